@@ -1,0 +1,49 @@
+# civicpoints — the two commands: `make run` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SEED_SCALE ?= 1.0
+export DJANGO_SETTINGS_MODULE := civicpoints.settings
+
+.PHONY: run test lint install migrate seed clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: the platform on SQLite with the demo town, at http://127.0.0.1:8000/
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input -v 0
+	DEBUG=1 $(BIN)/python manage.py load_rule_catalog
+	DEBUG=1 $(BIN)/python manage.py seed_town --if-empty --scale $(SEED_SCALE)
+	@echo ""
+	@echo "civicpoints is starting at http://$(HOST):$(PORT)/"
+	@echo "demo logins, password civic-demo-2026:"
+	@echo "  resident         13800000001"
+	@echo "  community staff  13800000002"
+	@echo "  town admin       13800000003   (also /admin/)"
+	@echo "  merchant staff   13800000004"
+	@echo ""
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: lint, then the whole suite (on PostgreSQL when DATABASE_URL points at one)
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run -v 0
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,260 @@
+"""Accounts API: register, log in and out, my profile; the staff desk (scoped)."""
+
+import uuid
+
+from django.contrib.auth import authenticate, login, logout
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from civicpoints.accounts import selectors, services
+from civicpoints.accounts.models import Community, Grid, Household, User
+from civicpoints.accounts.scope import require_staff, resident_for_staff
+from civicpoints.core.errors import InvalidInput
+from civicpoints.points import services as point_services
+from civicpoints.points.selectors import account_for
+
+router = Router(tags=["accounts"])
+staff_router = Router(tags=["staff"])
+
+
+class CommunityOut(Schema):
+    id: int
+    name: str
+    town: str = Field(..., alias="town.name")
+
+
+class MeOut(Schema):
+    id: int
+    mobile: str = Field(..., description="The owner's own full mobile number.")
+    nickname: str
+    real_name: str
+    role: str
+    community: str | None = Field(None, alias="community.name")
+    grid: str | None = Field(None, alias="grid.name")
+    household: str | None = Field(None, alias="household.name")
+
+
+class RegisterIn(Schema):
+    mobile: str = Field(..., description="Mainland mobile, any spelling (+86, spaces, dashes).")
+    nickname: str = Field(..., max_length=40)
+    password: str
+    community_id: int
+    grid_id: int | None = None
+
+
+class LoginIn(Schema):
+    mobile: str
+    password: str
+
+
+class ProfileIn(Schema):
+    nickname: str = Field(..., max_length=40)
+    real_name: str = Field("", max_length=40)
+
+
+class ErrorOut(Schema):
+    code: str
+    detail: str
+    field: str | None = None
+
+
+def _get_or_invalid(model, pk, field):
+    if pk is None:
+        return None
+    try:
+        return model.objects.get(pk=pk)
+    except model.DoesNotExist:
+        raise InvalidInput(_("No such choice."), field=field, code="invalid_choice") from None
+
+
+@router.get("/communities", response=list[CommunityOut], auth=None)
+def list_communities(request):
+    """All communities (id, name, town) — for the registration form."""
+    return selectors.communities_for_registration()
+
+
+@router.post("/auth/register", response={201: MeOut, 409: ErrorOut, 422: ErrorOut}, auth=None)
+def register(request, payload: RegisterIn):
+    """Register as a resident and log in. Errors name the field (mobile, nickname, password)."""
+    community = _get_or_invalid(Community, payload.community_id, "community_id")
+    grid = _get_or_invalid(Grid, payload.grid_id, "grid_id")
+    user = services.resident_register(
+        mobile=payload.mobile, nickname=payload.nickname, password=payload.password,
+        community=community, grid=grid,
+    )
+    login(request, user, backend="civicpoints.accounts.backends.MobileBackend")
+    return 201, user
+
+
+@router.post("/auth/login", response={200: MeOut, 401: ErrorOut}, auth=None)
+def api_login(request, payload: LoginIn):
+    """Log in with mobile (any spelling) and password; sets the session cookie."""
+    user = authenticate(request, mobile=payload.mobile, password=payload.password)
+    if user is None:
+        return 401, {"code": "bad_credentials", "detail": _("Wrong mobile number or password.")}
+    login(request, user)
+    return user
+
+
+@router.post("/auth/logout", response={204: None})
+def api_logout(request):
+    """End the session."""
+    logout(request)
+    return 204, None
+
+
+@router.get("/me", response=MeOut)
+def me(request):
+    """My own profile, with my full mobile number."""
+    return request.user
+
+
+@router.patch("/me", response={200: MeOut, 422: ErrorOut})
+def me_update(request, payload: ProfileIn):
+    """Change my nickname (public) and real name (never public)."""
+    return services.profile_update(
+        user=request.user, nickname=payload.nickname, real_name=payload.real_name
+    )
+
+
+# --- staff desk ------------------------------------------------------------
+
+
+class ResidentOut(Schema):
+    id: int
+    mobile: str = Field(..., description="Full number: the caller's scope covers this resident.")
+    nickname: str
+    real_name: str
+    community: str = Field(..., alias="community.name")
+    grid: str | None = Field(None, alias="grid.name")
+    is_active: bool
+    balance: int
+    lifetime_earned: int
+
+    @staticmethod
+    def resolve_balance(obj: User) -> int:
+        return account_for(obj).balance
+
+    @staticmethod
+    def resolve_lifetime_earned(obj: User) -> int:
+        return account_for(obj).lifetime_earned
+
+
+class StaffRegisterIn(Schema):
+    mobile: str
+    nickname: str = Field(..., max_length=40)
+    real_name: str = Field("", max_length=40)
+    community_id: int
+    grid_id: int | None = None
+    household_id: int | None = None
+
+
+class StaffAwardIn(Schema):
+    rule: str = Field(..., description="Rule code from the catalog, e.g. voluntary_patrol.")
+    note: str = Field("", max_length=200)
+    idempotency_key: str = Field(
+        default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=100,
+        description="Repeat the same key to retry safely; the first award is returned.",
+    )
+
+
+class StaffAdjustIn(Schema):
+    points: int = Field(..., description="Signed whole points, non-zero, |points| ≤ 100000.")
+    reason: str = Field(..., max_length=200)
+    idempotency_key: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=8,
+                                 max_length=100)
+
+
+class LedgerRowOut(Schema):
+    id: int
+    kind: str
+    points: int
+    balance_after: int
+    rule: str | None = Field(None, alias="rule.code")
+    memo: str
+    created_at: str
+    local_date: str
+    replayed: bool = False
+
+    @staticmethod
+    def resolve_created_at(obj) -> str:
+        return obj.created_at.isoformat()
+
+    @staticmethod
+    def resolve_local_date(obj) -> str:
+        return obj.local_date.isoformat()
+
+    @staticmethod
+    def resolve_replayed(obj) -> bool:
+        return not getattr(obj, "created", True)
+
+
+class PasswordResetOut(Schema):
+    temporary_password: str
+
+
+@staff_router.get("/residents", response=list[ResidentOut])
+@paginate(LimitOffsetPagination)
+def staff_residents(request, q: str = ""):
+    """Residents in my scope (community, or town for town admins), searchable by
+    nickname, real name or 4+ digits of the mobile. 403 for non-staff."""
+    require_staff(request.user)
+    return selectors.residents_search(request.user, q)
+
+
+@staff_router.post("/residents", response={201: ResidentOut, 403: ErrorOut, 409: ErrorOut,
+                                           422: ErrorOut})
+def staff_register(request, payload: StaffRegisterIn):
+    """Register a resident without a smartphone in my scope (no password until a reset)."""
+    community = _get_or_invalid(Community, payload.community_id, "community_id")
+    user = services.resident_register_by_staff(
+        actor=request.user, mobile=payload.mobile, nickname=payload.nickname,
+        real_name=payload.real_name, community=community,
+        grid=_get_or_invalid(Grid, payload.grid_id, "grid_id"),
+        household=_get_or_invalid(Household, payload.household_id, "household_id"),
+    )
+    return 201, user
+
+
+@staff_router.get("/residents/{resident_id}", response={200: ResidentOut, 404: ErrorOut})
+def staff_resident(request, resident_id: int):
+    """One resident in my scope; 404 for anyone outside it."""
+    return resident_for_staff(request.user, resident_id)
+
+
+@staff_router.post("/residents/{resident_id}/awards",
+                   response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut,
+                             409: ErrorOut, 422: ErrorOut})
+def staff_award(request, resident_id: int, payload: StaffAwardIn):
+    """Award a catalog rule by hand (after a patrol, at the office). 201 new, 200 replay."""
+    resident = resident_for_staff(request.user, resident_id)
+    row = point_services.points_award_by_staff(
+        actor=request.user, resident=resident, rule_code=payload.rule, note=payload.note,
+        idempotency_key=payload.idempotency_key,
+    )
+    return (201 if row.created else 200), row
+
+
+@staff_router.post("/residents/{resident_id}/adjustments",
+                   response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut,
+                             409: ErrorOut, 422: ErrorOut})
+def staff_adjust(request, resident_id: int, payload: StaffAdjustIn):
+    """Correct a balance by ``points`` with a required reason (kept on the ledger row)."""
+    resident = resident_for_staff(request.user, resident_id)
+    row = point_services.points_adjust(
+        actor=request.user, resident=resident, points=payload.points, reason=payload.reason,
+        idempotency_key=f"adjust:{payload.idempotency_key}",
+    )
+    return (201 if row.created else 200), row
+
+
+@staff_router.post("/residents/{resident_id}/password-reset",
+                   response={200: PasswordResetOut, 404: ErrorOut})
+def staff_password_reset(request, resident_id: int):
+    """Set a new random password, send it by SMS, and return it to hand over in person."""
+    resident = resident_for_staff(request.user, resident_id)
+    return {"temporary_password": services.password_reset_by_staff(actor=request.user,
+                                                                   person=resident)}
+
+

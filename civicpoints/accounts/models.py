@@ -1,0 +1,192 @@
+"""Organization (town → community → grid, households) and the user model.
+
+Every tenant row reaches its ``town`` so that sharding by town stays open
+(DESIGN.md, scale path).
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicpoints.accounts.mobile import mask_mobile, normalize_mobile
+
+
+class Town(models.Model):
+    """A town or sub-district (镇/街道): the tenant."""
+
+    name = models.CharField(_("name"), max_length=80)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("town")
+        verbose_name_plural = _("towns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Community(models.Model):
+    """A community (社区) inside a town; staff powers are scoped to one."""
+
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="communities")
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        constraints = [
+            models.UniqueConstraint(fields=["town", "name"], name="community_unique_name_in_town")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grid(models.Model):
+    """A grid (网格): the block a grid worker looks after."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="grids")
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="grid_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community.name} · {self.name}"
+
+
+class Household(models.Model):
+    """A household (户): its points are the sum of its members' points."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="households")
+    name = models.CharField(_("name"), max_length=80, help_text=_("e.g. the door number"))
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    TOWN_ADMIN = "town_admin", _("Town admin")
+    MERCHANT_STAFF = "merchant_staff", _("Merchant staff")
+
+
+COMMUNITY_ROLES = (Role.RESIDENT, Role.COMMUNITY_STAFF, Role.GRID_WORKER)
+STAFF_ROLES = (Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.TOWN_ADMIN)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(mobile=normalize_mobile(username))
+
+    def create_user(self, mobile, password=None, **fields):
+        """Low-level constructor for the shell and admin; services use ``resident_register``."""
+        user = self.model(mobile=normalize_mobile(mobile), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, mobile, password=None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        fields.setdefault("role", Role.TOWN_ADMIN)
+        fields.setdefault("nickname", "admin")
+        if fields.get("town") is None and fields.get("town_id") is None:
+            fields["town"] = Town.objects.order_by("pk").first()
+        return self.create_user(mobile, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: resident, staff, grid worker, town admin or merchant staff.
+
+    Logs in with the canonical mobile number. ``nickname`` is public; ``real_name``
+    is never shown in public; ``mobile`` is shown masked outside the owner's own
+    profile and the screens of staff whose scope covers the person.
+    """
+
+    mobile = models.CharField(_("mobile number"), max_length=11, unique=True)
+    nickname = models.CharField(_("nickname"), max_length=40)
+    real_name = models.CharField(_("real name"), max_length=40, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.RESIDENT)
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="users")
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    grid = models.ForeignKey(
+        Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    merchant = models.ForeignKey(
+        "merchants.Merchant", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="staff",
+    )
+    registered_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text=_("Staff member who registered a resident without a smartphone."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("admin site access"), default=False,
+        help_text=_("May log in to the Django admin (not the same as the staff role)."),
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "mobile"
+    REQUIRED_FIELDS = ["nickname"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=COMMUNITY_ROLES) | Q(community__isnull=False),
+                name="user_community_role_has_community",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.MERCHANT_STAFF) | Q(merchant__isnull=False),
+                name="user_merchant_staff_has_merchant",
+            ),
+            # Canonical form only (normalize_mobile); a regex CHECK would need a
+            # REGEXP function that raw SQLite connections do not have.
+            models.CheckConstraint(
+                condition=Q(mobile__startswith="1") & Exact(Length("mobile"), 11),
+                name="user_mobile_canonical",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "role"], name="user_community_role_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.nickname} ({self.masked_mobile})"
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_mobile(self.mobile)
+
+    @property
+    def is_resident(self) -> bool:
+        return self.role == Role.RESIDENT
+
+    @property
+    def is_community_staff(self) -> bool:
+        """Staff of a community, grid workers, or town admins: may open the staff desk."""
+        return self.role in STAFF_ROLES

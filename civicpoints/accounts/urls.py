@@ -1,0 +1,26 @@
+from django.urls import path
+
+from civicpoints.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("register/", views.register_view, name="register"),
+    path("profile/", views.profile_view, name="profile"),
+    path("profile/edit/", views.profile_edit_view, name="profile_edit"),
+    path("card/", views.my_card_view, name="card"),
+    path("card.svg", views.card_qr_svg, name="card_svg"),
+    path("staff/residents/", views.staff_residents_view, name="staff_residents"),
+    path("staff/residents/new/", views.staff_register_view, name="staff_register"),
+    path("staff/residents/<int:resident_id>/", views.staff_resident_view,
+         name="staff_resident"),
+    path("staff/residents/<int:resident_id>/award/", views.staff_award_view,
+         name="staff_award"),
+    path("staff/residents/<int:resident_id>/adjust/", views.staff_adjust_view,
+         name="staff_adjust"),
+    path("staff/residents/<int:resident_id>/password-reset/",
+         views.staff_password_reset_view, name="staff_password_reset"),
+    path("staff/residents/<int:resident_id>/card/", views.staff_card_view,
+         name="staff_card"),
+]

@@ -1,0 +1,219 @@
+"""Pages for people: log in/out, register, profile, my card; the staff desk."""
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civicpoints.accounts import selectors, services
+from civicpoints.accounts.card import resident_card_token
+from civicpoints.accounts.forms import (
+    AdjustForm,
+    AwardForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    StaffRegisterForm,
+)
+from civicpoints.accounts.models import Community, Role
+from civicpoints.accounts.scope import require_staff, resident_for_staff
+from civicpoints.core.errors import DomainError
+from civicpoints.core.forms import add_domain_error
+from civicpoints.core.qr import qr_svg
+from civicpoints.points import services as point_services
+from civicpoints.points.selectors import account_for, history
+
+
+def login_view(request):
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.user)
+        return redirect(request.GET.get("next") or "points:home")
+    return render(request, "accounts/login.html", {"form": form})
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("accounts:login")
+
+
+def register_view(request):
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            user = services.resident_register(
+                mobile=d["mobile"], nickname=d["nickname"], password=d["password"],
+                community=d["community"], grid=d["grid"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            login(request, user, backend="civicpoints.accounts.backends.MobileBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("points:home")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+@login_required
+def profile_view(request):
+    return render(request, "accounts/profile.html", {"account": account_for(request.user)})
+
+
+@login_required
+def profile_edit_view(request):
+    user = request.user
+    form = ProfileForm(request.POST or None,
+                       initial={"nickname": user.nickname, "real_name": user.real_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(user=user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+def my_card_view(request):
+    """My personal QR card (residents)."""
+    if request.user.role != Role.RESIDENT:
+        return redirect("accounts:profile")
+    return render(request, "accounts/card.html", {
+        "person": request.user, "qr": qr_svg(resident_card_token(request.user)),
+    })
+
+
+# --- staff desk -------------------------------------------------------------
+
+
+def _staff(request):
+    require_staff(request.user)
+    return request.user
+
+
+def _scoped_communities(actor):
+    qs = Community.objects.filter(town_id=actor.town_id)
+    if actor.role != Role.TOWN_ADMIN:
+        qs = qs.filter(pk=actor.community_id)
+    return qs
+
+
+@login_required
+def staff_residents_view(request):
+    actor = _staff(request)
+    q = request.GET.get("q", "")
+    page = Paginator(selectors.residents_search(actor, q), 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/staff_residents.html", {"page": page, "q": q})
+
+
+@login_required
+def staff_register_view(request):
+    actor = _staff(request)
+    form = StaffRegisterForm(request.POST or None, communities=_scoped_communities(actor))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            resident = services.resident_register_by_staff(
+                actor=actor, mobile=d["mobile"], nickname=d["nickname"],
+                real_name=d["real_name"], community=d["community"], grid=d["grid"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Resident registered."))
+            return redirect("accounts:staff_resident", resident_id=resident.pk)
+    return render(request, "accounts/staff_register.html", {"form": form})
+
+
+def _resident_page(request, resident, award_form=None, adjust_form=None, status=200):
+    rows = Paginator(history(resident), 20).get_page(request.GET.get("page"))
+    return render(request, "accounts/staff_resident.html", {
+        "resident": resident, "account": account_for(resident), "rows": rows,
+        "award_form": award_form or AwardForm(), "adjust_form": adjust_form or AdjustForm(),
+    }, status=status)
+
+
+@login_required
+def staff_resident_view(request, resident_id):
+    resident = resident_for_staff(_staff(request), resident_id)
+    return _resident_page(request, resident)
+
+
+@login_required
+@require_POST
+def staff_award_view(request, resident_id):
+    actor = _staff(request)
+    resident = resident_for_staff(actor, resident_id)
+    form = AwardForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            row = point_services.points_award_by_staff(
+                actor=actor, resident=resident, rule_code=d["rule"], note=d["note"],
+                idempotency_key=d["nonce"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Awarded %(points)d points.") % {"points": row.points})
+            return redirect("accounts:staff_resident", resident_id=resident.pk)
+    return _resident_page(request, resident, award_form=form, status=422)
+
+
+@login_required
+@require_POST
+def staff_adjust_view(request, resident_id):
+    actor = _staff(request)
+    resident = resident_for_staff(actor, resident_id)
+    form = AdjustForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            point_services.points_adjust(
+                actor=actor, resident=resident, points=d["points"], reason=d["reason"],
+                idempotency_key=f"adjust:{d['nonce']}",
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Balance adjusted."))
+            return redirect("accounts:staff_resident", resident_id=resident.pk)
+    return _resident_page(request, resident, adjust_form=form, status=422)
+
+
+@login_required
+@require_POST
+def staff_password_reset_view(request, resident_id):
+    actor = _staff(request)
+    resident = resident_for_staff(actor, resident_id)
+    temporary = services.password_reset_by_staff(actor=actor, person=resident)
+    messages.success(
+        request,
+        _("New password for %(nick)s: %(pw)s (also sent by SMS).")
+        % {"nick": resident.nickname, "pw": temporary},
+    )
+    return redirect("accounts:staff_resident", resident_id=resident.pk)
+
+
+@login_required
+def staff_card_view(request, resident_id):
+    """The printable QR card of a resident in my scope."""
+    resident = resident_for_staff(_staff(request), resident_id)
+    return render(request, "accounts/card.html", {
+        "person": resident, "qr": qr_svg(resident_card_token(resident)), "printable": True,
+    })
+
+
+def card_qr_svg(request):
+    """My card's QR code as an SVG file (for saving to the phone)."""
+    if not request.user.is_authenticated or request.user.role != Role.RESIDENT:
+        return HttpResponse(status=404)
+    return HttpResponse(qr_svg(resident_card_token(request.user)), content_type="image/svg+xml")

@@ -1,0 +1,22 @@
+"""Glue between domain errors and Django forms."""
+
+from django import forms
+
+from civicpoints.core.errors import DomainError
+
+
+def add_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """Attach ``exc`` to its field when the form has it, else as a non-field error."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.detail))
+
+
+class NonceField(forms.CharField):
+    """A hidden idempotency nonce rendered with the form: a double submit acts once."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_length", 8)
+        kwargs.setdefault("max_length", 100)
+        super().__init__(**kwargs)

@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from civicpoints.points.models import PointAccount, PointRule, PointTransaction
+
+
+@admin.register(PointRule)
+class PointRuleAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh", "name_en", "category", "points", "daily_limit",
+                    "requires_confirmation", "claimable", "is_active")
+    list_filter = ("category", "is_active", "requires_confirmation", "claimable")
+    search_fields = ("code", "name_zh", "name_en")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The ledger and balances change only through the points services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PointTransaction)
+class PointTransactionAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "resident", "kind", "points", "balance_after", "rule", "actor")
+    list_filter = ("kind", "local_date")
+    search_fields = ("resident__nickname", "resident__mobile", "idempotency_key")
+    list_select_related = ("resident", "rule", "actor")
+    raw_id_fields = ("resident", "actor", "reverses")
+
+
+@admin.register(PointAccount)
+class PointAccountAdmin(ReadOnlyAdmin):
+    list_display = ("resident", "balance", "lifetime_earned", "updated_at")
+    search_fields = ("resident__nickname", "resident__mobile")
+    list_select_related = ("resident",)

@@ -1,0 +1,36 @@
+"""Errors the points services raise; each has a stable ``code``."""
+
+from django.utils.translation import gettext_lazy as _
+
+from civicpoints.core.errors import Conflict, DomainError, InvalidInput, NotFound
+
+
+class InsufficientPoints(DomainError):
+    code = "insufficient_points"
+    status = 409
+    default_detail = _("Not enough points.")
+
+
+class CapReached(Conflict):
+    code = "cap_reached"
+    default_detail = _("This rule's limit for the period has been reached.")
+
+
+class UnknownRule(NotFound):
+    code = "unknown_rule"
+    default_detail = _("There is no such point rule.")
+
+
+class RuleNotInForce(InvalidInput):
+    code = "rule_not_in_force"
+    default_detail = _("This point rule is not active today.")
+
+
+class NotAResident(InvalidInput):
+    code = "not_a_resident"
+    default_detail = _("Points are kept for active residents only.")
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+    default_detail = _("This idempotency key was already used for a different request.")

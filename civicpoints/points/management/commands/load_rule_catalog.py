@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from civicpoints.points.catalog import rule_catalog_load
+
+
+class Command(BaseCommand):
+    help = "Load the default 72-rule catalog. Running it twice changes nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--update", action="store_true",
+            help="Also reset rules that staff have edited to the shipped values.",
+        )
+
+    def handle(self, *args, update=False, **options):
+        result = rule_catalog_load(update_existing=update)
+        self.stdout.write(
+            f"rule catalog: {result.created} created, {result.updated} updated, "
+            f"{result.unchanged} unchanged"
+        )

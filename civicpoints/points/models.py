@@ -1,0 +1,246 @@
+"""Point rules, the append-only ledger and the balance row per resident.
+
+Invariants (DESIGN.md 1–5, 8): a balance equals the sum of its ledger rows and
+never goes below zero; ledger rows are never updated or deleted; every row has
+a unique idempotency key; a reversal takes back exactly the points of the row
+it reverses, and a row is reversed at most once.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class RuleCategory(models.TextChoices):
+    FAMILY_NEIGHBOURHOOD = "family_neighbourhood", _("Family & neighbourhood")
+    GOVERNANCE_VIRTUE = "governance_virtue", _("Community-governance virtues")
+    COMMUNITY_CONSTRUCTION = "community_construction", _("Community construction")
+
+
+class CapPeriod(models.TextChoices):
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+class PointRuleQuerySet(models.QuerySet):
+    def in_force(self, day=None):
+        """Rules active and inside their window on local ``day`` (default today)."""
+        from civicpoints.core.timeutil import local_date
+
+        day = day or local_date()
+        return self.filter(is_active=True).filter(
+            Q(active_from__isnull=True) | Q(active_from__lte=day),
+            Q(active_until__isnull=True) | Q(active_until__gte=day),
+        )
+
+
+class PointRule(models.Model):
+    """One rule of the catalog (积分规则): what earns how many points, how often.
+
+    ``points`` is what an award grants *now*; each ledger row records the points
+    actually granted, so editing a rule never changes history.
+    """
+
+    code = models.SlugField(_("code"), max_length=48, unique=True)
+    category = models.CharField(_("category"), max_length=32, choices=RuleCategory)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    points = models.PositiveIntegerField(_("points"))
+    daily_limit = models.PositiveIntegerField(
+        _("times per local day"), null=True, blank=True,
+        help_text=_("Most awards of this rule to one resident in one local day; empty: no cap."),
+    )
+    period = models.CharField(
+        _("cap period"), max_length=8, choices=CapPeriod, null=True, blank=True
+    )
+    period_limit = models.PositiveIntegerField(_("times per period"), null=True, blank=True)
+    requires_confirmation = models.BooleanField(_("needs staff confirmation"), default=True)
+    claimable = models.BooleanField(
+        _("claimable on a post"), default=False,
+        help_text=_("Residents may claim this rule on a post, with photos as evidence."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    active_from = models.DateField(_("active from"), null=True, blank=True)
+    active_until = models.DateField(_("active until"), null=True, blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    objects = PointRuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("point rule")
+        verbose_name_plural = _("point rules")
+        ordering = ["category", "sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="pointrule_points_positive"),
+            models.CheckConstraint(
+                condition=Q(daily_limit__isnull=True) | Q(daily_limit__gt=0),
+                name="pointrule_daily_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=(Q(period__isnull=True) & Q(period_limit__isnull=True))
+                | (Q(period__isnull=False) & Q(period_limit__gt=0)),
+                name="pointrule_period_and_limit_together",
+            ),
+            models.CheckConstraint(
+                condition=Q(active_from__isnull=True)
+                | Q(active_until__isnull=True)
+                | Q(active_from__lte=models.F("active_until")),
+                name="pointrule_window_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.points})"
+
+    @property
+    def name(self) -> str:
+        """The rule's name in the active language (Chinese unless English is asked for)."""
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    @property
+    def description(self) -> str:
+        lang = get_language() or ""
+        return self.description_en if lang.startswith("en") else self.description_zh
+
+
+class PointAccount(models.Model):
+    """The cached balance of one resident, written in the same transaction as each row.
+
+    ``balance`` = sum of all the resident's ledger rows; ``lifetime_earned`` = sum
+    of the rows that count as earned (awards, adjustments, and their reversals).
+    """
+
+    resident = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, primary_key=True,
+        related_name="point_account",
+    )
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    balance = models.BigIntegerField(_("balance"), default=0)
+    lifetime_earned = models.BigIntegerField(_("lifetime earned"), default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("point account")
+        verbose_name_plural = _("point accounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(balance__gte=0), name="pointaccount_balance_gte_0"),
+        ]
+        indexes = [
+            models.Index(fields=["town", "-lifetime_earned"], name="pointaccount_town_lifetime"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id}: {self.balance}"
+
+
+class TransactionKind(models.TextChoices):
+    AWARD = "award", _("Award")
+    SPEND = "spend", _("Spend")
+    REVERSAL = "reversal", _("Reversal")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+
+
+class LedgerIsAppendOnly(Exception):
+    """Raised on any attempt to update or delete a ledger row."""
+
+
+class PointTransactionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise LedgerIsAppendOnly("point transactions are never updated")
+
+    def delete(self):
+        raise LedgerIsAppendOnly("point transactions are never deleted")
+
+    def earned(self):
+        """Rows that count toward points earned (leaderboards, lifetime)."""
+        return self.filter(counts_as_earned=True)
+
+
+class PointTransaction(models.Model):
+    """One row of the append-only ledger (积分流水).
+
+    ``points`` is signed: awards positive, spends negative, a reversal the exact
+    negation of the row it reverses, adjustments either sign. ``cause`` points at
+    the source object (a post, an event attendance, a voucher …); the
+    ``idempotency_key`` is unique and derived from the cause, so a retry, double
+    click or race writes one row. ``local_date`` is the town's local day of
+    ``created_at``, stored because caps and daily rankings group on it.
+    """
+
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="point_transactions"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=TransactionKind)
+    points = models.IntegerField(_("points"))
+    balance_after = models.BigIntegerField(_("balance after"))
+    counts_as_earned = models.BooleanField(default=False)
+    rule = models.ForeignKey(
+        PointRule, on_delete=models.PROTECT, null=True, blank=True, related_name="transactions"
+    )
+    cause_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cause_id = models.CharField(max_length=64, blank=True)
+    cause = GenericForeignKey("cause_type", "cause_id")
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    idempotency_key = models.CharField(max_length=160, unique=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    local_date = models.DateField(_("local date"))
+
+    objects = PointTransactionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("point transaction")
+        verbose_name_plural = _("point transactions")
+        constraints = [
+            models.CheckConstraint(condition=~Q(points=0), name="pointtx_points_nonzero"),
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="pointtx_balance_gte_0"),
+            models.CheckConstraint(
+                condition=~Q(kind="award") | (Q(points__gt=0) & Q(rule__isnull=False)),
+                name="pointtx_award_positive_with_rule",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="spend") | Q(points__lt=0), name="pointtx_spend_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="reversal", reverses__isnull=False)
+                | (~Q(kind="reversal") & Q(reverses__isnull=True)),
+                name="pointtx_reversal_has_original",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="adjustment") | ~Q(memo=""),
+                name="pointtx_adjustment_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["resident", "-created_at"], name="pointtx_resident_recent"),
+            models.Index(fields=["resident", "rule", "local_date"], name="pointtx_cap_lookup"),
+            models.Index(fields=["town", "local_date"], name="pointtx_town_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.points:+d} → {self.resident_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerIsAppendOnly("point transactions are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerIsAppendOnly("point transactions are never deleted")

@@ -1,0 +1,191 @@
+"""Read queries over points: history, balances, leaderboards, reconciliation.
+
+Leaderboards rank by points *earned* (awards and adjustments net of their
+reversals), not by balance, with standard competition ranking (1, 2, 2, 4).
+Only active residents are ranked; staff and merchant accounts are left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from civicpoints.accounts.models import Role, User
+from civicpoints.core.timeutil import local_date
+from civicpoints.points.models import PointAccount, PointRule, PointTransaction
+
+
+def account_for(resident: User) -> PointAccount:
+    """The resident's balance row; an unsaved zero account if they have none yet."""
+    try:
+        return PointAccount.objects.get(resident=resident)
+    except PointAccount.DoesNotExist:
+        return PointAccount(resident=resident, town_id=resident.town_id)
+
+
+def points_today(resident: User, *, today: dt.date | None = None) -> int:
+    """Points earned by ``resident`` on the town's local ``today`` (default: now)."""
+    day = today or local_date()
+    return (
+        PointTransaction.objects.earned()
+        .filter(resident=resident, local_date=day)
+        .aggregate(s=Coalesce(Sum("points"), 0))["s"]
+    )
+
+
+def history(resident: User) -> QuerySet[PointTransaction]:
+    """The resident's ledger, newest first, with rule and cause type loaded."""
+    return (
+        PointTransaction.objects.filter(resident=resident)
+        .select_related("rule", "cause_type", "actor")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def rules_by_category() -> list[tuple[str, list[PointRule]]]:
+    """Rules in force today grouped by category label, in catalog order."""
+    groups: dict[str, list[PointRule]] = {}
+    for rule in PointRule.objects.in_force():
+        groups.setdefault(rule.get_category_display(), []).append(rule)
+    return list(groups.items())
+
+
+class Period:
+    TODAY = "today"
+    MONTH = "month"
+    ALL = "all"
+    CHOICES = (TODAY, MONTH, ALL)
+
+
+class Scope:
+    TOWN = "town"
+    COMMUNITY = "community"
+    CHOICES = (TOWN, COMMUNITY)
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    rank: int
+    resident_id: int
+    nickname: str
+    community: str
+    points: int
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    scope: str
+    period: str
+    rows: list[LeaderboardRow]
+    my_rank: int | None
+    my_points: int
+
+
+def _ranked_residents(viewer: User, scope: str) -> QuerySet[User]:
+    qs = User.objects.filter(role=Role.RESIDENT, is_active=True, town_id=viewer.town_id)
+    if scope == Scope.COMMUNITY:
+        qs = qs.filter(community_id=viewer.community_id)
+    return qs
+
+
+def leaderboard(
+    viewer: User, *, scope: str = Scope.TOWN, period: str = Period.ALL, limit: int = 100,
+    today: dt.date | None = None,
+) -> Leaderboard:
+    """The top ``limit`` residents of the viewer's town or community, and the viewer's rank.
+
+    Args:
+        viewer: the logged-in user; decides which town/community is shown.
+        scope: ``town`` or ``community``.
+        period: ``today`` (local day), ``month`` (local calendar month) or ``all``.
+        limit: rows returned (1–100).
+
+    Returns:
+        A Leaderboard; ``my_rank`` is None when the viewer is not ranked (staff,
+        or a resident with no points in the period). Ties share a rank.
+    """
+    limit = max(1, min(int(limit), 100))
+    residents = _ranked_residents(viewer, scope)
+    if period == Period.ALL:
+        base = (
+            PointAccount.objects.filter(resident__in=residents, lifetime_earned__gt=0)
+            .annotate(score=F("lifetime_earned"))
+            .values("resident_id", "score")
+        )
+    else:
+        day = today or local_date()
+        start = day if period == Period.TODAY else day.replace(day=1)
+        base = (
+            PointTransaction.objects.earned()
+            .filter(resident__in=residents, local_date__range=(start, day))
+            .values("resident_id")
+            .annotate(score=Sum("points"))
+            .filter(score__gt=0)
+        )
+    top = list(base.order_by("-score", "resident_id")[:limit])
+    people = User.objects.filter(pk__in=[r["resident_id"] for r in top]).select_related(
+        "community"
+    )
+    names = {u.pk: (u.nickname, u.community.name if u.community else "") for u in people}
+    rows: list[LeaderboardRow] = []
+    for i, r in enumerate(top):
+        rank = rows[-1].rank if rows and rows[-1].points == r["score"] else i + 1
+        nick, comm = names[r["resident_id"]]
+        rows.append(LeaderboardRow(rank, r["resident_id"], nick, comm, r["score"]))
+
+    my_points = 0
+    my_rank = None
+    mine = next((r for r in rows if r.resident_id == viewer.pk), None)
+    if mine:
+        my_rank, my_points = mine.rank, mine.points
+    elif viewer.role == Role.RESIDENT and viewer.is_active:
+        found = base.filter(resident_id=viewer.pk).first()
+        if found:
+            my_points = found["score"]
+            my_rank = base.filter(score__gt=my_points).count() + 1
+    return Leaderboard(scope, period, rows, my_rank, my_points)
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    resident_id: int
+    balance: int | None
+    ledger_balance: int
+    lifetime_earned: int | None
+    ledger_earned: int
+
+
+def reconcile() -> list[Discrepancy]:
+    """Every account whose cached balance or lifetime differs from its ledger sums.
+
+    Also reports residents who have ledger rows but no account. Aggregates in SQL.
+    """
+    out: list[Discrepancy] = []
+    accounts = PointAccount.objects.annotate(
+        ledger_balance=Coalesce(Sum("resident__point_transactions__points"), Value(0)),
+        ledger_earned=Coalesce(
+            Sum(
+                "resident__point_transactions__points",
+                filter=Q(resident__point_transactions__counts_as_earned=True),
+            ),
+            Value(0),
+        ),
+    ).filter(~Q(balance=F("ledger_balance")) | ~Q(lifetime_earned=F("ledger_earned")))
+    for a in accounts.order_by("resident_id"):
+        out.append(Discrepancy(a.resident_id, a.balance, a.ledger_balance,
+                               a.lifetime_earned, a.ledger_earned))
+    orphans = (
+        PointTransaction.objects.filter(resident__point_account__isnull=True)
+        .values("resident_id")
+        .annotate(
+            total=Sum("points"),
+            earned=Coalesce(Sum("points", filter=Q(counts_as_earned=True)), Value(0)),
+            n=Count("pk"),
+        )
+    )
+    for o in orphans:
+        out.append(Discrepancy(o["resident_id"], None, o["total"], None, o["earned"]))
+    return out

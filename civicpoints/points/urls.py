@@ -1,0 +1,11 @@
+from django.urls import path
+
+from civicpoints.points import views
+
+app_name = "points"
+urlpatterns = [
+    path("", views.home_view, name="home"),
+    path("rules/", views.rules_view, name="rules"),
+    path("points/history/", views.history_view, name="history"),
+    path("leaderboard/", views.leaderboard_view, name="leaderboard"),
+]
