@@ -4,7 +4,7 @@ import uuid
 
 from django.contrib.auth import authenticate, login, logout
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from civicpoints.accounts import selectors, services
@@ -80,11 +80,14 @@ def register(request, payload: RegisterIn):
     community = _get_or_invalid(Community, payload.community_id, "community_id")
     grid = _get_or_invalid(Grid, payload.grid_id, "grid_id")
     user = services.resident_register(
-        mobile=payload.mobile, nickname=payload.nickname, password=payload.password,
-        community=community, grid=grid,
+        mobile=payload.mobile,
+        nickname=payload.nickname,
+        password=payload.password,
+        community=community,
+        grid=grid,
     )
     login(request, user, backend="civicpoints.accounts.backends.MobileBackend")
-    return 201, user
+    return Status(201, user)
 
 
 @router.post("/auth/login", response={200: MeOut, 401: ErrorOut}, auth=None)
@@ -92,7 +95,9 @@ def api_login(request, payload: LoginIn):
     """Log in with mobile (any spelling) and password; sets the session cookie."""
     user = authenticate(request, mobile=payload.mobile, password=payload.password)
     if user is None:
-        return 401, {"code": "bad_credentials", "detail": _("Wrong mobile number or password.")}
+        return Status(
+            401, {"code": "bad_credentials", "detail": _("Wrong mobile number or password.")}
+        )
     login(request, user)
     return user
 
@@ -101,7 +106,7 @@ def api_login(request, payload: LoginIn):
 def api_logout(request):
     """End the session."""
     logout(request)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut)
@@ -154,7 +159,9 @@ class StaffAwardIn(Schema):
     rule: str = Field(..., description="Rule code from the catalog, e.g. voluntary_patrol.")
     note: str = Field("", max_length=200)
     idempotency_key: str = Field(
-        default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=100,
+        default_factory=lambda: uuid.uuid4().hex,
+        min_length=8,
+        max_length=100,
         description="Repeat the same key to retry safely; the first award is returned.",
     )
 
@@ -162,8 +169,9 @@ class StaffAwardIn(Schema):
 class StaffAdjustIn(Schema):
     points: int = Field(..., description="Signed whole points, non-zero, |points| ≤ 100000.")
     reason: str = Field(..., max_length=200)
-    idempotency_key: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=8,
-                                 max_length=100)
+    idempotency_key: str = Field(
+        default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=100
+    )
 
 
 class LedgerRowOut(Schema):
@@ -203,18 +211,22 @@ def staff_residents(request, q: str = ""):
     return selectors.residents_search(request.user, q)
 
 
-@staff_router.post("/residents", response={201: ResidentOut, 403: ErrorOut, 409: ErrorOut,
-                                           422: ErrorOut})
+@staff_router.post(
+    "/residents", response={201: ResidentOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+)
 def staff_register(request, payload: StaffRegisterIn):
     """Register a resident without a smartphone in my scope (no password until a reset)."""
     community = _get_or_invalid(Community, payload.community_id, "community_id")
     user = services.resident_register_by_staff(
-        actor=request.user, mobile=payload.mobile, nickname=payload.nickname,
-        real_name=payload.real_name, community=community,
+        actor=request.user,
+        mobile=payload.mobile,
+        nickname=payload.nickname,
+        real_name=payload.real_name,
+        community=community,
         grid=_get_or_invalid(Grid, payload.grid_id, "grid_id"),
         household=_get_or_invalid(Household, payload.household_id, "household_id"),
     )
-    return 201, user
+    return Status(201, user)
 
 
 @staff_router.get("/residents/{resident_id}", response={200: ResidentOut, 404: ErrorOut})
@@ -223,38 +235,46 @@ def staff_resident(request, resident_id: int):
     return resident_for_staff(request.user, resident_id)
 
 
-@staff_router.post("/residents/{resident_id}/awards",
-                   response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut,
-                             409: ErrorOut, 422: ErrorOut})
+@staff_router.post(
+    "/residents/{resident_id}/awards",
+    response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
 def staff_award(request, resident_id: int, payload: StaffAwardIn):
     """Award a catalog rule by hand (after a patrol, at the office). 201 new, 200 replay."""
     resident = resident_for_staff(request.user, resident_id)
     row = point_services.points_award_by_staff(
-        actor=request.user, resident=resident, rule_code=payload.rule, note=payload.note,
+        actor=request.user,
+        resident=resident,
+        rule_code=payload.rule,
+        note=payload.note,
         idempotency_key=payload.idempotency_key,
     )
-    return (201 if row.created else 200), row
+    return Status(201 if row.created else 200, row)
 
 
-@staff_router.post("/residents/{resident_id}/adjustments",
-                   response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut,
-                             409: ErrorOut, 422: ErrorOut})
+@staff_router.post(
+    "/residents/{resident_id}/adjustments",
+    response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
 def staff_adjust(request, resident_id: int, payload: StaffAdjustIn):
     """Correct a balance by ``points`` with a required reason (kept on the ledger row)."""
     resident = resident_for_staff(request.user, resident_id)
     row = point_services.points_adjust(
-        actor=request.user, resident=resident, points=payload.points, reason=payload.reason,
+        actor=request.user,
+        resident=resident,
+        points=payload.points,
+        reason=payload.reason,
         idempotency_key=f"adjust:{payload.idempotency_key}",
     )
-    return (201 if row.created else 200), row
+    return Status(201 if row.created else 200, row)
 
 
-@staff_router.post("/residents/{resident_id}/password-reset",
-                   response={200: PasswordResetOut, 404: ErrorOut})
+@staff_router.post(
+    "/residents/{resident_id}/password-reset", response={200: PasswordResetOut, 404: ErrorOut}
+)
 def staff_password_reset(request, resident_id: int):
     """Set a new random password, send it by SMS, and return it to hand over in person."""
     resident = resident_for_staff(request.user, resident_id)
-    return {"temporary_password": services.password_reset_by_staff(actor=request.user,
-                                                                   person=resident)}
-
-
+    return {
+        "temporary_password": services.password_reset_by_staff(actor=request.user, person=resident)
+    }

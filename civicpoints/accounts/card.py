@@ -5,10 +5,9 @@ from a resident id; it carries no mobile number or name.
 """
 
 from django.core import signing
-
-from civicpoints.accounts.models import Role, User
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.accounts.models import Role, User
 from civicpoints.core.errors import InvalidInput
 
 _SALT = "civicpoints.resident-card"
@@ -30,4 +29,6 @@ def resident_from_card(token: str) -> User:
         pk = signing.loads(token, salt=_SALT)
         return User.objects.get(pk=pk, role=Role.RESIDENT, is_active=True)
     except (signing.BadSignature, User.DoesNotExist, TypeError, ValueError):
-        raise InvalidInput(_("This card is not valid."), field="token", code="invalid_card") from None
+        raise InvalidInput(
+            _("This card is not valid."), field="token", code="invalid_card"
+        ) from None

@@ -49,10 +49,14 @@ class LoginForm(forms.Form):
 
 class RegisterForm(forms.Form):
     mobile = MobileField()
-    nickname = forms.CharField(label=_("Nickname"), max_length=40,
-                               help_text=_("Shown in public, e.g. on the leaderboard."))
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput,
-                               help_text=_("At least 8 characters, not only digits."))
+    nickname = forms.CharField(
+        label=_("Nickname"), max_length=40, help_text=_("Shown in public, e.g. on the leaderboard.")
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput,
+        help_text=_("At least 8 characters, not only digits."),
+    )
     community = forms.ModelChoiceField(label=_("Community"), queryset=Community.objects.none())
     grid = forms.ModelChoiceField(label=_("Grid"), queryset=Grid.objects.none(), required=False)
 
@@ -66,8 +70,9 @@ class RegisterForm(forms.Form):
 
 
 class StaffRegisterForm(RegisterForm):
-    real_name = forms.CharField(label=_("Real name"), max_length=40, required=False,
-                                help_text=_("Never shown in public."))
+    real_name = forms.CharField(
+        label=_("Real name"), max_length=40, required=False, help_text=_("Never shown in public.")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,8 +81,12 @@ class StaffRegisterForm(RegisterForm):
 
 class ProfileForm(forms.Form):
     nickname = forms.CharField(label=_("Nickname"), max_length=40)
-    real_name = forms.CharField(label=_("Real name"), max_length=40, required=False,
-                                help_text=_("Optional; never shown in public."))
+    real_name = forms.CharField(
+        label=_("Real name"),
+        max_length=40,
+        required=False,
+        help_text=_("Optional; never shown in public."),
+    )
 
 
 class AwardForm(forms.Form):

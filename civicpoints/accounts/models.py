@@ -135,16 +135,24 @@ class User(AbstractBaseUser, PermissionsMixin):
         Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
     )
     merchant = models.ForeignKey(
-        "merchants.Merchant", on_delete=models.PROTECT, null=True, blank=True,
+        "merchants.Merchant",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="staff",
     )
     registered_by = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("Staff member who registered a resident without a smartphone."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
-        _("admin site access"), default=False,
+        _("admin site access"),
+        default=False,
         help_text=_("May log in to the Django admin (not the same as the staff role)."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

@@ -7,7 +7,7 @@ import secrets
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.mobile import normalize_mobile
@@ -30,8 +30,11 @@ def _clean_nickname(nickname: str) -> str:
     if not nickname:
         raise InvalidInput(_("Choose a nickname."), field="nickname", code="required")
     if len(nickname) > NICKNAME_MAX:
-        raise InvalidInput(_("The nickname is too long (at most 40 characters)."),
-                           field="nickname", code="too_long")
+        raise InvalidInput(
+            _("The nickname is too long (at most 40 characters)."),
+            field="nickname",
+            code="too_long",
+        )
     return nickname
 
 
@@ -44,16 +47,26 @@ def _check_password(password: str | None, user: User | None = None) -> None:
 
 def _place(community: Community, grid: Grid | None, household: Household | None) -> None:
     if grid is not None and grid.community_id != community.pk:
-        raise InvalidInput(_("This grid is not in the chosen community."), field="grid",
-                           code="grid_mismatch")
+        raise InvalidInput(
+            _("This grid is not in the chosen community."), field="grid", code="grid_mismatch"
+        )
     if household is not None and household.community_id != community.pk:
-        raise InvalidInput(_("This household is not in the chosen community."),
-                           field="household", code="household_mismatch")
+        raise InvalidInput(
+            _("This household is not in the chosen community."),
+            field="household",
+            code="household_mismatch",
+        )
 
 
 def resident_register(
-    *, mobile: str, nickname: str, password: str | None, community: Community,
-    grid: Grid | None = None, household: Household | None = None, real_name: str = "",
+    *,
+    mobile: str,
+    nickname: str,
+    password: str | None,
+    community: Community,
+    grid: Grid | None = None,
+    household: Household | None = None,
+    real_name: str = "",
     registered_by: User | None = None,
 ) -> User:
     """Create a resident of ``community`` and their zero balance row.
@@ -76,9 +89,15 @@ def resident_register(
     try:
         with transaction.atomic():
             user = User(
-                mobile=canonical, nickname=nickname, real_name=(real_name or "").strip()[:40],
-                role=Role.RESIDENT, town_id=community.town_id, community=community, grid=grid,
-                household=household, registered_by=registered_by,
+                mobile=canonical,
+                nickname=nickname,
+                real_name=(real_name or "").strip()[:40],
+                role=Role.RESIDENT,
+                town_id=community.town_id,
+                community=community,
+                grid=grid,
+                household=household,
+                registered_by=registered_by,
             )
             user.set_password(password)
             user.save(force_insert=True)
@@ -89,8 +108,14 @@ def resident_register(
 
 
 def resident_register_by_staff(
-    *, actor: User, mobile: str, nickname: str, community: Community,
-    grid: Grid | None = None, household: Household | None = None, real_name: str = "",
+    *,
+    actor: User,
+    mobile: str,
+    nickname: str,
+    community: Community,
+    grid: Grid | None = None,
+    household: Household | None = None,
+    real_name: str = "",
 ) -> User:
     """Staff register a resident (e.g. without a smartphone) inside their own scope.
 
@@ -102,8 +127,14 @@ def resident_register_by_staff(
     probe = User(role=Role.RESIDENT, town_id=community.town_id, community=community)
     require_covers(actor, probe)
     return resident_register(
-        mobile=mobile, nickname=nickname, password=None, community=community, grid=grid,
-        household=household, real_name=real_name, registered_by=actor,
+        mobile=mobile,
+        nickname=nickname,
+        password=None,
+        community=community,
+        grid=grid,
+        household=household,
+        real_name=real_name,
+        registered_by=actor,
     )
 
 
@@ -138,7 +169,7 @@ def password_reset_by_staff(*, actor: User, person: User) -> str:
         transaction.on_commit(
             lambda: get_sms_backend().send(
                 mobile=person.mobile,
-                text=_gettext("Your civicpoints password was reset: %(pw)s") % {"pw": temporary},
+                text=gettext("Your civicpoints password was reset: %(pw)s") % {"pw": temporary},
             )
         )
     return temporary

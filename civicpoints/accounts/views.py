@@ -48,8 +48,11 @@ def register_view(request):
         d = form.cleaned_data
         try:
             user = services.resident_register(
-                mobile=d["mobile"], nickname=d["nickname"], password=d["password"],
-                community=d["community"], grid=d["grid"],
+                mobile=d["mobile"],
+                nickname=d["nickname"],
+                password=d["password"],
+                community=d["community"],
+                grid=d["grid"],
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -68,8 +71,9 @@ def profile_view(request):
 @login_required
 def profile_edit_view(request):
     user = request.user
-    form = ProfileForm(request.POST or None,
-                       initial={"nickname": user.nickname, "real_name": user.real_name})
+    form = ProfileForm(
+        request.POST or None, initial={"nickname": user.nickname, "real_name": user.real_name}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.profile_update(user=user, **form.cleaned_data)
@@ -86,9 +90,14 @@ def my_card_view(request):
     """My personal QR card (residents)."""
     if request.user.role != Role.RESIDENT:
         return redirect("accounts:profile")
-    return render(request, "accounts/card.html", {
-        "person": request.user, "qr": qr_svg(resident_card_token(request.user)),
-    })
+    return render(
+        request,
+        "accounts/card.html",
+        {
+            "person": request.user,
+            "qr": qr_svg(resident_card_token(request.user)),
+        },
+    )
 
 
 # --- staff desk -------------------------------------------------------------
@@ -122,8 +131,12 @@ def staff_register_view(request):
         d = form.cleaned_data
         try:
             resident = services.resident_register_by_staff(
-                actor=actor, mobile=d["mobile"], nickname=d["nickname"],
-                real_name=d["real_name"], community=d["community"], grid=d["grid"],
+                actor=actor,
+                mobile=d["mobile"],
+                nickname=d["nickname"],
+                real_name=d["real_name"],
+                community=d["community"],
+                grid=d["grid"],
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -135,10 +148,18 @@ def staff_register_view(request):
 
 def _resident_page(request, resident, award_form=None, adjust_form=None, status=200):
     rows = Paginator(history(resident), 20).get_page(request.GET.get("page"))
-    return render(request, "accounts/staff_resident.html", {
-        "resident": resident, "account": account_for(resident), "rows": rows,
-        "award_form": award_form or AwardForm(), "adjust_form": adjust_form or AdjustForm(),
-    }, status=status)
+    return render(
+        request,
+        "accounts/staff_resident.html",
+        {
+            "resident": resident,
+            "account": account_for(resident),
+            "rows": rows,
+            "award_form": award_form or AwardForm(),
+            "adjust_form": adjust_form or AdjustForm(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -157,7 +178,10 @@ def staff_award_view(request, resident_id):
         d = form.cleaned_data
         try:
             row = point_services.points_award_by_staff(
-                actor=actor, resident=resident, rule_code=d["rule"], note=d["note"],
+                actor=actor,
+                resident=resident,
+                rule_code=d["rule"],
+                note=d["note"],
                 idempotency_key=d["nonce"],
             )
         except DomainError as exc:
@@ -178,7 +202,10 @@ def staff_adjust_view(request, resident_id):
         d = form.cleaned_data
         try:
             point_services.points_adjust(
-                actor=actor, resident=resident, points=d["points"], reason=d["reason"],
+                actor=actor,
+                resident=resident,
+                points=d["points"],
+                reason=d["reason"],
                 idempotency_key=f"adjust:{d['nonce']}",
             )
         except DomainError as exc:
@@ -207,9 +234,15 @@ def staff_password_reset_view(request, resident_id):
 def staff_card_view(request, resident_id):
     """The printable QR card of a resident in my scope."""
     resident = resident_for_staff(_staff(request), resident_id)
-    return render(request, "accounts/card.html", {
-        "person": resident, "qr": qr_svg(resident_card_token(resident)), "printable": True,
-    })
+    return render(
+        request,
+        "accounts/card.html",
+        {
+            "person": resident,
+            "qr": qr_svg(resident_card_token(resident)),
+            "printable": True,
+        },
+    )
 
 
 def card_qr_svg(request):

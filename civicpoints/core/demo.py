@@ -41,20 +41,46 @@ FULL_GOOD_DEEDS = 162_000
 YEARS = 3
 BATCH = 5_000
 
-COMMUNITIES = ["融城社区", "巴桥社区", "新华社区", "建胜社区", "金桥社区", "锦江社区",
-               "沙溪社区", "和平社区"]
+COMMUNITIES = [
+    "融城社区",
+    "巴桥社区",
+    "新华社区",
+    "建胜社区",
+    "金桥社区",
+    "锦江社区",
+    "沙溪社区",
+    "和平社区",
+]
 GRIDS_PER_COMMUNITY = 6
-MERCHANT_KINDS = [("理发", "发艺"), ("餐饮", "小馆"), ("超市", "便利店"), ("药店", "大药房"),
-                  ("洗衣", "洗衣坊"), ("水果", "果园"), ("茶馆", "茶楼"), ("维修", "家电维修")]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢冉"
+MERCHANT_KINDS = [
+    ("理发", "发艺"),
+    ("餐饮", "小馆"),
+    ("超市", "便利店"),
+    ("药店", "大药房"),
+    ("洗衣", "洗衣坊"),
+    ("水果", "果园"),
+    ("茶馆", "茶楼"),
+    ("维修", "家电维修"),
+]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋"
+    "唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢冉"
+)
 NICK_TAILS = ["阿姨", "大爷", "师傅", "老师", "大姐", "小妹", "哥", "叔", "嬢嬢", "婆婆"]
 
 # How often each rule appears in the generated history (others weigh 1).
 RULE_WEIGHTS = {
-    "article_reading": 40, "daily_check_in": 25, "garbage_sorting": 10,
-    "helping_neighbour": 4, "voluntary_patrol": 3, "policy_publicity": 2,
-    "sanitation_drive": 3, "uncivil_report_accepted": 3, "event_attendance_hour": 5,
-    "volunteer_service": 3, "elderly_care_visit": 2,
+    "article_reading": 40,
+    "daily_check_in": 25,
+    "garbage_sorting": 10,
+    "helping_neighbour": 4,
+    "voluntary_patrol": 3,
+    "policy_publicity": 2,
+    "sanitation_drive": 3,
+    "uncivil_report_accepted": 3,
+    "event_attendance_hour": 5,
+    "volunteer_service": 3,
+    "elderly_care_visit": 2,
 }
 SPEND_CHANCE = 0.06  # after an award, chance the resident exchanges points at a merchant
 SPEND_COSTS = (20, 30, 50, 80, 100)
@@ -102,8 +128,9 @@ def _progress(total: int, desc: str, quiet: bool):
 
 
 @transaction.atomic
-def seed_town(*, scale: float = 1.0, seed: int = 2018, end: dt.date | None = None,
-              quiet: bool = False) -> SeedResult:
+def seed_town(
+    *, scale: float = 1.0, seed: int = 2018, end: dt.date | None = None, quiet: bool = False
+) -> SeedResult:
     """Build the demo town into an empty database and return what was made.
 
     Args:
@@ -132,7 +159,8 @@ def seed_town(*, scale: float = 1.0, seed: int = 2018, end: dt.date | None = Non
     communities = [Community.objects.create(town=town, name=n) for n in COMMUNITIES]
     grids = Grid.objects.bulk_create(
         Grid(community=c, name=f"第{i + 1}网格")
-        for c in communities for i in range(GRIDS_PER_COMMUNITY)
+        for c in communities
+        for i in range(GRIDS_PER_COMMUNITY)
     )
     grids_of = defaultdict(list)
     for g in grids:
@@ -141,9 +169,11 @@ def seed_town(*, scale: float = 1.0, seed: int = 2018, end: dt.date | None = Non
 
     merchants = Merchant.objects.bulk_create(
         Merchant(
-            town=town, name=(
-                "叶子发艺" if i == 0 else
-                f"{rng.choice(SURNAMES)}记{MERCHANT_KINDS[i % len(MERCHANT_KINDS)][1]}"
+            town=town,
+            name=(
+                "叶子发艺"
+                if i == 0
+                else f"{rng.choice(SURNAMES)}记{MERCHANT_KINDS[i % len(MERCHANT_KINDS)][1]}"
             ),
             category=MERCHANT_KINDS[i % len(MERCHANT_KINDS)][0],
             address=f"巴桥镇{rng.choice(COMMUNITIES)[:-2]}路{rng.randint(1, 300)}号",
@@ -163,14 +193,18 @@ def seed_town(*, scale: float = 1.0, seed: int = 2018, end: dt.date | None = Non
         community = rongcheng if i == 0 else communities[i % len(communities)]
         # Participation grew from thousands to tens of thousands: later joins likelier.
         joined.append(start + dt.timedelta(days=int(span * rng.random() ** 0.6)))
-        people.append(User(
-            mobile=DEMO_LOGINS["resident"] if i == 0 else mobiles[i],
-            nickname="石大姐" if i == 0 else f"{rng.choice(SURNAMES)}{rng.choice(NICK_TAILS)}",
-            role=Role.RESIDENT, town=town, community=community,
-            grid=rng.choice(grids_of[community.pk]),
-            password=demo_hash if i == 0 else unusable,
-            date_joined=dt.datetime.combine(joined[-1], dt.time(9), tzinfo=tz),
-        ))
+        people.append(
+            User(
+                mobile=DEMO_LOGINS["resident"] if i == 0 else mobiles[i],
+                nickname="石大姐" if i == 0 else f"{rng.choice(SURNAMES)}{rng.choice(NICK_TAILS)}",
+                role=Role.RESIDENT,
+                town=town,
+                community=community,
+                grid=rng.choice(grids_of[community.pk]),
+                password=demo_hash if i == 0 else unusable,
+                date_joined=dt.datetime.combine(joined[-1], dt.time(9), tzinfo=tz),
+            )
+        )
     # Households: runs of 1–5 neighbours in the same community.
     households: list[Household] = []
     by_comm = defaultdict(list)
@@ -183,7 +217,7 @@ def seed_town(*, scale: float = 1.0, seed: int = 2018, end: dt.date | None = Non
             size = rng.choice((1, 2, 2, 3, 3, 3, 4, 5))
             h = Household(community=comm, name=f"{comm.name[:-2]}{len(households) + 1:05d}户")
             households.append(h)
-            for p in members[i:i + size]:
+            for p in members[i : i + size]:
                 p.household = h
             i += size
     Household.objects.bulk_create(households, batch_size=BATCH)
@@ -192,30 +226,67 @@ def seed_town(*, scale: float = 1.0, seed: int = 2018, end: dt.date | None = Non
     User.objects.bulk_create(people, batch_size=BATCH)
 
     staff = [
-        User(mobile=DEMO_LOGINS["community_staff"], nickname="王书记", real_name="王志娟",
-             role=Role.COMMUNITY_STAFF, town=town, community=rongcheng, password=demo_hash),
-        User(mobile=DEMO_LOGINS["town_admin"], nickname="冉主任", real_name="冉晓萍",
-             role=Role.TOWN_ADMIN, town=town, password=demo_hash, is_staff=True,
-             is_superuser=True),
-        User(mobile=DEMO_LOGINS["merchant"], nickname="陈老板", real_name="陈浩",
-             role=Role.MERCHANT_STAFF, town=town, merchant=merchants[0], password=demo_hash),
+        User(
+            mobile=DEMO_LOGINS["community_staff"],
+            nickname="王书记",
+            real_name="王志娟",
+            role=Role.COMMUNITY_STAFF,
+            town=town,
+            community=rongcheng,
+            password=demo_hash,
+        ),
+        User(
+            mobile=DEMO_LOGINS["town_admin"],
+            nickname="冉主任",
+            real_name="冉晓萍",
+            role=Role.TOWN_ADMIN,
+            town=town,
+            password=demo_hash,
+            is_staff=True,
+            is_superuser=True,
+        ),
+        User(
+            mobile=DEMO_LOGINS["merchant"],
+            nickname="陈老板",
+            real_name="陈浩",
+            role=Role.MERCHANT_STAFF,
+            town=town,
+            merchant=merchants[0],
+            password=demo_hash,
+        ),
     ]
     staff_mobiles = _mobiles(random.Random(seed + 1), 2 * len(communities) + len(grids))
     resident_mobiles = set(mobiles)
     staff_mobiles = [m for m in staff_mobiles if m not in resident_mobiles]
     it = iter(staff_mobiles)
     for c in communities[1:]:
-        staff.append(User(mobile=next(it), nickname=f"{c.name[:-2]}社工", role=Role.COMMUNITY_STAFF,
-                          town=town, community=c, password=unusable))
+        staff.append(
+            User(
+                mobile=next(it),
+                nickname=f"{c.name[:-2]}社工",
+                role=Role.COMMUNITY_STAFF,
+                town=town,
+                community=c,
+                password=unusable,
+            )
+        )
     for g in grids:
-        staff.append(User(mobile=next(it), nickname=f"{g.name}网格员", role=Role.GRID_WORKER,
-                          town=town, community_id=g.community_id, grid=g, password=unusable))
+        staff.append(
+            User(
+                mobile=next(it),
+                nickname=f"{g.name}网格员",
+                role=Role.GRID_WORKER,
+                town=town,
+                community_id=g.community_id,
+                grid=g,
+                password=unusable,
+            )
+        )
     User.objects.bulk_create(staff, batch_size=BATCH)
     actors_by_comm = {s.community_id: s for s in staff if s.role == Role.COMMUNITY_STAFF}
 
     # --- ledger -------------------------------------------------------------
-    weighted = [(rules[c], RULE_WEIGHTS.get(c, 1)) for c in sorted(rules)
-                if c != "good_deed_post"]
+    weighted = [(rules[c], RULE_WEIGHTS.get(c, 1)) for c in sorted(rules) if c != "good_deed_post"]
     cum = list(itertools.accumulate(w for _, w in weighted))
     mean_pts = sum(r.points * w for r, w in weighted) / cum[-1]
     deed_rule = rules["good_deed_post"]
@@ -273,34 +344,57 @@ def seed_town(*, scale: float = 1.0, seed: int = 2018, end: dt.date | None = Non
             lifetime += rule.points
             awarded += rule.points
             deeds += rule is deed_rule
-            rows.append(PointTransaction(
-                town_id=town.pk, resident_id=person.pk, kind=TransactionKind.AWARD,
-                points=rule.points, balance_after=balance, counts_as_earned=True, rule=rule,
-                idempotency_key=f"seed:{person.pk}:{k}", created_at=at,
-                local_date=at.date(), actor=actor if rule.requires_confirmation else None,
-            ))
+            rows.append(
+                PointTransaction(
+                    town_id=town.pk,
+                    resident_id=person.pk,
+                    kind=TransactionKind.AWARD,
+                    points=rule.points,
+                    balance_after=balance,
+                    counts_as_earned=True,
+                    rule=rule,
+                    idempotency_key=f"seed:{person.pk}:{k}",
+                    created_at=at,
+                    local_date=at.date(),
+                    actor=actor if rule.requires_confirmation else None,
+                )
+            )
             if rng.random() < SPEND_CHANCE:
                 cost = rng.choice(SPEND_COSTS)
                 if cost <= balance:
                     balance -= cost
                     spent_at = at + dt.timedelta(minutes=rng.randint(5, 600))
                     shop = rng.choice(merchants)
-                    rows.append(PointTransaction(
-                        town_id=town.pk, resident_id=person.pk, kind=TransactionKind.SPEND,
-                        points=-cost, balance_after=balance, counts_as_earned=False,
-                        idempotency_key=f"seed:{person.pk}:{k}:spend", created_at=spent_at,
-                        local_date=spent_at.astimezone(tz).date(), memo=f"兑换 · {shop.name}",
-                    ))
-        accounts.append(PointAccount(resident_id=person.pk, town_id=town.pk, balance=balance,
-                                     lifetime_earned=lifetime))
+                    rows.append(
+                        PointTransaction(
+                            town_id=town.pk,
+                            resident_id=person.pk,
+                            kind=TransactionKind.SPEND,
+                            points=-cost,
+                            balance_after=balance,
+                            counts_as_earned=False,
+                            idempotency_key=f"seed:{person.pk}:{k}:spend",
+                            created_at=spent_at,
+                            local_date=spent_at.astimezone(tz).date(),
+                            memo=f"兑换 · {shop.name}",
+                        )
+                    )
+        accounts.append(
+            PointAccount(
+                resident_id=person.pk, town_id=town.pk, balance=balance, lifetime_earned=lifetime
+            )
+        )
     bar = _progress(len(rows), "ledger", quiet)
     for i in range(0, len(rows), BATCH):
-        PointTransaction.objects.bulk_create(rows[i:i + BATCH])
-        bar.update(len(rows[i:i + BATCH]))
+        PointTransaction.objects.bulk_create(rows[i : i + BATCH])
+        bar.update(len(rows[i : i + BATCH]))
     bar.close()
     PointAccount.objects.bulk_create(accounts, batch_size=BATCH)
     return SeedResult(
-        residents=len(people), merchants=len(merchants), transactions=len(rows),
-        points_awarded=awarded, good_deeds=deeds,
+        residents=len(people),
+        merchants=len(merchants),
+        transactions=len(rows),
+        points_awarded=awarded,
+        good_deeds=deeds,
         balance_total=sum(a.balance for a in accounts),
     )

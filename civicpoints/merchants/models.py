@@ -15,9 +15,7 @@ class Merchant(models.Model):
     category = models.CharField(_("category"), max_length=40)
     address = models.CharField(_("address"), max_length=160)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status, default=Status.PENDING
-    )
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,8 +5,17 @@ from civicpoints.points.models import PointAccount, PointRule, PointTransaction
 
 @admin.register(PointRule)
 class PointRuleAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_zh", "name_en", "category", "points", "daily_limit",
-                    "requires_confirmation", "claimable", "is_active")
+    list_display = (
+        "code",
+        "name_zh",
+        "name_en",
+        "category",
+        "points",
+        "daily_limit",
+        "requires_confirmation",
+        "claimable",
+        "is_active",
+    )
     list_filter = ("category", "is_active", "requires_confirmation", "claimable")
     search_fields = ("code", "name_zh", "name_en")
 

@@ -15,8 +15,17 @@ from civicpoints.points.models import PointRule
 
 CATALOG_PATH = Path(__file__).parent / "data" / "rule_catalog.json"
 FIELDS = (
-    "category", "name_zh", "name_en", "description_zh", "description_en", "points",
-    "daily_limit", "period", "period_limit", "requires_confirmation", "claimable",
+    "category",
+    "name_zh",
+    "name_en",
+    "description_zh",
+    "description_en",
+    "points",
+    "daily_limit",
+    "period",
+    "period_limit",
+    "requires_confirmation",
+    "claimable",
 )
 
 

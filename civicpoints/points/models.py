@@ -55,7 +55,9 @@ class PointRule(models.Model):
     description_en = models.TextField(_("description (English)"), blank=True)
     points = models.PositiveIntegerField(_("points"))
     daily_limit = models.PositiveIntegerField(
-        _("times per local day"), null=True, blank=True,
+        _("times per local day"),
+        null=True,
+        blank=True,
         help_text=_("Most awards of this rule to one resident in one local day; empty: no cap."),
     )
     period = models.CharField(
@@ -64,7 +66,8 @@ class PointRule(models.Model):
     period_limit = models.PositiveIntegerField(_("times per period"), null=True, blank=True)
     requires_confirmation = models.BooleanField(_("needs staff confirmation"), default=True)
     claimable = models.BooleanField(
-        _("claimable on a post"), default=False,
+        _("claimable on a post"),
+        default=False,
         help_text=_("Residents may claim this rule on a post, with photos as evidence."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -119,7 +122,9 @@ class PointAccount(models.Model):
     """
 
     resident = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, primary_key=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        primary_key=True,
         related_name="point_account",
     )
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
@@ -196,7 +201,10 @@ class PointTransaction(models.Model):
     )
     idempotency_key = models.CharField(max_length=160, unique=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     memo = models.CharField(_("memo"), max_length=200, blank=True)

@@ -92,7 +92,11 @@ def _ranked_residents(viewer: User, scope: str) -> QuerySet[User]:
 
 
 def leaderboard(
-    viewer: User, *, scope: str = Scope.TOWN, period: str = Period.ALL, limit: int = 100,
+    viewer: User,
+    *,
+    scope: str = Scope.TOWN,
+    period: str = Period.ALL,
+    limit: int = 100,
     today: dt.date | None = None,
 ) -> Leaderboard:
     """The top ``limit`` residents of the viewer's town or community, and the viewer's rank.
@@ -126,9 +130,7 @@ def leaderboard(
             .filter(score__gt=0)
         )
     top = list(base.order_by("-score", "resident_id")[:limit])
-    people = User.objects.filter(pk__in=[r["resident_id"] for r in top]).select_related(
-        "community"
-    )
+    people = User.objects.filter(pk__in=[r["resident_id"] for r in top]).select_related("community")
     names = {u.pk: (u.nickname, u.community.name if u.community else "") for u in people}
     rows: list[LeaderboardRow] = []
     for i, r in enumerate(top):
@@ -142,9 +144,9 @@ def leaderboard(
     if mine:
         my_rank, my_points = mine.rank, mine.points
     elif viewer.role == Role.RESIDENT and viewer.is_active:
-        found = base.filter(resident_id=viewer.pk).first()
+        found = list(base.filter(resident_id=viewer.pk)[:1])
         if found:
-            my_points = found["score"]
+            my_points = found[0]["score"]
             my_rank = base.filter(score__gt=my_points).count() + 1
     return Leaderboard(scope, period, rows, my_rank, my_points)
 
@@ -175,8 +177,11 @@ def reconcile() -> list[Discrepancy]:
         ),
     ).filter(~Q(balance=F("ledger_balance")) | ~Q(lifetime_earned=F("ledger_earned")))
     for a in accounts.order_by("resident_id"):
-        out.append(Discrepancy(a.resident_id, a.balance, a.ledger_balance,
-                               a.lifetime_earned, a.ledger_earned))
+        out.append(
+            Discrepancy(
+                a.resident_id, a.balance, a.ledger_balance, a.lifetime_earned, a.ledger_earned
+            )
+        )
     orphans = (
         PointTransaction.objects.filter(resident__point_account__isnull=True)
         .values("resident_id")

@@ -71,7 +71,10 @@ def rule_get(code: str) -> PointRule:
 
 
 def award_key(
-    *, rule: PointRule, resident: User, cause: models.Model | None = None,
+    *,
+    rule: PointRule,
+    resident: User,
+    cause: models.Model | None = None,
     day: dt.date | None = None,
 ) -> str:
     """The idempotency key of an award: rule + cause + resident [+ local day] (invariant 3).
@@ -116,9 +119,17 @@ def _require_resident(resident: User) -> None:
 
 
 def _write(
-    *, account: PointAccount, kind: str, points: int, key: str, earned: bool,
-    rule: PointRule | None = None, cause: Cause | None = None,
-    reverses: PointTransaction | None = None, actor: User | None = None, memo: str = "",
+    *,
+    account: PointAccount,
+    kind: str,
+    points: int,
+    key: str,
+    earned: bool,
+    rule: PointRule | None = None,
+    cause: Cause | None = None,
+    reverses: PointTransaction | None = None,
+    actor: User | None = None,
+    memo: str = "",
     at: dt.datetime | None = None,
 ) -> PointTransaction:
     """Append one row and move the locked account by ``points``. Caller holds the lock."""
@@ -127,11 +138,20 @@ def _write(
     if new_balance < 0:
         raise InsufficientPoints(field="points")
     row = PointTransaction(
-        town_id=account.town_id, resident_id=account.resident_id, kind=kind, points=points,
-        balance_after=new_balance, counts_as_earned=earned, rule=rule,
+        town_id=account.town_id,
+        resident_id=account.resident_id,
+        kind=kind,
+        points=points,
+        balance_after=new_balance,
+        counts_as_earned=earned,
+        rule=rule,
         cause_type=cause.content_type if cause else None,
-        cause_id=cause.object_id if cause else "", reverses=reverses,
-        idempotency_key=key, actor=actor, memo=memo[:200], created_at=at,
+        cause_id=cause.object_id if cause else "",
+        reverses=reverses,
+        idempotency_key=key,
+        actor=actor,
+        memo=memo[:200],
+        created_at=at,
         local_date=local_date(at),
     )
     row.save(force_insert=True)
@@ -165,13 +185,12 @@ def _check_caps(rule: PointRule, resident: User, day: dt.date) -> None:
     awards = PointTransaction.objects.filter(
         resident=resident, rule=rule, kind=TransactionKind.AWARD
     )
-    if rule.daily_limit is not None:
-        if awards.filter(local_date=day).count() >= rule.daily_limit:
-            raise CapReached(
-                _("The daily limit of this rule (%(n)d times) is reached; try again tomorrow.")
-                % {"n": rule.daily_limit},
-                field="rule",
-            )
+    if rule.daily_limit is not None and awards.filter(local_date=day).count() >= rule.daily_limit:
+        raise CapReached(
+            _("The daily limit of this rule (%(n)d times) is reached; try again tomorrow.")
+            % {"n": rule.daily_limit},
+            field="rule",
+        )
     if rule.period and rule.period_limit is not None:
         start, end = _period_bounds(rule.period, day)
         if awards.filter(local_date__range=(start, end)).count() >= rule.period_limit:
@@ -179,8 +198,13 @@ def _check_caps(rule: PointRule, resident: User, day: dt.date) -> None:
 
 
 def points_award(
-    *, resident: User, rule: PointRule, cause: models.Model | None = None,
-    idempotency_key: str | None = None, actor: User | None = None, memo: str = "",
+    *,
+    resident: User,
+    rule: PointRule,
+    cause: models.Model | None = None,
+    idempotency_key: str | None = None,
+    actor: User | None = None,
+    memo: str = "",
     at: dt.datetime | None = None,
 ) -> PointTransaction:
     """Award ``rule.points`` to ``resident`` (kind ``award``), at most once per key.
@@ -217,14 +241,27 @@ def points_award(
             raise RuleNotInForce(field="rule")
         _check_caps(rule, resident, day)
         return _write(
-            account=account, kind=TransactionKind.AWARD, points=rule.points, key=key,
-            earned=True, rule=rule, cause=Cause.of(cause), actor=actor, memo=memo, at=at,
+            account=account,
+            kind=TransactionKind.AWARD,
+            points=rule.points,
+            key=key,
+            earned=True,
+            rule=rule,
+            cause=Cause.of(cause),
+            actor=actor,
+            memo=memo,
+            at=at,
         )
 
 
 def points_spend(
-    *, resident: User, points: int, idempotency_key: str, cause: models.Model | None = None,
-    actor: User | None = None, memo: str = "",
+    *,
+    resident: User,
+    points: int,
+    idempotency_key: str,
+    cause: models.Model | None = None,
+    actor: User | None = None,
+    memo: str = "",
 ) -> PointTransaction:
     """Take ``points`` (> 0) from ``resident``'s balance (kind ``spend``), once per key.
 
@@ -237,8 +274,9 @@ def points_spend(
         NotAResident, IdempotencyKeyReused.
     """
     if not isinstance(points, int) or points <= 0:
-        raise InvalidInput(_("Points must be a positive whole number."), field="points",
-                           code="invalid_points")
+        raise InvalidInput(
+            _("Points must be a positive whole number."), field="points", code="invalid_points"
+        )
     _require_resident(resident)
     with transaction.atomic():
         account = _lock_account(resident)
@@ -246,13 +284,22 @@ def points_spend(
         if replay:
             return replay
         return _write(
-            account=account, kind=TransactionKind.SPEND, points=-points, key=idempotency_key,
-            earned=False, cause=Cause.of(cause), actor=actor, memo=memo,
+            account=account,
+            kind=TransactionKind.SPEND,
+            points=-points,
+            key=idempotency_key,
+            earned=False,
+            cause=Cause.of(cause),
+            actor=actor,
+            memo=memo,
         )
 
 
 def points_reverse(
-    *, original: PointTransaction, actor: User | None = None, memo: str = "",
+    *,
+    original: PointTransaction,
+    actor: User | None = None,
+    memo: str = "",
     cause: models.Model | None = None,
 ) -> PointTransaction:
     """Write the compensating row for ``original`` (invariant 5): exactly ``-original.points``.
@@ -266,8 +313,9 @@ def points_reverse(
             nothing is written (staff settle it with an adjustment).
     """
     if original.kind == TransactionKind.REVERSAL:
-        raise InvalidInput(_("A reversal cannot itself be reversed."),
-                           code="cannot_reverse_reversal")
+        raise InvalidInput(
+            _("A reversal cannot itself be reversed."), code="cannot_reverse_reversal"
+        )
     key = f"reversal:{original.pk}"
     resident = original.resident
     with transaction.atomic():
@@ -276,17 +324,27 @@ def points_reverse(
         if replay:
             return replay
         return _write(
-            account=account, kind=TransactionKind.REVERSAL, points=-original.points, key=key,
-            earned=original.counts_as_earned, rule=original.rule,
-            cause=Cause.of(cause) or (
-                Cause(original.cause_type, original.cause_id, "") if original.cause_type else None
-            ),
-            reverses=original, actor=actor, memo=memo,
+            account=account,
+            kind=TransactionKind.REVERSAL,
+            points=-original.points,
+            key=key,
+            earned=original.counts_as_earned,
+            rule=original.rule,
+            cause=Cause.of(cause)
+            or (Cause(original.cause_type, original.cause_id, "") if original.cause_type else None),
+            reverses=original,
+            actor=actor,
+            memo=memo,
         )
 
 
 def points_adjust(
-    *, actor: User, resident: User, points: int, reason: str, idempotency_key: str,
+    *,
+    actor: User,
+    resident: User,
+    points: int,
+    reason: str,
+    idempotency_key: str,
 ) -> PointTransaction:
     """A staff correction of ``points`` (either sign) with a required reason; audited on the row.
 
@@ -302,12 +360,14 @@ def points_adjust(
     require_covers(actor, resident)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(_("An adjustment needs a reason."), field="reason",
-                           code="reason_required")
+        raise InvalidInput(
+            _("An adjustment needs a reason."), field="reason", code="reason_required"
+        )
     if not isinstance(points, int) or points == 0 or abs(points) > MAX_ADJUSTMENT:
         raise InvalidInput(
             _("Points must be a non-zero whole number between -100000 and 100000."),
-            field="points", code="invalid_points",
+            field="points",
+            code="invalid_points",
         )
     _require_resident(resident)
     with transaction.atomic():
@@ -316,13 +376,23 @@ def points_adjust(
         if replay:
             return replay
         return _write(
-            account=account, kind=TransactionKind.ADJUSTMENT, points=points,
-            key=idempotency_key, earned=True, actor=actor, memo=reason,
+            account=account,
+            kind=TransactionKind.ADJUSTMENT,
+            points=points,
+            key=idempotency_key,
+            earned=True,
+            actor=actor,
+            memo=reason,
         )
 
 
 def points_award_by_staff(
-    *, actor: User, resident: User, rule_code: str, note: str, idempotency_key: str,
+    *,
+    actor: User,
+    resident: User,
+    rule_code: str,
+    note: str,
+    idempotency_key: str,
 ) -> PointTransaction:
     """Staff award a rule by hand (e.g. after a patrol), with a note.
 
@@ -336,6 +406,9 @@ def points_award_by_staff(
     require_covers(actor, resident)
     rule = rule_get(rule_code)
     return points_award(
-        resident=resident, rule=rule, actor=actor, memo=(note or "").strip(),
+        resident=resident,
+        rule=rule,
+        actor=actor,
+        memo=(note or "").strip(),
         idempotency_key=f"manual:{idempotency_key}",
     )

@@ -11,12 +11,16 @@ from civicpoints.points.selectors import Period, Scope
 @login_required
 def home_view(request):
     user = request.user
-    return render(request, "points/home.html", {
-        "account": selectors.account_for(user),
-        "today": selectors.points_today(user),
-        "rank": selectors.leaderboard(user, limit=1).my_rank,
-        "recent": selectors.history(user)[:5],
-    })
+    return render(
+        request,
+        "points/home.html",
+        {
+            "account": selectors.account_for(user),
+            "today": selectors.points_today(user),
+            "rank": selectors.leaderboard(user, limit=1).my_rank,
+            "recent": selectors.history(user)[:5],
+        },
+    )
 
 
 def rules_view(request):
@@ -36,7 +40,14 @@ def leaderboard_view(request):
     scope = scope if scope in Scope.CHOICES else Scope.TOWN
     period = period if period in Period.CHOICES else Period.TODAY
     board = selectors.leaderboard(request.user, scope=scope, period=period)
-    return render(request, "points/leaderboard.html", {
-        "board": board, "scope": scope, "period": period,
-        "scopes": Scope.CHOICES, "periods": Period.CHOICES,
-    })
+    return render(
+        request,
+        "points/leaderboard.html",
+        {
+            "board": board,
+            "scope": scope,
+            "period": period,
+            "scopes": Scope.CHOICES,
+            "periods": Period.CHOICES,
+        },
+    )

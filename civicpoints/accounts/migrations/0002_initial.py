@@ -8,88 +8,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('merchants', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("merchants", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='merchant',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='merchants.merchant'),
+            model_name="user",
+            name="merchant",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="staff",
+                to="merchants.merchant",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='registered_by',
-            field=models.ForeignKey(blank=True, help_text='Staff member who registered a resident without a smartphone.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="user",
+            name="registered_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Staff member who registered a resident without a smartphone.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='user_permissions',
-            field=models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions'),
+            model_name="user",
+            name="user_permissions",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Specific permissions for this user.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.permission",
+                verbose_name="user permissions",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='community',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='accounts.community'),
+            model_name="user",
+            name="community",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="users",
+                to="accounts.community",
+            ),
         ),
         migrations.AddField(
-            model_name='grid',
-            name='community',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='grids', to='accounts.community'),
+            model_name="grid",
+            name="community",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="grids",
+                to="accounts.community",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='grid',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='accounts.grid'),
+            model_name="user",
+            name="grid",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="users",
+                to="accounts.grid",
+            ),
         ),
         migrations.AddField(
-            model_name='household',
-            name='community',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='accounts.community'),
+            model_name="household",
+            name="community",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="households",
+                to="accounts.community",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='household',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='accounts.household'),
+            model_name="user",
+            name="household",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="members",
+                to="accounts.household",
+            ),
         ),
         migrations.AddField(
-            model_name='community',
-            name='town',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communities', to='accounts.town'),
+            model_name="community",
+            name="town",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="communities",
+                to="accounts.town",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='town',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='users', to='accounts.town'),
+            model_name="user",
+            name="town",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="users",
+                to="accounts.town",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='grid',
-            constraint=models.UniqueConstraint(fields=('community', 'name'), name='grid_unique_name'),
+            model_name="grid",
+            constraint=models.UniqueConstraint(
+                fields=("community", "name"), name="grid_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='community',
-            constraint=models.UniqueConstraint(fields=('town', 'name'), name='community_unique_name_in_town'),
+            model_name="community",
+            constraint=models.UniqueConstraint(
+                fields=("town", "name"), name="community_unique_name_in_town"
+            ),
         ),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(fields=['community', 'role'], name='user_community_role_idx'),
+            model_name="user",
+            index=models.Index(fields=["community", "role"], name="user_community_role_idx"),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ('resident', 'community_staff', 'grid_worker')), _negated=True), ('community__isnull', False), _connector='OR'), name='user_community_role_has_community'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("role__in", ("resident", "community_staff", "grid_worker")), _negated=True
+                    ),
+                    ("community__isnull", False),
+                    _connector="OR",
+                ),
+                name="user_community_role_has_community",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'merchant_staff'), _negated=True), ('merchant__isnull', False), _connector='OR'), name='user_merchant_staff_has_merchant'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "merchant_staff"), _negated=True),
+                    ("merchant__isnull", False),
+                    _connector="OR",
+                ),
+                name="user_merchant_staff_has_merchant",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('mobile__startswith', '1'), django.db.models.lookups.Exact(django.db.models.functions.text.Length('mobile'), 11)), name='user_mobile_canonical'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("mobile__startswith", "1"),
+                    django.db.models.lookups.Exact(
+                        django.db.models.functions.text.Length("mobile"), 11
+                    ),
+                ),
+                name="user_mobile_canonical",
+            ),
         ),
     ]

@@ -7,85 +7,319 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("accounts", "0002_initial"),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PointRule',
+            name="PointRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=48, unique=True, verbose_name='code')),
-                ('category', models.CharField(choices=[('family_neighbourhood', 'Family & neighbourhood'), ('governance_virtue', 'Community-governance virtues'), ('community_construction', 'Community construction')], max_length=32, verbose_name='category')),
-                ('name_zh', models.CharField(max_length=60, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(max_length=100, verbose_name='name (English)')),
-                ('description_zh', models.TextField(blank=True, verbose_name='description (Chinese)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('points', models.PositiveIntegerField(verbose_name='points')),
-                ('daily_limit', models.PositiveIntegerField(blank=True, help_text='Most awards of this rule to one resident in one local day; empty: no cap.', null=True, verbose_name='times per local day')),
-                ('period', models.CharField(blank=True, choices=[('week', 'Week'), ('month', 'Month'), ('year', 'Year')], max_length=8, null=True, verbose_name='cap period')),
-                ('period_limit', models.PositiveIntegerField(blank=True, null=True, verbose_name='times per period')),
-                ('requires_confirmation', models.BooleanField(default=True, verbose_name='needs staff confirmation')),
-                ('claimable', models.BooleanField(default=False, help_text='Residents may claim this rule on a post, with photos as evidence.', verbose_name='claimable on a post')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('active_from', models.DateField(blank=True, null=True, verbose_name='active from')),
-                ('active_until', models.DateField(blank=True, null=True, verbose_name='active until')),
-                ('sort_order', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=48, unique=True, verbose_name="code")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("family_neighbourhood", "Family & neighbourhood"),
+                            ("governance_virtue", "Community-governance virtues"),
+                            ("community_construction", "Community construction"),
+                        ],
+                        max_length=32,
+                        verbose_name="category",
+                    ),
+                ),
+                ("name_zh", models.CharField(max_length=60, verbose_name="name (Chinese)")),
+                ("name_en", models.CharField(max_length=100, verbose_name="name (English)")),
+                (
+                    "description_zh",
+                    models.TextField(blank=True, verbose_name="description (Chinese)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("points", models.PositiveIntegerField(verbose_name="points")),
+                (
+                    "daily_limit",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Most awards of this rule to one resident in one local day; empty: no cap.",
+                        null=True,
+                        verbose_name="times per local day",
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        blank=True,
+                        choices=[("week", "Week"), ("month", "Month"), ("year", "Year")],
+                        max_length=8,
+                        null=True,
+                        verbose_name="cap period",
+                    ),
+                ),
+                (
+                    "period_limit",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="times per period"
+                    ),
+                ),
+                (
+                    "requires_confirmation",
+                    models.BooleanField(default=True, verbose_name="needs staff confirmation"),
+                ),
+                (
+                    "claimable",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Residents may claim this rule on a post, with photos as evidence.",
+                        verbose_name="claimable on a post",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "active_from",
+                    models.DateField(blank=True, null=True, verbose_name="active from"),
+                ),
+                (
+                    "active_until",
+                    models.DateField(blank=True, null=True, verbose_name="active until"),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'point rule',
-                'verbose_name_plural': 'point rules',
-                'ordering': ['category', 'sort_order', 'code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('points__gt', 0)), name='pointrule_points_positive'), models.CheckConstraint(condition=models.Q(('daily_limit__isnull', True), ('daily_limit__gt', 0), _connector='OR'), name='pointrule_daily_limit_positive'), models.CheckConstraint(condition=models.Q(models.Q(('period__isnull', True), ('period_limit__isnull', True)), models.Q(('period__isnull', False), ('period_limit__gt', 0)), _connector='OR'), name='pointrule_period_and_limit_together'), models.CheckConstraint(condition=models.Q(('active_from__isnull', True), ('active_until__isnull', True), ('active_from__lte', models.F('active_until')), _connector='OR'), name='pointrule_window_ordered')],
+                "verbose_name": "point rule",
+                "verbose_name_plural": "point rules",
+                "ordering": ["category", "sort_order", "code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("points__gt", 0)), name="pointrule_points_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("daily_limit__isnull", True), ("daily_limit__gt", 0), _connector="OR"
+                        ),
+                        name="pointrule_daily_limit_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("period__isnull", True), ("period_limit__isnull", True)),
+                            models.Q(("period__isnull", False), ("period_limit__gt", 0)),
+                            _connector="OR",
+                        ),
+                        name="pointrule_period_and_limit_together",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("active_from__isnull", True),
+                            ("active_until__isnull", True),
+                            ("active_from__lte", models.F("active_until")),
+                            _connector="OR",
+                        ),
+                        name="pointrule_window_ordered",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PointAccount',
+            name="PointAccount",
             fields=[
-                ('resident', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, primary_key=True, related_name='point_account', serialize=False, to=settings.AUTH_USER_MODEL)),
-                ('balance', models.BigIntegerField(default=0, verbose_name='balance')),
-                ('lifetime_earned', models.BigIntegerField(default=0, verbose_name='lifetime earned')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.town')),
+                (
+                    "resident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        primary_key=True,
+                        related_name="point_account",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("balance", models.BigIntegerField(default=0, verbose_name="balance")),
+                (
+                    "lifetime_earned",
+                    models.BigIntegerField(default=0, verbose_name="lifetime earned"),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'point account',
-                'verbose_name_plural': 'point accounts',
-                'indexes': [models.Index(fields=['town', '-lifetime_earned'], name='pointaccount_town_lifetime')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('balance__gte', 0)), name='pointaccount_balance_gte_0')],
+                "verbose_name": "point account",
+                "verbose_name_plural": "point accounts",
+                "indexes": [
+                    models.Index(
+                        fields=["town", "-lifetime_earned"], name="pointaccount_town_lifetime"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("balance__gte", 0)), name="pointaccount_balance_gte_0"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PointTransaction',
+            name="PointTransaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('award', 'Award'), ('spend', 'Spend'), ('reversal', 'Reversal'), ('adjustment', 'Adjustment')], max_length=12, verbose_name='kind')),
-                ('points', models.IntegerField(verbose_name='points')),
-                ('balance_after', models.BigIntegerField(verbose_name='balance after')),
-                ('counts_as_earned', models.BooleanField(default=False)),
-                ('cause_id', models.CharField(blank=True, max_length=64)),
-                ('idempotency_key', models.CharField(max_length=160, unique=True)),
-                ('memo', models.CharField(blank=True, max_length=200, verbose_name='memo')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='time')),
-                ('local_date', models.DateField(verbose_name='local date')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('cause_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='point_transactions', to=settings.AUTH_USER_MODEL)),
-                ('reverses', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='points.pointtransaction')),
-                ('rule', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='transactions', to='points.pointrule')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("award", "Award"),
+                            ("spend", "Spend"),
+                            ("reversal", "Reversal"),
+                            ("adjustment", "Adjustment"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("points", models.IntegerField(verbose_name="points")),
+                ("balance_after", models.BigIntegerField(verbose_name="balance after")),
+                ("counts_as_earned", models.BooleanField(default=False)),
+                ("cause_id", models.CharField(blank=True, max_length=64)),
+                ("idempotency_key", models.CharField(max_length=160, unique=True)),
+                ("memo", models.CharField(blank=True, max_length=200, verbose_name="memo")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="time"),
+                ),
+                ("local_date", models.DateField(verbose_name="local date")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "cause_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="point_transactions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reverses",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversed_by",
+                        to="points.pointtransaction",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transactions",
+                        to="points.pointrule",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'point transaction',
-                'verbose_name_plural': 'point transactions',
-                'indexes': [models.Index(fields=['resident', '-created_at'], name='pointtx_resident_recent'), models.Index(fields=['resident', 'rule', 'local_date'], name='pointtx_cap_lookup'), models.Index(fields=['town', 'local_date'], name='pointtx_town_day')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('points', 0), _negated=True), name='pointtx_points_nonzero'), models.CheckConstraint(condition=models.Q(('balance_after__gte', 0)), name='pointtx_balance_gte_0'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'award'), _negated=True), models.Q(('points__gt', 0), ('rule__isnull', False)), _connector='OR'), name='pointtx_award_positive_with_rule'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'spend'), _negated=True), ('points__lt', 0), _connector='OR'), name='pointtx_spend_negative'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'reversal'), ('reverses__isnull', False)), models.Q(models.Q(('kind', 'reversal'), _negated=True), ('reverses__isnull', True)), _connector='OR'), name='pointtx_reversal_has_original'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'adjustment'), _negated=True), models.Q(('memo', ''), _negated=True), _connector='OR'), name='pointtx_adjustment_has_reason')],
+                "verbose_name": "point transaction",
+                "verbose_name_plural": "point transactions",
+                "indexes": [
+                    models.Index(
+                        fields=["resident", "-created_at"], name="pointtx_resident_recent"
+                    ),
+                    models.Index(
+                        fields=["resident", "rule", "local_date"], name="pointtx_cap_lookup"
+                    ),
+                    models.Index(fields=["town", "local_date"], name="pointtx_town_day"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("points", 0), _negated=True),
+                        name="pointtx_points_nonzero",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("balance_after__gte", 0)), name="pointtx_balance_gte_0"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "award"), _negated=True),
+                            models.Q(("points__gt", 0), ("rule__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="pointtx_award_positive_with_rule",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "spend"), _negated=True),
+                            ("points__lt", 0),
+                            _connector="OR",
+                        ),
+                        name="pointtx_spend_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "reversal"), ("reverses__isnull", False)),
+                            models.Q(
+                                models.Q(("kind", "reversal"), _negated=True),
+                                ("reverses__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="pointtx_reversal_has_original",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "adjustment"), _negated=True),
+                            models.Q(("memo", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="pointtx_adjustment_has_reason",
+                    ),
+                ],
             },
         ),
     ]

@@ -13,11 +13,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=float, default=1.0,
-                            help="1.0 = the story's size; 0.01 = a small town.")
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="1.0 = the story's size; 0.01 = a small town."
+        )
         parser.add_argument("--seed", type=int, default=2018, help="Random seed.")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Do nothing (exit 0) when a town already exists.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (exit 0) when a town already exists.",
+        )
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
 
     def handle(self, *args, scale, seed, if_empty, quiet, **options):
@@ -36,5 +40,5 @@ class Command(BaseCommand):
             f"({result.good_deeds} good deeds), {result.balance_total} in balances, "
             f"{time.monotonic() - began:.1f}s"
         )
-        self.stdout.write("demo logins (password %s): %s" % (
-            DEMO_PASSWORD, ", ".join(f"{k} {v}" for k, v in DEMO_LOGINS.items())))
+        logins = ", ".join(f"{k} {v}" for k, v in DEMO_LOGINS.items())
+        self.stdout.write(f"demo logins (password {DEMO_PASSWORD}): {logins}")

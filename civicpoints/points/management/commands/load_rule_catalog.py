@@ -8,7 +8,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--update", action="store_true",
+            "--update",
+            action="store_true",
             help="Also reset rules that staff have edited to the shipped values.",
         )
 

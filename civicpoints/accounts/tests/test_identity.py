@@ -1,0 +1,186 @@
+"""Mobile numbers, registration, login, profile, staff registration and password reset."""
+
+import pytest
+from django.urls import reverse
+
+from civicpoints.accounts.mobile import mask_mobile, normalize_mobile
+from civicpoints.accounts.models import User
+from civicpoints.accounts.services import (
+    MobileTaken,
+    password_reset_by_staff,
+    resident_register,
+    resident_register_by_staff,
+)
+from civicpoints.accounts.sms import ConsoleSMSBackend
+from civicpoints.core.errors import InvalidInput, OutOfScope
+
+SPELLINGS = [
+    "13800138000",
+    "138 0013 8000",
+    "138-0013-8000",
+    "+86 138 0013 8000",
+    "+8613800138000",
+    "0086 13800138000",
+    "8613800138000",
+    "（138）00138000".replace("（", "(").replace("）", ")"),
+]
+INVALID = [
+    "",
+    "1380013800",
+    "138001380001",
+    "23800138000",
+    "12800138000",
+    "abc",
+    "+1 415 555 0100",
+    "138-0013-800x",
+    "+86 1380013800",
+]
+
+
+@pytest.mark.parametrize("raw", SPELLINGS)
+def test_every_spelling_normalizes_to_one_number(raw):
+    assert normalize_mobile(raw) == "13800138000"
+
+
+@pytest.mark.parametrize("raw", INVALID)
+def test_invalid_numbers_are_refused_naming_the_field(raw):
+    with pytest.raises(InvalidInput) as exc:
+        normalize_mobile(raw)
+    assert (exc.value.field, exc.value.code) == ("mobile", "invalid_mobile")
+
+
+def test_mask():
+    assert mask_mobile("13812341234") == "138****1234"
+
+
+@pytest.mark.parametrize("raw", SPELLINGS)
+def test_duplicate_mobile_in_any_spelling_is_refused(town, raw):
+    resident_register(
+        mobile="13800138000", nickname="first", password=town.password, community=town.a
+    )
+    with pytest.raises(MobileTaken) as exc:
+        resident_register(mobile=raw, nickname="second", password=town.password, community=town.a)
+    assert exc.value.field == "mobile"
+    assert User.objects.filter(mobile="13800138000").count() == 1
+
+
+def test_register_page_shows_form_errors_and_writes_nothing(client, town):
+    count = User.objects.count()
+    resp = client.post(
+        reverse("accounts:register"),
+        {
+            "mobile": "12345",
+            "nickname": "x",
+            "password": town.password,
+            "community": town.a.pk,
+        },
+    )
+    assert resp.status_code == 200
+    assert "mobile" in resp.context["form"].errors
+    resp = client.post(
+        reverse("accounts:register"),
+        {
+            "mobile": "+86 138-0013-8001",
+            "nickname": "dup",
+            "password": town.password,
+            "community": town.a.pk,
+        },
+    )  # alice's number in another spelling
+    assert "mobile" in resp.context["form"].errors
+    assert User.objects.count() == count
+
+
+def test_register_then_login_with_another_spelling(client, town):
+    resp = client.post(
+        reverse("accounts:register"),
+        {
+            "mobile": "0086 136 0000 1111",
+            "nickname": "Dora",
+            "password": town.password,
+            "community": town.a.pk,
+            "grid": town.grid_a.pk,
+        },
+    )
+    assert resp.status_code == 302
+    dora = User.objects.get(mobile="13600001111")
+    assert dora.point_account.balance == 0
+    client.logout()
+    resp = client.post(
+        reverse("accounts:login"), {"mobile": "136-0000-1111", "password": town.password}
+    )
+    assert resp.status_code == 302
+    assert client.get(reverse("points:home")).context["user"] == dora
+
+
+def test_login_refuses_wrong_password_and_bad_number(client, town):
+    resp = client.post(reverse("accounts:login"), {"mobile": "13800138001", "password": "nope"})
+    assert resp.status_code == 200 and resp.context["form"].non_field_errors()
+    resp = client.post(reverse("accounts:login"), {"mobile": "99", "password": "nope"})
+    assert "mobile" in resp.context["form"].errors
+
+
+def test_weak_password_and_grid_of_other_community_are_refused(town):
+    with pytest.raises(InvalidInput) as exc:
+        resident_register(mobile="13600002222", nickname="E", password="12345678", community=town.a)
+    assert exc.value.field == "password"
+    with pytest.raises(InvalidInput) as exc:
+        resident_register(
+            mobile="13600002222",
+            nickname="E",
+            password=town.password,
+            community=town.b,
+            grid=town.grid_a,
+        )
+    assert exc.value.field == "grid"
+    assert not User.objects.filter(mobile="13600002222").exists()
+
+
+def test_profile_edit(client, town):
+    client.force_login(town.alice)
+    resp = client.post(
+        reverse("accounts:profile_edit"), {"nickname": "  Alice W ", "real_name": "王爱丽"}
+    )
+    assert resp.status_code == 302
+    town.alice.refresh_from_db()
+    assert (town.alice.nickname, town.alice.real_name) == ("Alice W", "王爱丽")
+    resp = client.post(reverse("accounts:profile_edit"), {"nickname": "", "real_name": ""})
+    assert "nickname" in resp.context["form"].errors
+
+
+def test_staff_register_resident_without_phone_in_own_community_only(town):
+    r = resident_register_by_staff(
+        actor=town.staff_a, mobile="135 0000 3333", nickname="Grandpa", community=town.a
+    )
+    assert (r.registered_by, r.community, r.has_usable_password()) == (town.staff_a, town.a, False)
+    with pytest.raises(OutOfScope):
+        resident_register_by_staff(
+            actor=town.staff_a, mobile="13500004444", nickname="x", community=town.b
+        )
+    with pytest.raises(OutOfScope):
+        resident_register_by_staff(
+            actor=town.alice, mobile="13500004444", nickname="x", community=town.a
+        )
+    assert not User.objects.filter(mobile="13500004444").exists()
+
+
+def test_staff_password_reset_sends_sms_after_commit(town, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        temporary = password_reset_by_staff(actor=town.staff_a, person=town.alice)
+    town.alice.refresh_from_db()
+    assert town.alice.check_password(temporary)
+    assert ConsoleSMSBackend.outbox == [("13800138001", ConsoleSMSBackend.outbox[0][1])]
+    assert temporary in ConsoleSMSBackend.outbox[0][1]
+    with pytest.raises(OutOfScope):
+        password_reset_by_staff(actor=town.staff_b, person=town.alice)
+
+
+def test_card_token_round_trip_and_forgery(town):
+    from civicpoints.accounts.card import resident_card_token, resident_from_card
+
+    token = resident_card_token(town.alice)
+    assert resident_from_card(token) == town.alice
+    assert "13800138001" not in token
+    with pytest.raises(InvalidInput):
+        resident_from_card(token[:-2] + "xx")
+    with pytest.raises(InvalidInput):
+        resident_from_card(str(town.alice.pk))

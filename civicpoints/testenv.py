@@ -1,0 +1,10 @@
+"""A pytest plugin (loaded with ``-p``) that sets the test environment before Django starts.
+
+Tests use the development static storage (no collectstatic) and a throwaway key;
+the database comes from DATABASE_URL as everywhere else (SQLite by default).
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("SECRET_KEY", "test-only-secret")

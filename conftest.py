@@ -1,0 +1,86 @@
+"""Test set-up shared by every app: environment, fast hashing, personas."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_sms_outbox():
+    from civicpoints.accounts.sms import ConsoleSMSBackend
+
+    ConsoleSMSBackend.outbox.clear()
+    yield
+
+
+@pytest.fixture
+def catalog(db):
+    from civicpoints.points.catalog import rule_catalog_load
+
+    rule_catalog_load()
+
+
+@pytest.fixture
+def town(db):
+    """A town with two communities (A, B), a grid each, and personas:
+
+    alice (resident of A), bob (resident of B), staff_a / staff_b (community
+    staff), admin (town admin), merchant (merchant staff), and another town's
+    admin (outsider).
+    """
+    from civicpoints.accounts.models import Community, Grid, Role, Town, User
+    from civicpoints.accounts.services import resident_register
+    from civicpoints.merchants.models import Merchant
+
+    t = Town.objects.create(name="巴桥镇", code="baqiao")
+    other = Town.objects.create(name="别镇", code="other")
+    a = Community.objects.create(town=t, name="融城社区")
+    b = Community.objects.create(town=t, name="巴桥社区")
+    c = Community.objects.create(town=other, name="外镇社区")
+    grid_a = Grid.objects.create(community=a, name="第1网格")
+    shop = Merchant.objects.create(
+        town=t,
+        name="叶子发艺",
+        category="理发",
+        address="巴桥路1号",
+        status=Merchant.Status.APPROVED,
+    )
+
+    class Town_:
+        pass
+
+    ns = Town_()
+    ns.town, ns.other_town, ns.a, ns.b, ns.c, ns.grid_a, ns.shop = t, other, a, b, c, grid_a, shop
+    ns.password = "a-good-passw0rd"
+    ns.alice = resident_register(
+        mobile="13800138001", nickname="Alice", password=ns.password, community=a, grid=grid_a
+    )
+    ns.bob = resident_register(
+        mobile="13900139002", nickname="Bob", password=ns.password, community=b
+    )
+    ns.carol = resident_register(
+        mobile="13700137003", nickname="Carol", password=ns.password, community=c
+    )
+
+    def make(mobile, role, **kw):
+        return User.objects.create_user(
+            mobile, ns.password, nickname=role, role=role, town=kw.pop("town", t), **kw
+        )
+
+    ns.staff_a = make("15000000001", Role.COMMUNITY_STAFF, community=a)
+    ns.staff_b = make("15000000002", Role.COMMUNITY_STAFF, community=b)
+    ns.grid_worker_a = make("15000000005", Role.GRID_WORKER, community=a, grid=grid_a)
+    ns.admin = make("15000000003", Role.TOWN_ADMIN)
+    ns.outsider_admin = make("15000000006", Role.TOWN_ADMIN, town=other)
+    ns.merchant = make("15000000004", Role.MERCHANT_STAFF, merchant=shop)
+    return ns
+
+
+@pytest.fixture
+def rule(catalog):
+    from civicpoints.points.models import PointRule
+
+    return PointRule.objects.get(code="voluntary_patrol")
