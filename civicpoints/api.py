@@ -11,6 +11,7 @@ from ninja.security import django_auth
 from civicpoints.accounts.api import router as accounts_router
 from civicpoints.accounts.api import staff_router
 from civicpoints.core.errors import DomainError
+from civicpoints.notifications.api import router as notifications_router
 from civicpoints.points.api import router as points_router
 
 api = NinjaAPI(
@@ -42,3 +43,4 @@ def permission_error(request, exc):
 api.add_router("/", accounts_router)
 api.add_router("/", points_router)
 api.add_router("/staff/", staff_router)
+api.add_router("/", notifications_router)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "civicpoints.accounts",
     "civicpoints.points",
     "civicpoints.merchants",
+    "civicpoints.notifications",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "civicpoints.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -151,6 +153,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Domain ----------------------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "civicpoints.accounts.sms.ConsoleSMSBackend")
+NOTIFICATION_CHANNELS = env_list(
+    "NOTIFICATION_CHANNELS", ["civicpoints.notifications.channels.ConsoleChannel"]
+)
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("civicpoints.accounts.urls")),
+    path("messages/", include("civicpoints.notifications.urls")),
     path("", include("civicpoints.points.urls")),
 ]
 

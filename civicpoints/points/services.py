@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,7 @@ from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import require_covers, require_staff
 from civicpoints.core.errors import InvalidInput
 from civicpoints.core.timeutil import local_date
+from civicpoints.notifications.models import NotificationKind
 from civicpoints.points.errors import (
     CapReached,
     IdempotencyKeyReused,
@@ -164,6 +166,19 @@ def _write(
     return row
 
 
+def _tell(row: PointTransaction, kind: str, template) -> None:
+    """Put a points message in the resident's inbox (sent out after commit)."""
+    from civicpoints.notifications.services import notify
+
+    notify(
+        recipient=row.resident,
+        kind=kind,
+        title=template % {"points": abs(row.points), "rule": row.rule.name if row.rule else ""},
+        body=row.memo,
+        url=reverse("points:history"),
+    )
+
+
 def _period_bounds(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
     """First and last local date of the cap period containing ``day``."""
     if period == CapPeriod.WEEK:
@@ -240,7 +255,7 @@ def points_award(
         if not PointRule.objects.in_force(day).filter(pk=rule.pk).exists():
             raise RuleNotInForce(field="rule")
         _check_caps(rule, resident, day)
-        return _write(
+        row = _write(
             account=account,
             kind=TransactionKind.AWARD,
             points=rule.points,
@@ -252,6 +267,9 @@ def points_award(
             memo=memo,
             at=at,
         )
+        if actor is not None:  # staff-confirmed awards are news; automatic ones are not
+            _tell(row, NotificationKind.POINTS_AWARDED, _("You earned %(points)d points: %(rule)s"))
+        return row
 
 
 def points_spend(
@@ -323,7 +341,7 @@ def points_reverse(
         replay = _replay(key, resident=resident, kind=TransactionKind.REVERSAL)
         if replay:
             return replay
-        return _write(
+        row = _write(
             account=account,
             kind=TransactionKind.REVERSAL,
             points=-original.points,
@@ -336,6 +354,13 @@ def points_reverse(
             actor=actor,
             memo=memo,
         )
+        if original.kind == TransactionKind.AWARD:
+            _tell(
+                row,
+                NotificationKind.POINTS_REVERSED,
+                _("%(points)d points were taken back: %(rule)s"),
+            )
+        return row
 
 
 def points_adjust(

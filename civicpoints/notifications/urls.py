@@ -1,0 +1,10 @@
+from django.urls import path
+
+from civicpoints.notifications import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("", views.inbox_view, name="inbox"),
+    path("<int:notification_id>/read/", views.read_view, name="read"),
+    path("read-all/", views.read_all_view, name="read_all"),
+]
