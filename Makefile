@@ -32,7 +32,9 @@ run: install
 	@echo "  town admin       13800000003   (also /admin/)"
 	@echo "  merchant staff   13800000004"
 	@echo ""
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# the periodic jobs (daily rankings, reminders, expiries) run beside the web server
+	DEBUG=1 $(BIN)/python manage.py run_jobs & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: lint, then the whole suite (on PostgreSQL when DATABASE_URL points at one)
 test: install
