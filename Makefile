@@ -7,7 +7,7 @@ PORT ?= 8000
 SEED_SCALE ?= 1.0
 export DJANGO_SETTINGS_MODULE := civicpoints.settings
 
-.PHONY: run test lint install migrate seed clean
+.PHONY: run test lint install migrate seed clean bench bench-quick
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -42,6 +42,13 @@ test: install
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run -v 0
 	$(BIN)/pytest
+
+## make bench: speed against the machine's raw limits (SQLite; PostgreSQL too with DATABASE_URL)
+bench: install
+	$(BIN)/python -m bench
+
+bench-quick: install
+	$(BIN)/python -m bench --quick
 
 lint: install
 	$(BIN)/ruff check --fix .

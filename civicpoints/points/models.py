@@ -103,6 +103,14 @@ class PointRule(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.points})"
 
+    def is_in_force(self, day) -> bool:
+        """True when the rule is active and local ``day`` lies inside its window."""
+        return (
+            self.is_active
+            and (self.active_from is None or self.active_from <= day)
+            and (self.active_until is None or day <= self.active_until)
+        )
+
     @property
     def name(self) -> str:
         """The rule's name in the active language (Chinese unless English is asked for)."""

@@ -284,3 +284,48 @@ def test_reconcile_command_reports_a_tampered_balance(town, rule, capsys):
     with pytest.raises(CommandError, match="1 account"):  # the CLI exits 1 on CommandError
         call_command("reconcile_points")
     assert f"resident {town.alice.pk}" in capsys.readouterr().out
+
+
+def test_replaying_the_award_that_used_up_the_cap_returns_it(town, catalog):
+    # given: the daily cap of 5 reached, the 5th award under key read-0004
+    reading = PointRule.objects.get(code="article_reading")
+    rows = [
+        services.points_award(resident=town.alice, rule=reading, idempotency_key=f"read-{i:04d}")
+        for i in range(5)
+    ]
+    # when: the 5th request is repeated (a reload), and a 6th new one arrives
+    again = services.points_award(resident=town.alice, rule=reading, idempotency_key="read-0004")
+    # then: the repeat is answered with the first row; the new one is refused
+    assert again.pk == rows[-1].pk and again.created is False
+    with pytest.raises(CapReached):
+        services.points_award(resident=town.alice, rule=reading, idempotency_key="read-0005")
+    assert balance(town.alice) == 10
+
+
+def test_rows_written_by_the_fast_path_read_back_exactly(town, rule):
+    at = dt.datetime(2026, 5, 4, 16, 30, 5, 123456, tzinfo=UTC)  # 00:30 local on 5 May
+    row = services.points_award(
+        resident=town.alice,
+        rule=rule,
+        cause=town.shop,
+        actor=town.staff_a,
+        memo="night patrol",
+        at=at,
+    )
+    stored = PointTransaction.objects.get(pk=row.pk)
+    assert stored.created_at == at and stored.local_date == dt.date(2026, 5, 5)
+    assert (stored.cause, stored.actor, stored.memo, stored.balance_after) == (
+        town.shop,
+        town.staff_a,
+        "night patrol",
+        50,
+    )
+    assert PointAccount.objects.get(resident=town.alice).updated_at == at
+
+
+def test_a_resident_without_a_balance_row_gets_one(town, rule):
+    PointAccount.objects.filter(resident=town.bob).delete()
+    with pytest.raises(InsufficientPoints):
+        services.points_spend(resident=town.bob, points=1, idempotency_key="spend-bob-1")
+    services.points_award(resident=town.bob, rule=rule)
+    assert balance(town.bob) == 50 and reconcile() == []

@@ -1,0 +1,1 @@
+"""``make bench``: the platform's speed as ratios against the same machine's raw limits."""

@@ -1,0 +1,561 @@
+"""One database engine's bench run: ``python -m bench.engine OUT.json [--quick]``.
+
+DATABASE_URL names the engine (SQLite by default). The bench never touches the
+development database: SQLite runs in ``var/bench/bench.sqlite3``, PostgreSQL in
+a database named ``<name>_bench`` that is dropped and re-created.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parents[1]
+VAR = ROOT / "var" / "bench"
+QUICK = "--quick" in sys.argv
+RUNS = 3
+SOURCE_URL = os.environ.get("DATABASE_URL", "")
+IS_PG = SOURCE_URL.startswith(("postgres://", "postgresql://"))
+
+if IS_PG:
+    _u = urlparse(SOURCE_URL)
+    PG_ADMIN_URL = urlunparse(_u._replace(path="/postgres"))
+    BENCH_DB = (_u.path.lstrip("/") or "postgres") + "_bench"
+    BENCH_URL = urlunparse(_u._replace(path="/" + BENCH_DB))
+else:
+    SQLITE_PATH = VAR / "bench.sqlite3"
+    BENCH_URL = f"sqlite:///{SQLITE_PATH}"
+
+os.environ.update(
+    {
+        "DATABASE_URL": BENCH_URL,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_COOKIES": "0",
+        "DJANGO_SETTINGS_MODULE": "civicpoints.settings",
+        "LOG_LEVEL": "WARNING",
+    }
+)
+sys.path.insert(0, str(ROOT))
+
+from bench.stats import load, summary, timed  # noqa: E402
+
+WORKERS = int(os.environ.get("WEB_CONCURRENCY", "4"))  # the README's documented count
+
+
+def log(msg: str) -> None:
+    print(f"[bench {'pg' if IS_PG else 'sqlite'}] {msg}", file=sys.stderr, flush=True)
+
+
+# --- database lifecycle -----------------------------------------------------------
+
+
+def fresh_database() -> None:
+    """Drop and re-create the bench database, then migrate (in a child process)."""
+    if IS_PG:
+        import psycopg
+
+        with psycopg.connect(
+            PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True
+        ) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                [BENCH_DB],
+            )
+            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    else:
+        VAR.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, check=True
+    )
+
+
+def raw_connection():
+    """A bare driver connection to the bench database (no Django), autocommit."""
+    if IS_PG:
+        import psycopg
+
+        return psycopg.connect(BENCH_URL.replace("postgres://", "postgresql://"), autocommit=True)
+    conn = sqlite3.connect(SQLITE_PATH, isolation_level=None, timeout=20)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def ph(sql: str) -> str:
+    """Placeholders: the SQL is written with %s; sqlite3 wants ?."""
+    return sql if IS_PG else sql.replace("%s", "?")
+
+
+# --- 4. seeding ---------------------------------------------------------------
+
+
+SEED_TABLES = [
+    "accounts_household",
+    "accounts_user",
+    "points_pointtransaction",
+    "points_pointaccount",
+]
+
+
+def raw_copy_seconds() -> float:
+    """Insert the rows seed_town made, again, with the bare driver into same-shaped tables.
+
+    The copies carry the same indexes and constraints (PostgreSQL ``LIKE …
+    INCLUDING ALL``; SQLite the same CREATE statements), so this is the floor
+    for writing those rows on this machine. Reading them back is not timed.
+    """
+    conn = raw_connection()
+    cur = conn.cursor()
+    data = {}
+    for table in SEED_TABLES:
+        cur.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
+        data[table] = cur.fetchall()
+        if IS_PG:
+            cur.execute(f"DROP TABLE IF EXISTS raw_{table}")
+            cur.execute(f"CREATE TABLE raw_{table} (LIKE {table} INCLUDING ALL)")
+        else:
+            cur.execute(f"DROP TABLE IF EXISTS raw_{table}")
+            cur.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=?", [table])
+            create = cur.fetchone()[0].replace(f'"{table}"', f'"raw_{table}"', 1)
+            cur.execute(create)
+            cur.execute(
+                "SELECT sql FROM sqlite_master WHERE type='index' AND tbl_name=? "
+                "AND sql IS NOT NULL",
+                [table],
+            )
+            for (idx_sql,) in cur.fetchall():
+                idx_sql = idx_sql.replace('INDEX "', 'INDEX "raw_', 1).replace(
+                    f'ON "{table}"', f'ON "raw_{table}"'
+                )
+                cur.execute(idx_sql)
+    began = time.perf_counter()
+    cur.execute("BEGIN")
+    for table in SEED_TABLES:
+        rows = data[table]
+        if not rows:
+            continue
+        marks = ", ".join(["%s"] * len(rows[0]))
+        if IS_PG:
+            with cur.copy(f"COPY raw_{table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cur.executemany(ph(f"INSERT INTO raw_{table} VALUES ({marks})"), rows)
+    cur.execute("COMMIT")
+    seconds = time.perf_counter() - began
+    for table in SEED_TABLES:
+        cur.execute(f"DROP TABLE raw_{table}")
+    conn.close()
+    return seconds
+
+
+def bench_seed(scale: float) -> dict:
+    seed_runs, raw_runs, rss = [], [], []
+    info = {}
+    for r in range(RUNS):
+        fresh_database()
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.seedrun", str(scale)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        info = json.loads(proc.stdout.strip().splitlines()[-1])
+        seed_runs.append(info["seconds"])
+        rss.append(info["maxrss_kb"] / 1024)
+        raw_runs.append(raw_copy_seconds())
+        log(
+            f"seed run {r + 1}: {info['seconds']:.1f}s (raw {raw_runs[-1]:.1f}s), "
+            f"{info['transactions']} rows"
+        )
+    ratio = [s / w for s, w in zip(seed_runs, raw_runs, strict=True)]
+    return {
+        "seed_town_seconds": summary(
+            seed_runs,
+            "s",
+            scale=scale,
+            rows=info["transactions"],
+            residents=info["residents"],
+            points=info["points_awarded"],
+            target="<= 120 s at 1.0",
+        ),
+        "raw_bulk_insert_seconds": summary(raw_runs, "s"),
+        "seed_vs_raw_ratio": summary(ratio, "x", target="<= 3"),
+        "seed_town_peak_rss_mb": summary(rss, "MiB"),
+    }
+
+
+# --- 1. award path --------------------------------------------------------------
+
+
+def bench_award(n: int) -> dict:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from civicpoints.accounts.models import Role, User
+    from civicpoints.points.models import PointAccount, PointRule
+    from civicpoints.points.services import points_award
+
+    rule, _ = PointRule.objects.get_or_create(
+        code="bench_uncapped",
+        defaults={
+            "category": "community_construction",
+            "name_zh": "压测",
+            "name_en": "Bench",
+            "points": 2,
+            "requires_confirmation": False,
+        },
+    )
+    residents = list(User.objects.filter(role=Role.RESIDENT, is_active=True).order_by("pk")[:200])
+    service_runs, raw_runs = [], []
+    conn = raw_connection()
+    cur = conn.cursor()
+    cur.execute("DROP TABLE IF EXISTS bench_raw_tx")
+    cur.execute("DROP TABLE IF EXISTS bench_raw_balance")
+    if IS_PG:
+        cur.execute(
+            "CREATE TABLE bench_raw_tx (id bigserial PRIMARY KEY, resident_id bigint, "
+            "points integer, idempotency_key varchar(160) UNIQUE, "
+            "created_at timestamptz)"
+        )
+    else:
+        cur.execute(
+            "CREATE TABLE bench_raw_tx (id integer PRIMARY KEY AUTOINCREMENT, "
+            "resident_id bigint, points integer, idempotency_key varchar(160) UNIQUE, "
+            "created_at datetime)"
+        )
+    cur.execute(
+        "CREATE TABLE bench_raw_balance (resident_id bigint PRIMARY KEY, "
+        "balance bigint NOT NULL CHECK (balance >= 0))"
+    )
+    cur.executemany(
+        ph("INSERT INTO bench_raw_balance VALUES (%s, 0)"), [(u.pk,) for u in residents]
+    )
+    for r in range(RUNS):
+
+        def service(r=r):
+            for i in range(n):
+                points_award(
+                    resident=residents[i % len(residents)],
+                    rule=rule,
+                    idempotency_key=f"bench:{r}:{i}",
+                )
+
+        def raw(r=r):
+            for i in range(n):
+                rid = residents[i % len(residents)].pk
+                cur.execute("BEGIN" if IS_PG else "BEGIN IMMEDIATE")
+                cur.execute(
+                    ph(
+                        "INSERT INTO bench_raw_tx (resident_id, points, idempotency_key,"
+                        " created_at) VALUES (%s, %s, %s, %s)"
+                    ),
+                    (rid, 2, f"raw:{r}:{i}", time.strftime("%Y-%m-%d %H:%M:%S")),
+                )
+                cur.execute(
+                    ph("UPDATE bench_raw_balance SET balance = balance + 2 WHERE resident_id = %s"),
+                    (rid,),
+                )
+                cur.execute("COMMIT")
+
+        service_runs.append(n / timed(service))
+        raw_runs.append(n / timed(raw))
+        log(f"award run {r + 1}: service {service_runs[-1]:.0f}/s, raw {raw_runs[-1]:.0f}/s")
+    conn.close()
+    connection.close()
+    ratio = [s / w for s, w in zip(service_runs, raw_runs, strict=True)]
+    assert PointAccount.objects.filter(balance__lt=0).count() == 0
+    return {
+        "award_service_per_s": summary(service_runs, "awards/s", n=n),
+        "award_raw_per_s": summary(raw_runs, "awards/s", n=n),
+        "award_service_vs_raw": summary(ratio, "ratio", target=">= 0.25"),
+    }
+
+
+# --- 3. rankings at 38 k and 1 M ------------------------------------------------------
+
+
+def _bulk_town(code: str, residents: int, rng: random.Random) -> int:
+    """A town of ``residents`` residents with accounts, written raw. Returns the town id."""
+    conn = raw_connection()
+    cur = conn.cursor()
+    cur.execute("BEGIN")
+    cur.execute(ph("INSERT INTO accounts_town (name, code) VALUES (%s, %s)"), (code, code))
+    cur.execute(ph("SELECT id FROM accounts_town WHERE code = %s"), (code,))
+    town_id = cur.fetchone()[0]
+    communities = []
+    for i in range(20):
+        cur.execute(
+            ph("INSERT INTO accounts_community (town_id, name) VALUES (%s, %s)"),
+            (town_id, f"{code}-c{i}"),
+        )
+        cur.execute(
+            ph("SELECT id FROM accounts_community WHERE town_id = %s AND name = %s"),
+            (town_id, f"{code}-c{i}"),
+        )
+        communities.append(cur.fetchone()[0])
+    cur.execute("SELECT COALESCE(MAX(id), 0) FROM accounts_user")
+    base = cur.fetchone()[0] + 1
+    now = time.strftime("%Y-%m-%d %H:%M:%S+00:00")
+    prefix = 150_000_000_00 + (int.from_bytes(code.encode(), "little") % 9) * 10**8
+    users = (
+        (
+            base + i,
+            "!",
+            False,
+            str(prefix + i)[:11].rjust(11, "1")[:11],
+            f"r{i}",
+            "",
+            "resident",
+            town_id,
+            communities[i % 20],
+            True,
+            False,
+            now,
+        )
+        for i in range(residents)
+    )
+    cur.executemany(
+        ph(
+            "INSERT INTO accounts_user (id, password, is_superuser, mobile, nickname, real_name, "
+            "role, town_id, community_id, is_active, is_staff, date_joined) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        ),
+        users,
+    )
+    accounts = (
+        (base + i, town_id, v, v, now)
+        for i, v in enumerate(int(rng.paretovariate(1.3) * 20) for _ in range(residents))
+    )
+    cur.executemany(
+        ph(
+            "INSERT INTO points_pointaccount (resident_id, town_id, balance, lifetime_earned, "
+            "updated_at) VALUES (%s, %s, %s, %s, %s)"
+        ),
+        accounts,
+    )
+    cur.execute("COMMIT")
+    if IS_PG:
+        cur.execute("ANALYZE")
+        cur.execute(
+            f"SELECT setval(pg_get_serial_sequence('accounts_user', 'id'), {base + residents})"
+        )
+    conn.close()
+    return town_id
+
+
+def bench_rankings(sizes: list[int]) -> dict:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from civicpoints.accounts.models import User
+    from civicpoints.points.selectors import Period, Scope, leaderboard
+
+    rng = random.Random(9)
+    out = {}
+    my_rank_median = {}
+    for size in sizes:
+        code = f"bench{size}"
+        town_id = _bulk_town(code, size, rng)
+        # a viewer in the middle of the field: the expensive case for "my rank"
+        viewer = User.objects.filter(town_id=town_id).order_by(
+            "point_account__lifetime_earned", "pk"
+        )[size // 2]
+        mine, top = [], []
+        leaderboard(viewer, scope=Scope.TOWN, period=Period.ALL)  # warm caches
+        for _ in range(RUNS):
+            mine.append(timed(lambda v=viewer: leaderboard(v, limit=1)) * 1000)
+            top.append(timed(lambda v=viewer: leaderboard(v, limit=100)) * 1000)
+        out[f"rank_my_rank_ms_{size}"] = summary(mine, "ms", residents=size)
+        out[f"rank_top100_ms_{size}"] = summary(top, "ms", residents=size)
+        my_rank_median[size] = out[f"rank_my_rank_ms_{size}"]["median"]
+        log(f"rankings {size}: my rank {min(mine):.1f} ms, top 100 {min(top):.1f} ms")
+    small, big = sizes[0], sizes[-1]
+    out["rank_my_rank_big_vs_small"] = summary(
+        [my_rank_median[big] / max(my_rank_median[small], 1e-6)],
+        "x",
+        target="<= 2",
+        sizes=[small, big],
+    )
+    connection.close()
+    return out
+
+
+# --- 2 and 5. HTTP and worker memory ------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        out = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(p) for p in out]
+
+
+def _vm_hwm_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bench_http(seconds: float) -> dict:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
+
+    from civicpoints.accounts.models import Role, User
+
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        check=True,
+    )
+    seeded_town = User.objects.filter(role=Role.RESIDENT).order_by("pk").first().town_id
+    residents = list(
+        User.objects.filter(role=Role.RESIDENT, town_id=seeded_town).order_by("pk")[:64]
+    )
+    csrf = "b" * 32
+    cookies = []
+    for u in residents:
+        s = SessionStore()
+        s[SESSION_KEY] = str(u.pk)
+        s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        s[HASH_SESSION_KEY] = u.get_session_auth_hash()
+        s.create()
+        cookies.append(
+            {
+                "Cookie": f"sessionid={s.session_key}; csrftoken={csrf}",
+                "X-CSRFToken": csrf,
+                "Host": "127.0.0.1",
+                "Accept-Language": "zh-hans",
+            }
+        )
+    raw = raw_connection()
+    cur = raw.cursor()
+    cur.executemany(
+        ph("INSERT INTO bench_raw_balance VALUES (%s, 0) ON CONFLICT DO NOTHING"),
+        [(u.pk,) for u in residents],
+    )
+    raw.close()
+    connection.close()
+
+    port = _free_port()
+    env = {**os.environ, "ROOT_URLCONF": "bench.urls"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "civicpoints.wsgi",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        concurrency = 8
+        endpoints = {
+            # name: (method, paths, kind)
+            "floor_json": ("GET", ["/bench/floor"], "floor"),
+            "raw_award": ("POST", [f"/bench/raw-award?r={u.pk}" for u in residents], "floor_write"),
+            "home": ("GET", ["/"], "read"),
+            "rules": ("GET", ["/rules/"], "read"),
+            "leaderboard_my_rank": ("GET", ["/leaderboard/?scope=town&period=all"], "read"),
+            "leaderboard_today": ("GET", ["/leaderboard/?scope=community&period=today"], "read"),
+        }
+        out: dict = {}
+        medians: dict = {}
+        for name, (method, paths, kind) in endpoints.items():
+            clients = [
+                (paths if len(paths) == 1 else paths[i::concurrency], cookies[i])
+                for i in range(concurrency)
+            ]
+            load(port=port, method=method, clients=clients, seconds=min(1.0, seconds))  # warm
+            rps, p50, p99, errors = [], [], [], 0
+            for _ in range(RUNS):
+                res = load(port=port, method=method, clients=clients, seconds=seconds)
+                rps.append(res.rps)
+                p50.append(res.pct(50))
+                p99.append(res.pct(99))
+                errors += res.errors
+            out[f"http_{name}_rps"] = summary(
+                rps, "req/s", kind=kind, errors=errors, concurrency=concurrency, workers=WORKERS
+            )
+            out[f"http_{name}_p50_ms"] = summary(p50, "ms")
+            out[f"http_{name}_p99_ms"] = summary(p99, "ms")
+            medians[name] = out[f"http_{name}_rps"]["median"]
+            log(f"http {name}: {medians[name]:.0f} req/s, p50 {min(p50):.1f} ms, errors {errors}")
+        for name, (_, _, kind) in endpoints.items():
+            if kind == "read":
+                out[f"http_{name}_vs_floor"] = summary(
+                    [medians[name] / medians["floor_json"]], "ratio", target=">= 0.6"
+                )
+            elif kind == "write":
+                out[f"http_{name}_vs_raw_award"] = summary(
+                    [medians[name] / medians["raw_award"]], "ratio", target=">= 0.8"
+                )
+        rss = [_vm_hwm_mb(p) for p in _children(server.pid)]
+        out["web_worker_peak_rss_mb"] = summary(rss or [0.0], "MiB", workers=len(rss))
+        return out
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    out_path = Path(sys.argv[1])
+    scale = 0.02 if QUICK else 1.0
+    results: dict = {"engine": "postgresql" if IS_PG else "sqlite", "quick": QUICK}
+    results.update(bench_seed(scale))
+    results.update(bench_award(200 if QUICK else 2000))
+    results.update(bench_rankings([3_800, 38_000] if QUICK else [38_000, 1_000_000]))
+    results.update(bench_http(1.0 if QUICK else 5.0))
+    out_path.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
