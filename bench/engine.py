@@ -515,20 +515,31 @@ def bench_http(seconds: float) -> dict:
                 for i in range(concurrency)
             ]
             load(port=port, method=method, clients=clients, seconds=min(1.0, seconds))  # warm
-            rps, p50, p99, errors = [], [], [], 0
+            rps, p50, p99, errors, statuses = [], [], [], 0, {}
             for _ in range(RUNS):
                 res = load(port=port, method=method, clients=clients, seconds=seconds)
                 rps.append(res.rps)
                 p50.append(res.pct(50))
                 p99.append(res.pct(99))
                 errors += res.errors
+                for k, v in res.statuses.items():
+                    statuses[str(k)] = statuses.get(str(k), 0) + v
             out[f"http_{name}_rps"] = summary(
-                rps, "req/s", kind=kind, errors=errors, concurrency=concurrency, workers=WORKERS
+                rps,
+                "req/s",
+                kind=kind,
+                errors=errors,
+                statuses=statuses,
+                concurrency=concurrency,
+                workers=WORKERS,
             )
             out[f"http_{name}_p50_ms"] = summary(p50, "ms")
             out[f"http_{name}_p99_ms"] = summary(p99, "ms")
             medians[name] = out[f"http_{name}_rps"]["median"]
-            log(f"http {name}: {medians[name]:.0f} req/s, p50 {min(p50):.1f} ms, errors {errors}")
+            log(
+                f"http {name}: {medians[name]:.0f} req/s, p50 {min(p50):.1f} ms, "
+                f"errors {errors} {statuses}"
+            )
         for name, (_, _, kind) in endpoints.items():
             if kind == "read":
                 out[f"http_{name}_vs_floor"] = summary(

@@ -130,6 +130,7 @@ LOCALE_PATHS = [BASE_DIR / "civicpoints" / "locale"]
 # --- Static files: served by the app itself, never from a CDN ---------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "civicpoints" / "static"]
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

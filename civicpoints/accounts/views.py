@@ -25,7 +25,7 @@ from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
 from civicpoints.core.qr import qr_svg
 from civicpoints.points import services as point_services
-from civicpoints.points.selectors import account_for, history
+from civicpoints.points.selectors import account_for, history, household_points
 
 
 def login_view(request):
@@ -65,7 +65,15 @@ def register_view(request):
 
 @login_required
 def profile_view(request):
-    return render(request, "accounts/profile.html", {"account": account_for(request.user)})
+    household = request.user.household
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "account": account_for(request.user),
+            "household_points": household_points(household) if household else None,
+        },
+    )
 
 
 @login_required

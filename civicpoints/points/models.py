@@ -9,6 +9,8 @@ it reverses, and a row is reversed at most once.
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -53,9 +55,10 @@ class PointRule(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=100)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
-    points = models.PositiveIntegerField(_("points"))
+    points = models.PositiveIntegerField(_("points"), validators=[MinValueValidator(1)])
     daily_limit = models.PositiveIntegerField(
         _("times per local day"),
+        validators=[MinValueValidator(1)],
         null=True,
         blank=True,
         help_text=_("Most awards of this rule to one resident in one local day; empty: no cap."),
@@ -63,7 +66,9 @@ class PointRule(models.Model):
     period = models.CharField(
         _("cap period"), max_length=8, choices=CapPeriod, null=True, blank=True
     )
-    period_limit = models.PositiveIntegerField(_("times per period"), null=True, blank=True)
+    period_limit = models.PositiveIntegerField(
+        _("times per period"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
     requires_confirmation = models.BooleanField(_("needs staff confirmation"), default=True)
     claimable = models.BooleanField(
         _("claimable on a post"),
@@ -102,6 +107,15 @@ class PointRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.points})"
+
+    def clean(self):
+        """Form-level mirror of the table's CHECK constraints, with the field at fault."""
+        if bool(self.period) != (self.period_limit is not None):
+            raise ValidationError(
+                {"period_limit": _("Set a cap period and its limit together, or neither.")}
+            )
+        if self.active_from and self.active_until and self.active_from > self.active_until:
+            raise ValidationError({"active_until": _("The window ends before it starts.")})
 
     def is_in_force(self, day) -> bool:
         """True when the rule is active and local ``day`` lies inside its window."""

@@ -26,6 +26,21 @@ def account_for(resident: User) -> PointAccount:
         return PointAccount(resident=resident, town_id=resident.town_id)
 
 
+def household_points(household) -> dict:
+    """A household's points: the sums of its active members' balances and lifetime earned.
+
+    Returns ``{"balance": int, "lifetime_earned": int, "members": int}``.
+    """
+    agg = PointAccount.objects.filter(
+        resident__household=household, resident__is_active=True
+    ).aggregate(
+        balance=Coalesce(Sum("balance"), 0),
+        lifetime_earned=Coalesce(Sum("lifetime_earned"), 0),
+        members=Count("pk"),
+    )
+    return agg
+
+
 def points_today(resident: User, *, today: dt.date | None = None) -> int:
     """Points earned by ``resident`` on the town's local ``today`` (default: now)."""
     day = today or local_date()

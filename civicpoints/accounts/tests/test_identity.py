@@ -184,3 +184,30 @@ def test_card_token_round_trip_and_forgery(town):
         resident_from_card(token[:-2] + "xx")
     with pytest.raises(InvalidInput):
         resident_from_card(str(town.alice.pk))
+
+
+def test_household_points_are_the_sum_of_its_members(client, town, rule):
+    from civicpoints.accounts.models import Household
+    from civicpoints.points.selectors import household_points
+    from civicpoints.points.services import points_adjust, points_award
+
+    home = Household.objects.create(community=town.a, name="融城 3-2-101")
+    dora = resident_register(
+        mobile="13600000007",
+        nickname="Dora",
+        password=town.password,
+        community=town.a,
+        household=home,
+    )
+    User.objects.filter(pk=town.alice.pk).update(household=home)
+    points_award(resident=town.alice, rule=rule)
+    points_adjust(
+        actor=town.staff_a,
+        resident=dora,
+        points=7,
+        reason="paper records",
+        idempotency_key="adj-dora-7",
+    )
+    assert household_points(home) == {"balance": 57, "lifetime_earned": 57, "members": 2}
+    client.force_login(dora)
+    assert "57" in client.get(reverse("accounts:profile")).content.decode()

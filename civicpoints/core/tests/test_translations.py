@@ -40,3 +40,9 @@ def test_compiled_catalog_is_current():
             if "%" not in m and len(strs) == 1 and translation.gettext(m) != strs[0]
         ]
     assert stale == [], "run: python manage.py compilemessages"
+
+
+def test_the_stylesheet_is_found_by_the_static_finders():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("css/app.css")

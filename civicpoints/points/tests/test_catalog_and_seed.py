@@ -109,3 +109,30 @@ def test_seed_town_refuses_a_non_empty_database_unless_if_empty(capsys):
 
     with pytest.raises(CommandError):
         call_command("seed_town", "--quiet")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("points", "0"), ("points", "-5"), ("daily_limit", "0"), ("period_limit", "3")],
+)
+def test_rule_admin_form_refuses_bad_values_with_a_field_error(client, catalog, town, field, value):
+    # given: the town admin editing the patrol rule in the Django admin
+    town.admin.is_staff = True
+    town.admin.is_superuser = True
+    town.admin.save()
+    client.force_login(town.admin)
+    rule = PointRule.objects.get(code="voluntary_patrol")
+    url = f"/admin/points/pointrule/{rule.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items()}
+    data.update({"requires_confirmation": "on", "claimable": "on", "is_active": "on"})
+    for k in ("requires_confirmation", "claimable", "is_active"):
+        if not form.initial.get(k):
+            data.pop(k)
+    data[field] = value
+    # when
+    resp = client.post(url, data)
+    # then: a form error on that field, and the rule unchanged
+    assert resp.status_code == 200
+    assert field in resp.context["adminform"].form.errors
+    assert PointRule.objects.get(code="voluntary_patrol").points == 50
