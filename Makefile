@@ -25,12 +25,7 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py load_rule_catalog
 	DEBUG=1 $(BIN)/python manage.py seed_town --if-empty --scale $(SEED_SCALE)
 	@echo ""
-	@echo "civicpoints is starting at http://$(HOST):$(PORT)/"
-	@echo "demo logins, password civic-demo-2026:"
-	@echo "  resident         13800000001"
-	@echo "  community staff  13800000002"
-	@echo "  town admin       13800000003   (also /admin/)"
-	@echo "  merchant staff   13800000004"
+	@echo "civicpoints is starting at http://$(HOST):$(PORT)/  (logins above; see README)"
 	@echo ""
 	@# the periodic jobs (daily rankings, reminders, expiries) run beside the web server
 	DEBUG=1 $(BIN)/python manage.py run_jobs & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \

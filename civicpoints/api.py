@@ -6,6 +6,7 @@ request validation errors are Ninja's 422 body naming each field.
 
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
 from civicpoints.accounts.api import router as accounts_router
@@ -31,6 +32,26 @@ api = NinjaAPI(
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc: NinjaValidationError):
+    """Request validation: the same ``{code, detail, field}`` shape, plus every problem."""
+    errors = exc.errors
+    first = errors[0] if errors else {}
+    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload")]
+    field = loc[-1] if loc else None
+    body = {
+        "code": "invalid",
+        "detail": _("Check the field “%(field)s”.") % {"field": field}
+        if field
+        else _("The request is not valid."),
+        "field": field,
+        "errors": [
+            {"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in errors
+        ],
+    }
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(PermissionError)

@@ -152,6 +152,9 @@ CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- API ---------------------------------------------------------------------
+NINJA_PAGINATION_CLASS = "civicpoints.core.pagination.BoundedLimitOffsetPagination"
+
 # --- Domain ----------------------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "civicpoints.accounts.sms.ConsoleSMSBackend")
 NOTIFICATION_CHANNELS = env_list(

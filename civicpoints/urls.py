@@ -1,8 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from civicpoints.api import api
+
+admin.site.site_header = _("Civic points administration")
+admin.site.site_title = _("Civic points")
+admin.site.index_title = _("Town data")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

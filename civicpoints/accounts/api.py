@@ -2,15 +2,18 @@
 
 import uuid
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from ninja.utils import check_csrf
+from pydantic import StrictInt
 
 from civicpoints.accounts import selectors, services
 from civicpoints.accounts.models import Community, Grid, Household, User
 from civicpoints.accounts.scope import require_staff, resident_for_staff
-from civicpoints.core.errors import InvalidInput
+from civicpoints.core.errors import InvalidInput, OutOfScope
 from civicpoints.points import services as point_services
 from civicpoints.points.selectors import account_for
 
@@ -68,6 +71,24 @@ def _get_or_invalid(model, pk, field):
         raise InvalidInput(_("No such choice."), field=field, code="invalid_choice") from None
 
 
+def _require_csrf(request) -> None:
+    """Login and registration run without a session yet, so Ninja skips its CSRF
+    check; do it here to stop cross-site login (a forged POST logging a visitor
+    into someone else's account). Raises OutOfScope(code ``csrf_failed``)."""
+    if check_csrf(request) is not None:
+        raise OutOfScope(_("CSRF check failed: fetch /api/v1/auth/csrf first."), code="csrf_failed")
+
+
+class CsrfOut(Schema):
+    csrf_token: str = Field(..., description="Send it back in the X-CSRFToken header.")
+
+
+@router.get("/auth/csrf", response=CsrfOut, auth=None)
+def csrf(request):
+    """Set the CSRF cookie and return its token (needed for every unsafe request)."""
+    return {"csrf_token": get_token(request)}
+
+
 @router.get("/communities", response=list[CommunityOut], auth=None)
 def list_communities(request):
     """All communities (id, name, town) — for the registration form."""
@@ -76,7 +97,10 @@ def list_communities(request):
 
 @router.post("/auth/register", response={201: MeOut, 409: ErrorOut, 422: ErrorOut}, auth=None)
 def register(request, payload: RegisterIn):
-    """Register as a resident and log in. Errors name the field (mobile, nickname, password)."""
+    """Register as a resident and log in. Errors name the field (mobile, nickname, password).
+
+    Needs the CSRF token (GET /auth/csrf) in X-CSRFToken."""
+    _require_csrf(request)
     community = _get_or_invalid(Community, payload.community_id, "community_id")
     grid = _get_or_invalid(Grid, payload.grid_id, "grid_id")
     user = services.resident_register(
@@ -92,7 +116,10 @@ def register(request, payload: RegisterIn):
 
 @router.post("/auth/login", response={200: MeOut, 401: ErrorOut}, auth=None)
 def api_login(request, payload: LoginIn):
-    """Log in with mobile (any spelling) and password; sets the session cookie."""
+    """Log in with mobile (any spelling) and password; sets the session cookie.
+
+    Needs the CSRF token (GET /auth/csrf) in X-CSRFToken."""
+    _require_csrf(request)
     user = authenticate(request, mobile=payload.mobile, password=payload.password)
     if user is None:
         return Status(
@@ -121,6 +148,22 @@ def me_update(request, payload: ProfileIn):
     return services.profile_update(
         user=request.user, nickname=payload.nickname, real_name=payload.real_name
     )
+
+
+class PasswordIn(Schema):
+    old_password: str
+    new_password: str
+
+
+@router.post("/me/password", response={204: None, 422: ErrorOut})
+def me_password(request, payload: PasswordIn):
+    """Change my password; the session stays logged in. 422 names ``old_password`` or
+    ``password``."""
+    services.password_change(
+        user=request.user, old_password=payload.old_password, new_password=payload.new_password
+    )
+    update_session_auth_hash(request, request.user)
+    return Status(204, None)
 
 
 # --- staff desk ------------------------------------------------------------
@@ -167,7 +210,7 @@ class StaffAwardIn(Schema):
 
 
 class StaffAdjustIn(Schema):
-    points: int = Field(..., description="Signed whole points, non-zero, |points| ≤ 100000.")
+    points: StrictInt = Field(..., description="Signed whole points, non-zero, |points| ≤ 100000.")
     reason: str = Field(..., max_length=200)
     idempotency_key: str = Field(
         default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=100
@@ -203,7 +246,7 @@ class PasswordResetOut(Schema):
 
 
 @staff_router.get("/residents", response=list[ResidentOut])
-@paginate(LimitOffsetPagination)
+@paginate
 def staff_residents(request, q: str = ""):
     """Residents in my scope (community, or town for town admins), searchable by
     nickname, real name or 4+ digits of the mobile. 403 for non-staff."""

@@ -89,6 +89,15 @@ class ProfileForm(forms.Form):
     )
 
 
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput)
+    password = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput,
+        help_text=_("At least 8 characters, not only digits."),
+    )
+
+
 class AwardForm(forms.Form):
     rule = forms.ChoiceField(label=_("Rule"))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

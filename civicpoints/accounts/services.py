@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -26,9 +27,24 @@ class MobileTaken(Conflict):
 
 
 def _clean_nickname(nickname: str) -> str:
+    """Strip, refuse empty, over-long, control/direction characters and phone numbers."""
     nickname = (nickname or "").strip()
     if not nickname:
         raise InvalidInput(_("Choose a nickname."), field="nickname", code="required")
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in nickname):
+        raise InvalidInput(
+            _("The nickname contains invisible control characters."),
+            field="nickname",
+            code="invalid_characters",
+        )
+    try:
+        normalize_mobile(nickname)
+    except InvalidInput:
+        pass
+    else:  # a number as a nickname would show a full mobile where only masked ones belong
+        raise InvalidInput(
+            _("A mobile number cannot be a nickname."), field="nickname", code="nickname_is_mobile"
+        )
     if len(nickname) > NICKNAME_MAX:
         raise InvalidInput(
             _("The nickname is too long (at most 40 characters)."),
@@ -147,6 +163,24 @@ def profile_update(*, user: User, nickname: str, real_name: str = "") -> User:
     user.nickname = _clean_nickname(nickname)
     user.real_name = (real_name or "").strip()[:40]
     user.save(update_fields=["nickname", "real_name"])
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> User:
+    """The owner changes their password (after a staff reset, they should).
+
+    Raises:
+        InvalidInput(field ``old_password``): the current password is wrong.
+        InvalidInput(field ``password``): the new one is too weak.
+    """
+    if not user.check_password(old_password or ""):
+        raise InvalidInput(
+            _("The current password is wrong."), field="old_password", code="wrong_password"
+        )
+    _check_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
     return user
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/", views.register_view, name="register"),
     path("profile/", views.profile_view, name="profile"),
     path("profile/edit/", views.profile_edit_view, name="profile_edit"),
+    path("password/", views.password_change_view, name="password_change"),
     path("card/", views.my_card_view, name="card"),
     path("card.svg", views.card_qr_svg, name="card_svg"),
     path("staff/residents/", views.staff_residents_view, name="staff_residents"),

@@ -1,11 +1,12 @@
 """Pages for people: log in/out, register, profile, my card; the staff desk."""
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from civicpoints.accounts.forms import (
     AdjustForm,
     AwardForm,
     LoginForm,
+    PasswordChangeForm,
     ProfileForm,
     RegisterForm,
     StaffRegisterForm,
@@ -32,7 +34,12 @@ def login_view(request):
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
-        return redirect(request.GET.get("next") or "points:home")
+        target = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = "points:home"
+        return redirect(target)
     return render(request, "accounts/login.html", {"form": form})
 
 
@@ -91,6 +98,25 @@ def profile_edit_view(request):
             messages.success(request, _("Profile saved."))
             return redirect("accounts:profile")
     return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+def password_change_view(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["password"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Password changed."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form})
 
 
 @login_required
@@ -225,10 +251,12 @@ def staff_adjust_view(request, resident_id):
 
 
 @login_required
-@require_POST
 def staff_password_reset_view(request, resident_id):
+    """GET: ask to confirm; POST: set a new random password and show it once."""
     actor = _staff(request)
     resident = resident_for_staff(actor, resident_id)
+    if request.method != "POST":
+        return render(request, "accounts/staff_password_reset.html", {"resident": resident})
     temporary = services.password_reset_by_staff(actor=actor, person=resident)
     messages.success(
         request,

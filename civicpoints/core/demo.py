@@ -146,8 +146,11 @@ def seed_town(
         raise RuntimeError("the database already holds a town; seed_town needs an empty one")
     rng = random.Random(seed)
     tz = town_tz()
-    end = end or dt.datetime.now(tz).date()
+    now = dt.datetime.now(tz)
+    end = end or now.date()
     start = end - dt.timedelta(days=365 * YEARS)
+    # Nothing in the future: history stops now (or at the end of an earlier ``end``).
+    latest = min(now, dt.datetime.combine(end, dt.time(23, 59, 59), tzinfo=tz))
     n_res = max(4, round(FULL_RESIDENTS * scale))
     n_mer = max(1, round(FULL_MERCHANTS * scale))
     target_points = round(FULL_POINTS * scale)
@@ -314,11 +317,13 @@ def seed_town(
                 pkey = (idx, rule.pk, _period_key(rule.period, day))
                 if per_period[pkey] >= rule.period_limit:
                     continue
+            secs = rng.randint(7 * 3600, 22 * 3600)
+            at = dt.datetime.combine(day, dt.time(), tzinfo=tz) + dt.timedelta(seconds=secs)
+            if at > latest:
+                continue
             per_day[dkey] += 1
             if pkey:
                 per_period[pkey] += 1
-            secs = rng.randint(7 * 3600, 22 * 3600)
-            at = dt.datetime.combine(day, dt.time(), tzinfo=tz) + dt.timedelta(seconds=secs)
             plan[idx].append((at, rule))
             return True
         return False
@@ -336,10 +341,42 @@ def seed_town(
     accounts: list[PointAccount] = []
     awarded = deeds = 0
     for idx, person in enumerate(people):
-        events = sorted(plan[idx], key=lambda e: e[0])
+        awards = sorted(plan[idx], key=lambda e: e[0])
+        # Exchanges at merchants: drawn per award, then replayed in time order
+        # and kept only where the balance at that moment covers them.
+        spends = []
+        for at, _rule in awards:
+            if rng.random() < SPEND_CHANCE:
+                spent_at = min(at + dt.timedelta(minutes=rng.randint(5, 600)), latest)
+                spends.append((spent_at, rng.choice(SPEND_COSTS), rng.choice(merchants)))
+        timeline = sorted(
+            [(at, 0, rule) for at, rule in awards] + [(at, 1, (c, m)) for at, c, m in spends],
+            key=lambda e: (e[0], e[1]),
+        )
         balance = lifetime = 0
         actor = actors_by_comm.get(person.community_id)
-        for k, (at, rule) in enumerate(events):
+        for k, (at, is_spend, what) in enumerate(timeline):
+            if is_spend:
+                cost, shop = what
+                if cost > balance:
+                    continue
+                balance -= cost
+                rows.append(
+                    PointTransaction(
+                        town_id=town.pk,
+                        resident_id=person.pk,
+                        kind=TransactionKind.SPEND,
+                        points=-cost,
+                        balance_after=balance,
+                        counts_as_earned=False,
+                        idempotency_key=f"seed:{person.pk}:{k}",
+                        created_at=at,
+                        local_date=at.astimezone(tz).date(),
+                        memo=f"兑换 · {shop.name}",
+                    )
+                )
+                continue
+            rule = what
             balance += rule.points
             lifetime += rule.points
             awarded += rule.points
@@ -355,30 +392,10 @@ def seed_town(
                     rule=rule,
                     idempotency_key=f"seed:{person.pk}:{k}",
                     created_at=at,
-                    local_date=at.date(),
+                    local_date=at.astimezone(tz).date(),
                     actor=actor if rule.requires_confirmation else None,
                 )
             )
-            if rng.random() < SPEND_CHANCE:
-                cost = rng.choice(SPEND_COSTS)
-                if cost <= balance:
-                    balance -= cost
-                    spent_at = at + dt.timedelta(minutes=rng.randint(5, 600))
-                    shop = rng.choice(merchants)
-                    rows.append(
-                        PointTransaction(
-                            town_id=town.pk,
-                            resident_id=person.pk,
-                            kind=TransactionKind.SPEND,
-                            points=-cost,
-                            balance_after=balance,
-                            counts_as_earned=False,
-                            idempotency_key=f"seed:{person.pk}:{k}:spend",
-                            created_at=spent_at,
-                            local_date=spent_at.astimezone(tz).date(),
-                            memo=f"兑换 · {shop.name}",
-                        )
-                    )
         accounts.append(
             PointAccount(
                 resident_id=person.pk, town_id=town.pk, balance=balance, lifetime_earned=lifetime

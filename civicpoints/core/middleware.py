@@ -1,8 +1,15 @@
 """Turn domain errors that escape a page view into proper 4xx pages, never a 500."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from civicpoints.core.errors import DomainError
+
+
+class _MethodNotAllowed(DomainError):
+    code = "method_not_allowed"
+    status = 405
+    default_detail = _("This page only answers a form. Go back and submit the form again.")
 
 
 class DomainErrorMiddleware:
@@ -10,7 +17,12 @@ class DomainErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and not request.path.startswith("/api/"):
+            # A POST-only address opened by GET (e.g. after a login redirect):
+            # say so instead of a blank page.
+            return render(request, "error.html", {"error": _MethodNotAllowed()}, status=405)
+        return response
 
     def process_exception(self, request, exc):
         if isinstance(exc, DomainError) and not request.path.startswith("/api/"):

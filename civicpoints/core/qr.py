@@ -11,4 +11,6 @@ def qr_svg(data: str) -> str:
     img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     buf = io.BytesIO()
     img.save(buf)
-    return buf.getvalue().decode("utf-8")
+    svg = buf.getvalue().decode("utf-8")
+    # Inline in HTML: drop the XML declaration, which only belongs in a file.
+    return svg.split("?>", 1)[1].lstrip() if svg.startswith("<?xml") else svg

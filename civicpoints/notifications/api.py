@@ -1,7 +1,7 @@
 """Notifications API: my inbox, unread count, marking read."""
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from civicpoints.notifications import selectors, services
 
@@ -35,7 +35,7 @@ class MarkedOut(Schema):
 
 
 @router.get("/notifications", response=list[NotificationOut])
-@paginate(LimitOffsetPagination)
+@paginate
 def inbox(request):
     """My notifications, newest first."""
     return selectors.inbox(request.user)

@@ -3,7 +3,7 @@
 from typing import Literal
 
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from civicpoints.points import selectors
 from civicpoints.points.models import PointRule
@@ -109,7 +109,7 @@ def my_points(request):
 
 
 @router.get("/me/transactions", response=list[TransactionOut])
-@paginate(LimitOffsetPagination)
+@paginate
 def my_transactions(request):
     """My ledger rows, newest first (limit/offset paging)."""
     return selectors.history(request.user)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from civicpoints.core.errors import Conflict, DomainError, InvalidInput
 
 
 class InsufficientPoints(DomainError):
@@ -16,7 +16,7 @@ class CapReached(Conflict):
     default_detail = _("This rule's limit for the period has been reached.")
 
 
-class UnknownRule(NotFound):
+class UnknownRule(InvalidInput):
     code = "unknown_rule"
     default_detail = _("There is no such point rule.")
 

@@ -166,13 +166,30 @@ def _ensure_account(resident: User) -> None:
         pass  # created by a concurrent transaction
 
 
-def _replay(key: str, *, resident: User, kind: str) -> PointTransaction | None:
-    """The row already written under ``key``, checked to be the same kind of request."""
+def _replay(
+    key: str,
+    *,
+    resident: User,
+    kind: str,
+    rule: PointRule | None = None,
+    points: int | None = None,
+) -> PointTransaction | None:
+    """The row already written under ``key``, checked to be the same request.
+
+    Raises IdempotencyKeyReused when the key was used for another resident,
+    kind, rule or (for spends and adjustments) amount: a retry must repeat the
+    request, not change it.
+    """
     # No ORDER BY: the unique index answers it directly (.first() would sort by pk).
     row = next(iter(PointTransaction.objects.filter(idempotency_key=key)[:1]), None)
     if row is None:
         return None
-    if row.resident_id != resident.pk or row.kind != kind:
+    if (
+        row.resident_id != resident.pk
+        or row.kind != kind
+        or (rule is not None and row.rule_id != rule.pk)
+        or (points is not None and row.points != points)
+    ):
         raise IdempotencyKeyReused(field="idempotency_key")
     row.created = False
     return row
@@ -207,6 +224,10 @@ def _append(
     go negative; returns the first row (``created`` False) on a repeated key.
     """
     at = at or timezone.now()
+    same = {  # what a repeat of this request must match
+        "rule": rule if kind == TransactionKind.AWARD else None,
+        "points": points if kind in (TransactionKind.SPEND, TransactionKind.ADJUSTMENT) else None,
+    }
     row = PointTransaction(
         town_id=resident.town_id,
         resident_id=resident.pk,
@@ -234,7 +255,7 @@ def _append(
                     cur, resident_id=resident.pk, delta=points, earned=earned, at=at
                 )
             if balance is None:
-                if _replay(key, resident=resident, kind=kind):
+                if _replay(key, resident=resident, kind=kind, **same):
                     raise _Replayed
                 raise InsufficientPoints(field="points")
             if under_lock is not None:
@@ -250,7 +271,7 @@ def _append(
                 after(row)
             return row
     except _Replayed:
-        replay = _replay(key, resident=resident, kind=kind)
+        replay = _replay(key, resident=resident, kind=kind, **same)
         if replay is None:  # cannot happen: the key was seen inside the transaction
             raise
         return replay
@@ -263,7 +284,13 @@ def _tell(row: PointTransaction, kind: str, template) -> None:
     notify(
         recipient=row.resident,
         kind=kind,
-        title=template % {"points": abs(row.points), "rule": row.rule.name if row.rule else ""},
+        title=template
+        % {
+            "points": abs(row.points),
+            "signed": f"{row.points:+d}",
+            "rule": row.rule.name if row.rule else "",
+            "memo": row.memo,
+        },
         body=row.memo,
         url=reverse("points:history"),
     )
@@ -305,7 +332,9 @@ def _check_caps(rule: PointRule, resident: User, day: dt.date, key: str) -> None
     )
     over_daily = daily and counts["today"] >= rule.daily_limit
     over_period = period and counts["in_period"] >= rule.period_limit
-    if (over_daily or over_period) and _replay(key, resident=resident, kind=TransactionKind.AWARD):
+    if (over_daily or over_period) and _replay(
+        key, resident=resident, kind=TransactionKind.AWARD, rule=rule
+    ):
         raise _Replayed
     if over_daily:
         raise CapReached(
@@ -498,6 +527,14 @@ def points_adjust(
             code="invalid_points",
         )
     _require_resident(resident)
+
+    def tell(row):
+        _tell(
+            row,
+            NotificationKind.POINTS_AWARDED if points > 0 else NotificationKind.POINTS_REVERSED,
+            _("Your balance was adjusted by %(signed)s points: %(memo)s"),
+        )
+
     return _append(
         resident=resident,
         kind=TransactionKind.ADJUSTMENT,
@@ -506,6 +543,7 @@ def points_adjust(
         earned=True,
         actor=actor,
         memo=reason,
+        after=tell,
     )
 
 

@@ -38,6 +38,8 @@ def leaderboard_view(request):
     scope = request.GET.get("scope")
     period = request.GET.get("period")
     scope = scope if scope in Scope.CHOICES else Scope.TOWN
+    if request.user.community_id is None:
+        scope = Scope.TOWN
     period = period if period in Period.CHOICES else Period.TODAY
     board = selectors.leaderboard(request.user, scope=scope, period=period)
     return render(

@@ -211,3 +211,59 @@ def test_household_points_are_the_sum_of_its_members(client, town, rule):
     assert household_points(home) == {"balance": 57, "lifetime_earned": 57, "members": 2}
     client.force_login(dora)
     assert "57" in client.get(reverse("accounts:profile")).content.decode()
+
+
+@pytest.mark.parametrize("nickname", ["13912345678", "+86 139 1234 5678", "abc\u202edef", "a\x07"])
+def test_nicknames_that_impersonate_numbers_or_hide_characters_are_refused(town, nickname):
+    with pytest.raises(InvalidInput) as exc:
+        resident_register(
+            mobile="13600009999", nickname=nickname, password=town.password, community=town.a
+        )
+    assert exc.value.field == "nickname"
+
+
+def test_password_change_page_and_api(client, town):
+    client.force_login(town.alice)
+    resp = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "wrong", "password": "another-passw0rd"},
+    )
+    assert "old_password" in resp.context["form"].errors
+    resp = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": town.password, "password": "another-passw0rd"},
+    )
+    assert resp.status_code == 302
+    town.alice.refresh_from_db()
+    assert town.alice.check_password("another-passw0rd")
+    assert client.get(reverse("accounts:profile")).status_code == 200  # still logged in
+    resp = client.post(
+        "/api/v1/me/password",
+        {"old_password": "another-passw0rd", "new_password": "123"},
+        content_type="application/json",
+    )
+    assert resp.status_code == 422 and resp.json()["field"] == "password"
+
+
+def test_login_never_redirects_to_another_site(client, town):
+    for target in ("https://evil.example/phish", "//evil.example/", "/points/history/"):
+        resp = client.post(
+            reverse("accounts:login") + f"?next={target}",
+            {"mobile": "13800138001", "password": town.password},
+        )
+        assert resp.status_code == 302
+        assert resp["Location"] == (target if target.startswith("/p") else "/")
+        client.logout()
+
+
+def test_password_reset_asks_first_and_get_on_post_only_urls_is_not_blank(client, town):
+    client.force_login(town.staff_a)
+    url = reverse("accounts:staff_password_reset", args=[town.alice.pk])
+    resp = client.get(url)
+    assert resp.status_code == 200 and town.alice.mobile in resp.content.decode()
+    town.alice.refresh_from_db()
+    assert town.alice.check_password(town.password)  # nothing changed yet
+    resp = client.get(reverse("accounts:staff_adjust", args=[town.alice.pk]))
+    assert resp.status_code == 405
+    assert "error.html" in [t.name for t in resp.templates]
+    assert "<h1>" in resp.content.decode()

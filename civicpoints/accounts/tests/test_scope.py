@@ -62,7 +62,7 @@ def test_api_bad_input_names_the_field_and_writes_nothing(client, town, catalog)
     client.force_login(town.staff_a)
     base = f"{API}/staff/residents/{town.alice.pk}"
     resp = post_json(client, f"{base}/awards", {"rule": "nope", "idempotency_key": "k" * 10})
-    assert resp.status_code == 404 and resp.json() == {
+    assert resp.status_code == 422 and resp.json() == {
         "code": "unknown_rule",
         "detail": resp.json()["detail"],
         "field": "rule",

@@ -136,3 +136,20 @@ def test_rule_admin_form_refuses_bad_values_with_a_field_error(client, catalog, 
     assert resp.status_code == 200
     assert field in resp.context["adminform"].form.errors
     assert PointRule.objects.get(code="voluntary_patrol").points == 50
+
+
+@pytest.mark.django_db
+def test_demo_history_has_nothing_in_the_future_and_balances_follow_time_order():
+    from django.utils import timezone
+
+    seed_town(scale=0.005, seed=5, quiet=True)
+    assert not PointTransaction.objects.filter(created_at__gt=timezone.now()).exists()
+    for resident_id in PointTransaction.objects.values_list("resident_id", flat=True).distinct():
+        running = 0
+        for points, after in (
+            PointTransaction.objects.filter(resident_id=resident_id)
+            .order_by("created_at", "pk")
+            .values_list("points", "balance_after")
+        ):
+            running += points
+            assert after == running >= 0

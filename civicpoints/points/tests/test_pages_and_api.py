@@ -275,3 +275,43 @@ def test_staff_desk_award_form_double_submit_awards_once(client, town, catalog):
     assert resp.status_code == 422 and "reason" in resp.context["adjust_form"].errors
     assert PointAccount.objects.get(resident=town.alice).balance == 25
     assert town.alice.role == Role.RESIDENT
+
+
+def test_api_login_needs_the_csrf_token(small_town):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    body = {"mobile": "13800000001", "password": "civic-demo-2026"}
+    resp = browser.post(f"{API}/auth/login", body, content_type="application/json")
+    assert resp.status_code == 403 and resp.json()["code"] == "csrf_failed"
+    token = browser.get(f"{API}/auth/csrf").json()["csrf_token"]
+    resp = browser.post(
+        f"{API}/auth/login", body, content_type="application/json", headers={"x-csrftoken": token}
+    )
+    assert resp.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/me/transactions", {"offset": "99999999999999999999999"}),
+        ("/me/transactions", {"limit": "0"}),
+        ("/notifications", {"limit": "100000"}),
+        ("/leaderboard", {"period": "decade"}),
+    ],
+)
+def test_api_query_bounds_are_422_naming_the_field(client, small_town, url, params):
+    client.force_login(small_town)
+    resp = client.get(f"{API}{url}", params)
+    assert resp.status_code == 422
+    assert resp.json()["field"] in params
+
+
+def test_api_points_must_be_a_real_integer(client, town):
+    client.force_login(town.staff_a)
+    resp = client.post(
+        f"{API}/staff/residents/{town.alice.pk}/adjustments",
+        {"points": True, "reason": "x"},
+        content_type="application/json",
+    )
+    assert resp.status_code == 422 and resp.json()["field"] == "points"

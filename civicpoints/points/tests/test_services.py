@@ -329,3 +329,15 @@ def test_a_resident_without_a_balance_row_gets_one(town, rule):
         services.points_spend(resident=town.bob, points=1, idempotency_key="spend-bob-1")
     services.points_award(resident=town.bob, rule=rule)
     assert balance(town.bob) == 50 and reconcile() == []
+
+
+def test_a_key_reused_for_a_different_request_is_refused_not_replayed(town, catalog):
+    patrol = PointRule.objects.get(code="voluntary_patrol")
+    drive = PointRule.objects.get(code="sanitation_drive")
+    services.points_award(resident=town.alice, rule=patrol, idempotency_key="form-nonce-1")
+    with pytest.raises(IdempotencyKeyReused):
+        services.points_award(resident=town.alice, rule=drive, idempotency_key="form-nonce-1")
+    services.points_spend(resident=town.alice, points=10, idempotency_key="spend-nonce-1")
+    with pytest.raises(IdempotencyKeyReused):
+        services.points_spend(resident=town.alice, points=20, idempotency_key="spend-nonce-1")
+    assert balance(town.alice) == 40

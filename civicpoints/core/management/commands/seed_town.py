@@ -30,6 +30,7 @@ class Command(BaseCommand):
         if Town.objects.exists():
             if if_empty:
                 self.stdout.write("seed_town: a town exists already; nothing to do")
+                self._print_logins()
                 return
             raise CommandError("the database already holds a town; seed_town needs an empty one")
         began = time.monotonic()
@@ -40,5 +41,9 @@ class Command(BaseCommand):
             f"({result.good_deeds} good deeds), {result.balance_total} in balances, "
             f"{time.monotonic() - began:.1f}s"
         )
-        logins = ", ".join(f"{k} {v}" for k, v in DEMO_LOGINS.items())
-        self.stdout.write(f"demo logins (password {DEMO_PASSWORD}): {logins}")
+        self._print_logins()
+
+    def _print_logins(self):
+        self.stdout.write(f"demo logins, password {DEMO_PASSWORD}:")
+        for role, mobile in DEMO_LOGINS.items():
+            self.stdout.write(f"  {role:16} {mobile}")
