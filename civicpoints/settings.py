@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "civicpoints.points",
     "civicpoints.merchants",
     "civicpoints.notifications",
+    "civicpoints.articles",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Domain ----------------------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "civicpoints.accounts.sms.ConsoleSMSBackend")
+ARTICLE_COVER_MAX_BYTES = env_int("ARTICLE_COVER_MAX_BYTES", 2 * 1024 * 1024)
 NOTIFICATION_CHANNELS = env_list(
     "NOTIFICATION_CHANNELS", ["civicpoints.notifications.channels.ConsoleChannel"]
 )
