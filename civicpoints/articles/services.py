@@ -44,6 +44,7 @@ class ReadOutcome:
 class Reading:
     """The result of ``article_read``."""
 
+    article: Article
     read: ArticleRead
     first_read: bool
     outcome: str
@@ -208,6 +209,21 @@ def article_update(
         return article
 
 
+def article_cover_set(*, actor: User, article_id: int, cover) -> Article:
+    """Replace an article's cover image (the API's multipart upload).
+
+    Raises: OutOfScope, ArticleNotFound, CoverTooLarge, CoverNotAnImage.
+    """
+    article = selectors.article_for_staff(actor, article_id)
+    cover_check(cover)
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        article.cover = cover
+        article.updated_at = timezone.now()
+        article.save(update_fields=["cover", "updated_at"])
+        return article
+
+
 def article_publish(*, actor: User, article_id: int, at: dt.datetime | None = None) -> Article:
     """Publish an article now (a draft or a scheduled one). Idempotent: already public stays as is.
 
@@ -261,7 +277,9 @@ def article_read(*, reader: User, article_id: int, at: dt.datetime | None = None
     with transaction.atomic():
         read, first = _record_read(article, reader, at)
         if not (reader.is_resident and reader.is_active):
-            return Reading(read=read, first_read=first, outcome=ReadOutcome.NOT_ELIGIBLE)
+            return Reading(
+                article=article, read=read, first_read=first, outcome=ReadOutcome.NOT_ELIGIBLE
+            )
         try:
             row = points_award(
                 resident=reader,
@@ -271,8 +289,12 @@ def article_read(*, reader: User, article_id: int, at: dt.datetime | None = None
                 at=at,
             )
         except CapReached:
-            return Reading(read=read, first_read=first, outcome=ReadOutcome.CAP_REACHED)
+            return Reading(
+                article=article, read=read, first_read=first, outcome=ReadOutcome.CAP_REACHED
+            )
         except (UnknownRule, RuleNotInForce):
-            return Reading(read=read, first_read=first, outcome=ReadOutcome.NOT_ELIGIBLE)
+            return Reading(
+                article=article, read=read, first_read=first, outcome=ReadOutcome.NOT_ELIGIBLE
+            )
         outcome = ReadOutcome.AWARDED if row.created else ReadOutcome.ALREADY_AWARDED
-        return Reading(read=read, first_read=first, outcome=outcome, award=row)
+        return Reading(article=article, read=read, first_read=first, outcome=outcome, award=row)
