@@ -66,4 +66,4 @@ def render_markdown(text: str) -> str:
         attribute_filter=_attribute_filter,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
-    )
+    ).strip()
