@@ -67,10 +67,6 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_published(self) -> bool:
-        return self.published_at is not None and self.published_at <= timezone.now()
-
 
 class ArticleRead(models.Model):
     """A reader opened an article (once per reader: the first time counts)."""

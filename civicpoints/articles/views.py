@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicpoints.accounts.scope import require_staff
 from civicpoints.articles import selectors, services
 from civicpoints.articles.forms import ArticleForm
 from civicpoints.articles.services import ReadOutcome
@@ -57,7 +58,7 @@ def staff_list_view(request):
 @login_required
 def staff_new_view(request):
     actor = request.user
-    selectors.articles_for_staff(actor)  # staff only (raises OutOfScope)
+    require_staff(actor)
     form = ArticleForm(request.POST or None, request.FILES or None, actor=actor)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
