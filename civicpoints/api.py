@@ -11,6 +11,8 @@ from ninja.security import django_auth
 
 from civicpoints.accounts.api import router as accounts_router
 from civicpoints.accounts.api import staff_router
+from civicpoints.articles.api import router as articles_router
+from civicpoints.articles.api import staff_router as articles_staff_router
 from civicpoints.core.errors import DomainError
 from civicpoints.notifications.api import router as notifications_router
 from civicpoints.points.api import router as points_router
@@ -65,3 +67,5 @@ api.add_router("/", accounts_router)
 api.add_router("/", points_router)
 api.add_router("/staff/", staff_router)
 api.add_router("/", notifications_router)
+api.add_router("/", articles_router)
+api.add_router("/staff/", articles_staff_router)

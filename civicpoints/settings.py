@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "civicpoints.points",
     "civicpoints.merchants",
     "civicpoints.notifications",
+    "civicpoints.articles",
 ]
 
 MIDDLEWARE = [
@@ -157,9 +158,23 @@ NINJA_PAGINATION_CLASS = "civicpoints.core.pagination.BoundedLimitOffsetPaginati
 
 # --- Domain ----------------------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "civicpoints.accounts.sms.ConsoleSMSBackend")
+ARTICLE_COVER_MAX_BYTES = env_int("ARTICLE_COVER_MAX_BYTES", 2 * 1024 * 1024)
 NOTIFICATION_CHANNELS = env_list(
     "NOTIFICATION_CHANNELS", ["civicpoints.notifications.channels.ConsoleChannel"]
 )
+# Outbound channels (README "Notifications"): links in texts need the public address.
+SITE_URL = env_str("SITE_URL", "")
+NOTIFICATION_SMS_KINDS = env_list("NOTIFICATION_SMS_KINDS", [])
+NOTIFICATION_SMS_MAX_CHARS = env_int("NOTIFICATION_SMS_MAX_CHARS", 70)
+NOTIFICATION_HTTP_TRANSPORT = env_str(
+    "NOTIFICATION_HTTP_TRANSPORT", "civicpoints.notifications.channels.HttpTransport"
+)
+WECHAT_APP_ID = env_str("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = env_str("WECHAT_APP_SECRET", "")
+WECHAT_TEMPLATE_ID = env_str("WECHAT_TEMPLATE_ID", "")
+WECHAT_TEMPLATE_IDS = env_list("WECHAT_TEMPLATE_IDS", [])
+WECHAT_TEMPLATE_FIELDS = env_list("WECHAT_TEMPLATE_FIELDS", ["thing1", "thing2", "time3"])
+WECHAT_OPENID_LOOKUP = env_str("WECHAT_OPENID_LOOKUP", "")
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("civicpoints.accounts.urls")),
     path("messages/", include("civicpoints.notifications.urls")),
+    path("articles/", include("civicpoints.articles.urls")),
     path("", include("civicpoints.points.urls")),
 ]
 
