@@ -13,6 +13,8 @@ from civicpoints.accounts.api import staff_router
 from civicpoints.core.errors import DomainError
 from civicpoints.notifications.api import router as notifications_router
 from civicpoints.points.api import router as points_router
+from civicpoints.posts.api import router as posts_router
+from civicpoints.reports.api import router as reports_router
 
 api = NinjaAPI(
     title="civicpoints API",
@@ -44,3 +46,5 @@ api.add_router("/", accounts_router)
 api.add_router("/", points_router)
 api.add_router("/staff/", staff_router)
 api.add_router("/", notifications_router)
+api.add_router("/", posts_router)
+api.add_router("/", reports_router)

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "civicpoints.points",
     "civicpoints.merchants",
     "civicpoints.notifications",
+    "civicpoints.posts",
+    "civicpoints.reports",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("civicpoints.accounts.urls")),
     path("messages/", include("civicpoints.notifications.urls")),
+    path("posts/", include("civicpoints.posts.urls")),
+    path("reports/", include("civicpoints.reports.urls")),
     path("", include("civicpoints.points.urls")),
 ]
 
