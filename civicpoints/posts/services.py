@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -26,7 +27,7 @@ from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import notify
 from civicpoints.points import services as points
 from civicpoints.points.errors import CapReached, NotAResident, RuleNotInForce
-from civicpoints.points.models import PointRule, PointTransaction
+from civicpoints.points.models import PointRule, PointTransaction, TransactionKind
 from civicpoints.posts.errors import (
     AlreadyAppealed,
     IllegalMove,
@@ -162,6 +163,39 @@ def _award(post: Post, rule: PointRule | None, actor: User) -> tuple[PointTransa
             memo=post.title[:100],
         )
     except (CapReached, RuleNotInForce, NotAResident) as exc:
+        return None, str(exc.detail)
+    return row, ""
+
+
+def _restore_or_award(
+    post: Post, actor: User, appeal: Appeal
+) -> tuple[PointTransaction | None, str]:
+    """After an upheld appeal: give back points a wrong decision took, else award as usual.
+
+    A reversed award still counts against the rule's caps (points module), so
+    re-awarding the same rule the same day would be refused; the wrongly
+    reversed points are restored instead by a staff adjustment of exactly the
+    reversed amount, keyed by the appeal (once), and recorded as the post's
+    award so a later take-down reverses it again.
+    """
+    last = (
+        PointTransaction.objects.filter(
+            cause_type=ContentType.objects.get_for_model(Post), cause_id=str(post.pk)
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if last is None or last.kind != TransactionKind.REVERSAL:
+        return _award(post, post.claimed_rule or post.section.award_rule, actor)
+    try:
+        row = points.points_adjust(
+            actor=actor,
+            resident=post.author,
+            points=-last.points,
+            reason=_("Appeal upheld: %(title)s") % {"title": post.title[:80]},
+            idempotency_key=f"post-restore:{post.pk}:{appeal.pk}",
+        )
+    except NotAResident as exc:
         return None, str(exc.detail)
     return row, ""
 
@@ -417,8 +451,9 @@ def post_appeal(*, author: User, post: Post, text: str) -> Appeal:
 def appeal_decide(*, actor: User, appeal: Appeal, uphold: bool, reason: str = "") -> Appeal:
     """A staff member other than the one appealed against decides an appeal.
 
-    Upheld: the post is published again; a rejection's claim is awarded, a
-    take-down's reversed award is granted again in a new round. Dismissed: the
+    Upheld: the post is published again; points a wrong decision reversed are
+    restored (an adjustment of exactly that amount), otherwise the claim or the
+    section's rule is awarded. Dismissed: the
     decision stands, with ``reason`` (required) told to the author.
 
     Raises: SameDecider, OwnContent, OutOfScope, IllegalMove (decided already),
@@ -439,9 +474,8 @@ def appeal_decide(*, actor: User, appeal: Appeal, uphold: bool, reason: str = ""
         appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
         note = ""
         if uphold:
-            rule = post.claimed_rule or post.section.award_rule
             if post.award_id is None:
-                post.award, note = _award(post, rule, actor)
+                post.award, note = _restore_or_award(post, actor, appeal)
             post.status, post.reason = PostStatus.APPROVED, ""
             post.reviewed_by, post.reviewed_at, post.published_at = actor, now, now
             post.save(
