@@ -185,9 +185,11 @@ def test_take_down_reverses_the_award_with_a_compensating_row(town, make_post):
     assert PointTransaction.objects.filter(pk=award.pk).exists()  # never deleted
     assert balance(town.alice) == 0
     assert reconcile() == []
-    assert list(
-        ModerationEvent.objects.filter(post=post).values_list("action", flat=True)
-    ) == ["submitted", "approved", "taken_down"]
+    assert list(ModerationEvent.objects.filter(post=post).values_list("action", flat=True)) == [
+        "submitted",
+        "approved",
+        "taken_down",
+    ]
 
 
 def test_take_down_of_spent_points_is_refused_and_writes_nothing(town, make_post):
@@ -277,9 +279,7 @@ def test_bad_input_is_refused_with_the_field(town, make_post, field, kw):
     assert exc.value.field == field
 
 
-def test_a_post_reinstated_on_appeal_and_taken_down_again_loses_the_points_again(
-    town, make_post
-):
+def test_a_post_reinstated_on_appeal_and_taken_down_again_loses_the_points_again(town, make_post):
     post = make_post(claim="voluntary_patrol", approve_by=town.staff_a)
     services.post_take_down(actor=town.staff_a, post=post, reason="Looks fake")
     appeal = services.post_appeal(author=town.alice, post=post, text="Here is the roster")
