@@ -1,6 +1,9 @@
 """Posts: pre-moderation, awards and their reversal, appeals, scope."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 
 from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
 from civicpoints.notifications.models import Notification, NotificationKind
@@ -185,6 +188,9 @@ def test_take_down_reverses_the_award_with_a_compensating_row(town, make_post):
     assert PointTransaction.objects.filter(pk=award.pk).exists()  # never deleted
     assert balance(town.alice) == 0
     assert reconcile() == []
+    out = io.StringIO()
+    call_command("reconcile_points", stdout=out)  # raises CommandError on any difference
+    assert "clean" in out.getvalue()
     assert list(ModerationEvent.objects.filter(post=post).values_list("action", flat=True)) == [
         "submitted",
         "approved",
