@@ -56,10 +56,15 @@ class PostOut(Schema):
     awarded_points: int | None = Field(None, description="Points awarded for this post, if any.")
     photos: list[PhotoOut]
     like_count: int
+    liked_by_me: bool = Field(False, description="In feeds: whether the caller liked it.")
     comment_count: int
     share_count: int
     created_at: str
     published_at: str | None
+
+    @staticmethod
+    def resolve_liked_by_me(obj) -> bool:
+        return bool(getattr(obj, "liked_by_me", False))
 
     @staticmethod
     def resolve_photos(obj):
