@@ -16,6 +16,8 @@ from civicpoints.articles.api import staff_router as articles_staff_router
 from civicpoints.core.errors import DomainError
 from civicpoints.notifications.api import router as notifications_router
 from civicpoints.points.api import router as points_router
+from civicpoints.posts.api import router as posts_router
+from civicpoints.reports.api import router as reports_router
 
 api = NinjaAPI(
     title="civicpoints API",
@@ -69,3 +71,5 @@ api.add_router("/staff/", staff_router)
 api.add_router("/", notifications_router)
 api.add_router("/", articles_router)
 api.add_router("/staff/", articles_staff_router)
+api.add_router("/", posts_router)
+api.add_router("/", reports_router)

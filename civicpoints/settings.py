@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "civicpoints.merchants",
     "civicpoints.notifications",
     "civicpoints.articles",
+    "civicpoints.posts",
+    "civicpoints.reports",
 ]
 
 MIDDLEWARE = [

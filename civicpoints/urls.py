@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/", include("civicpoints.accounts.urls")),
     path("messages/", include("civicpoints.notifications.urls")),
     path("articles/", include("civicpoints.articles.urls")),
+    path("posts/", include("civicpoints.posts.urls")),
+    path("reports/", include("civicpoints.reports.urls")),
     path("", include("civicpoints.points.urls")),
 ]
 

@@ -1,0 +1,315 @@
+"""Pages for posts: feed, post, write/edit, my posts, share page; staff moderation and appeals."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civicpoints.accounts.models import Community
+from civicpoints.accounts.scope import require_staff
+from civicpoints.core.errors import DomainError, NotFound
+from civicpoints.core.forms import add_domain_error
+from civicpoints.core.qr import qr_svg
+from civicpoints.posts import selectors, services
+from civicpoints.posts.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    ApproveForm,
+    CommentForm,
+    PostForm,
+    ReasonForm,
+)
+from civicpoints.posts.models import Appeal, Comment, PostStatus
+
+
+def _sections_for(user):
+    qs = selectors.sections_active()
+    return qs if user.is_community_staff else qs.filter(residents_may_post=True)
+
+
+def feed_view(request):
+    """Published posts; ``?section=<code>``, ``?community=<id>``, ``?cursor=`` (next page)."""
+    sections = list(selectors.sections_active())
+    section = next((s for s in sections if s.code == request.GET.get("section")), None)
+    community = None
+    if request.GET.get("community", "").isdigit():
+        community = Community.objects.filter(pk=request.GET["community"]).first()
+    page = selectors.feed(
+        viewer=request.user,
+        section=section,
+        community=community,
+        cursor=request.GET.get("cursor"),
+    )
+    return render(
+        request,
+        "posts/feed.html",
+        {"page": page, "sections": sections, "section": section, "community": community},
+    )
+
+
+def _detail(request, post, *, comment_form=None, status=200):
+    user = request.user
+    moderator = user.is_authenticated and selectors.can_moderate(user, post)
+    return render(
+        request,
+        "posts/detail.html",
+        {
+            "post": post,
+            "comments": selectors.visible_comments(post),
+            "comment_form": comment_form or CommentForm(),
+            "liked": selectors.liked(user, post),
+            "is_author": user.is_authenticated and user.pk == post.author_id,
+            "moderator": moderator,
+            "approve_form": ApproveForm(post=post) if moderator else None,
+            "reason_form": ReasonForm() if moderator else None,
+            "appeal_form": AppealForm(),
+            "share_url": request.build_absolute_uri(reverse("posts:share", args=[post.pk])),
+            "Status": PostStatus,
+        },
+        status=status,
+    )
+
+
+def detail_view(request, post_id):
+    return _detail(request, selectors.post_for_viewer(request.user, post_id))
+
+
+@login_required
+def new_view(request):
+    form = PostForm(
+        request.POST or None, request.FILES or None, sections=_sections_for(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            post = services.post_create(
+                author=request.user,
+                section=d["section"],
+                title=d["title"],
+                body=d["body"],
+                photos=d["photos"],
+                claimed_rule_code=d["claimed_rule"] or None,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Thank you! Your post is waiting for review."))
+            return redirect("posts:detail", post_id=post.pk)
+    return render(request, "posts/form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+def edit_view(request, post_id):
+    post = selectors.post_for_viewer(request.user, post_id)
+    if post.author_id != request.user.pk:
+        raise NotFound()
+    initial = {
+        "title": post.title,
+        "body": post.body,
+        "claimed_rule": post.claimed_rule.code if post.claimed_rule else "",
+    }
+    form = PostForm(request.POST or None, request.FILES or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.post_edit(
+                author=request.user,
+                post=post,
+                title=d["title"],
+                body=d["body"],
+                claimed_rule_code=d["claimed_rule"] or None,
+                add_photos=d["photos"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Saved. Your post is waiting for review again."))
+            return redirect("posts:detail", post_id=post.pk)
+    return render(
+        request,
+        "posts/form.html",
+        {"form": form, "post": post},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def mine_view(request):
+    return render(request, "posts/mine.html", {"posts": selectors.my_posts(request.user)})
+
+
+@login_required
+@require_POST
+def comment_view(request, post_id):
+    post = selectors.post_for_viewer(request.user, post_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(author=request.user, post=post, body=form.cleaned_data["body"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect(reverse("posts:detail", args=[post.pk]) + "#comments")
+    return _detail(request, post, comment_form=form, status=422)
+
+
+@login_required
+@require_POST
+def comment_hide_view(request, comment_id):
+    try:
+        comment = Comment.objects.select_related("post__author").get(pk=comment_id)
+    except Comment.DoesNotExist:
+        raise NotFound() from None
+    services.comment_hide(actor=request.user, comment=comment)
+    messages.success(request, _("Comment hidden."))
+    return redirect("posts:detail", post_id=comment.post_id)
+
+
+@login_required
+@require_POST
+def like_view(request, post_id):
+    post = selectors.post_for_viewer(request.user, post_id)
+    services.like_toggle(user=request.user, post=post)
+    return redirect("posts:detail", post_id=post.pk)
+
+
+@login_required
+@require_POST
+def share_record_view(request, post_id):
+    post = selectors.post_for_viewer(request.user, post_id)
+    services.post_share(user=request.user, post=post)
+    return redirect("posts:share", post_id=post.pk)
+
+
+def share_view(request, post_id):
+    """The public share page (Open Graph tags for WeChat Moments), published posts only."""
+    post = selectors.post_for_viewer(None, post_id)
+    first = post.photos.first()
+    return render(
+        request,
+        "posts/share.html",
+        {
+            "post": post,
+            "share_url": request.build_absolute_uri(),
+            "og_image": request.build_absolute_uri(first.thumbnail.url) if first else "",
+        },
+    )
+
+
+def share_qr_view(request, post_id):
+    """An SVG QR code of the share page's link (published posts only)."""
+    post = selectors.post_for_viewer(None, post_id)
+    url = request.build_absolute_uri(reverse("posts:share", args=[post.pk]))
+    return HttpResponse(qr_svg(url), content_type="image/svg+xml")
+
+
+# --- staff -------------------------------------------------------------------------
+
+
+@login_required
+def queue_view(request):
+    require_staff(request.user)
+    return render(
+        request,
+        "posts/queue.html",
+        {
+            "posts": selectors.moderation_queue(request.user)[:100],
+            "appeals": selectors.appeal_queue(request.user)[:100],
+        },
+    )
+
+
+def _moderate(request, post_id, action):
+    post = selectors.post_for_viewer(request.user, post_id)
+    try:
+        if action == "approve":
+            form = ApproveForm(request.POST, post=post)
+            form.is_valid()
+            choice = form.cleaned_data.get("rule", "")
+            post = services.post_approve(
+                actor=request.user,
+                post=post,
+                rule_code=None if choice in ("", ApproveForm.NO_POINTS) else choice,
+                no_points=choice == ApproveForm.NO_POINTS,
+            )
+            messages.success(request, _("Published. %(note)s") % {"note": post.award_note})
+        else:
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("A reason is required."))
+                return redirect("posts:detail", post_id=post.pk)
+            service = services.post_reject if action == "reject" else services.post_take_down
+            service(actor=request.user, post=post, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Done; the author has been told."))
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+        return redirect("posts:detail", post_id=post.pk)
+    return redirect("posts:queue")
+
+
+@login_required
+@require_POST
+def approve_view(request, post_id):
+    return _moderate(request, post_id, "approve")
+
+
+@login_required
+@require_POST
+def reject_view(request, post_id):
+    return _moderate(request, post_id, "reject")
+
+
+@login_required
+@require_POST
+def take_down_view(request, post_id):
+    return _moderate(request, post_id, "take_down")
+
+
+@login_required
+@require_POST
+def appeal_view(request, post_id):
+    post = selectors.post_for_viewer(request.user, post_id)
+    form = AppealForm(request.POST)
+    if form.is_valid():
+        try:
+            services.post_appeal(author=request.user, post=post, text=form.cleaned_data["text"])
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+        else:
+            messages.success(request, _("Your appeal was sent; another staff member decides."))
+    else:
+        messages.error(request, _("Say why the decision is wrong."))
+    return redirect("posts:detail", post_id=post.pk)
+
+
+@login_required
+def appeal_decide_view(request, appeal_id):
+    require_staff(request.user)
+    try:
+        appeal = Appeal.objects.select_related("post__author").get(pk=appeal_id)
+    except Appeal.DoesNotExist:
+        raise NotFound() from None
+    form = AppealDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appeal_decide(
+                actor=request.user,
+                appeal=appeal,
+                uphold=form.cleaned_data["decision"] == "uphold",
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Decided; the author has been told."))
+            return redirect("posts:queue")
+    post = selectors.post_for_viewer(request.user, appeal.post_id)
+    return render(
+        request,
+        "posts/appeal.html",
+        {"appeal": appeal, "post": post, "form": form},
+        status=422 if form.errors else 200,
+    )

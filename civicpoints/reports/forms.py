@@ -1,0 +1,64 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicpoints.accounts.models import Role, User
+from civicpoints.posts.forms import MultipleFileField
+from civicpoints.posts.models import BODY_MAX as POST_BODY_MAX
+from civicpoints.posts.models import TITLE_MAX
+from civicpoints.reports.models import BODY_MAX, MAX_PHOTOS, NOTE_MAX, PLACE_MAX, ReportCategory
+
+
+class ReportForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("What kind"), queryset=ReportCategory.objects.none())
+    place = forms.CharField(label=_("Place"), max_length=PLACE_MAX)
+    body = forms.CharField(label=_("What happened"), max_length=BODY_MAX, widget=forms.Textarea)
+    photos = MultipleFileField(
+        label=_("Photos"), help_text=_("Up to %(n)d photos.") % {"n": MAX_PHOTOS}
+    )
+
+    def __init__(self, *args, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=NOTE_MAX, required=False)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (the reporter sees it)"), max_length=NOTE_MAX)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Grid worker"), queryset=User.objects.none(), required=False
+    )
+    responsible_party = forms.CharField(
+        label=_("Or the responsible party"), max_length=80, required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=NOTE_MAX, required=False)
+
+    def __init__(self, *args, community_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(
+            community_id=community_id,
+            role__in=[Role.GRID_WORKER, Role.COMMUNITY_STAFF],
+            is_active=True,
+        ).order_by("role", "nickname")
+        self.fields["assignee"].label_from_instance = lambda u: u.nickname
+
+
+class RectifyForm(forms.Form):
+    # A plain file field: the service checks the content with Pillow (type, pixels, EXIF).
+    after_photo = forms.FileField(label=_("Photo after rectification"))
+    note = forms.CharField(label=_("Note"), max_length=NOTE_MAX, required=False)
+
+
+class PublishForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    body = forms.CharField(
+        label=_("Text"),
+        max_length=POST_BODY_MAX,
+        widget=forms.Textarea,
+        help_text=_("Check that nothing in it identifies the reporter."),
+    )

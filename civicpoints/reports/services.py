@@ -1,0 +1,322 @@
+"""The report workflow: file, accept, reject, assign, rectify, close, publish.
+
+Moves (anything else raises IllegalTransition, 409)::
+
+    submitted → accepted | rejected
+    accepted  → assigned | rejected
+    assigned  → rectified   (with an after photo)
+    rectified → closed
+
+Each move runs in one transaction with the report row locked
+(``select_for_update``; SQLite's IMMEDIATE transaction serializes writers),
+writes one ``CaseEvent`` (who, when, from → to, note) and tells the reporter.
+Acceptance awards ``uncivil_report_accepted`` to the reporter once (key derived
+from the report); a rejected report earns nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.scope import covers, require_covers, require_staff
+from civicpoints.core.errors import InvalidInput, OutOfScope
+from civicpoints.notifications.models import NotificationKind
+from civicpoints.notifications.services import notify
+from civicpoints.points import services as points
+from civicpoints.points.errors import CapReached, NotAResident, RuleNotInForce, UnknownRule
+from civicpoints.posts import services as post_services
+from civicpoints.posts.photos import photo_process
+from civicpoints.reports.errors import AlreadyPublished, IllegalTransition
+from civicpoints.reports.models import (
+    BODY_MAX,
+    MAX_PHOTOS,
+    NOTE_MAX,
+    PLACE_MAX,
+    CaseEvent,
+    CaseStatus,
+    PhotoKind,
+    Report,
+    ReportCategory,
+    ReportPhoto,
+)
+
+AWARD_RULE = "uncivil_report_accepted"
+
+MOVES: dict[str, set[str]] = {
+    CaseStatus.SUBMITTED: {CaseStatus.ACCEPTED, CaseStatus.REJECTED},
+    CaseStatus.ACCEPTED: {CaseStatus.ASSIGNED, CaseStatus.REJECTED},
+    CaseStatus.ASSIGNED: {CaseStatus.RECTIFIED},
+    CaseStatus.RECTIFIED: {CaseStatus.CLOSED},
+}
+
+DEFAULT_CATEGORIES = (
+    ("litter", "乱扔垃圾", "Litter"),
+    ("small_ads", "乱贴小广告", "Illegal small ads"),
+    ("parking", "乱停车", "Parking"),
+    ("noise", "噪音扰民", "Noise"),
+    ("public_damage", "损坏公物", "Damage to public property"),
+    ("other", "其他", "Other"),
+)
+
+
+def categories_ensure_defaults() -> list[ReportCategory]:
+    """Create the six default categories if missing (idempotent); returns them in order."""
+    return [
+        ReportCategory.objects.get_or_create(
+            code=code, defaults={"name_zh": zh, "name_en": en, "sort_order": i}
+        )[0]
+        for i, (code, zh, en) in enumerate(DEFAULT_CATEGORIES)
+    ]
+
+
+def _text(value: str, *, field: str, max_len: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(_("This field is required."), field=field, code="required")
+    if len(value) > max_len:
+        raise InvalidInput(
+            _("At most %(n)d characters.") % {"n": max_len}, field=field, code="too_long"
+        )
+    return value
+
+
+def _save_photos(report: Report, processed, kind: str) -> list[ReportPhoto]:
+    out = []
+    for p in processed:
+        row = ReportPhoto(report=report, kind=kind)
+        row.image.save(p.photo.name, p.photo, save=False)
+        row.thumbnail.save(p.thumbnail.name, p.thumbnail, save=False)
+        row.save()
+        out.append(row)
+    return out
+
+
+def report_file(
+    *, reporter: User, category: ReportCategory, place: str, body: str, photos: Sequence = ()
+) -> Report:
+    """A resident reports uncivil behaviour in their community; the case starts ``submitted``.
+
+    Args:
+        place: where (≤ 120 characters); body: what happened (≤ 2,000 characters);
+        photos: up to 9 uploads, cleaned by ``posts.photos`` (EXIF/GPS removed).
+
+    Raises: OutOfScope (code ``residents_only``), InvalidInput (``category``,
+        ``place``, ``body``, ``photos``), PhotoRefused.
+    """
+    if reporter.role != Role.RESIDENT or reporter.community_id is None:
+        raise OutOfScope(
+            _("Only residents of a community can file reports."), code="residents_only"
+        )
+    if not category.is_active:
+        raise InvalidInput(_("No such choice."), field="category", code="invalid_choice")
+    place = _text(place, field="place", max_len=PLACE_MAX)
+    body = _text(body, field="body", max_len=BODY_MAX)
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(
+            _("At most %(n)d photos.") % {"n": MAX_PHOTOS}, field="photos", code="too_many_photos"
+        )
+    processed = [photo_process(p) for p in photos]
+    with transaction.atomic():
+        report = Report.objects.create(
+            town_id=reporter.town_id,
+            community_id=reporter.community_id,
+            reporter=reporter,
+            category=category,
+            place=place,
+            body=body,
+        )
+        _save_photos(report, processed, PhotoKind.EVIDENCE)
+        CaseEvent.objects.create(report=report, actor=reporter, to_status=CaseStatus.SUBMITTED)
+    return report
+
+
+def _require_case_staff(actor: User, report: Report) -> None:
+    """Staff whose scope (``accounts.scope``) covers the reporter; not the reporter themself."""
+    require_staff(actor)
+    if actor.pk == report.reporter_id:
+        raise OutOfScope(code="own_report")
+    require_covers(actor, report.reporter)
+
+
+def _move(
+    report: Report, *, actor: User, to: str, note: str = "", check=None, apply=None
+) -> Report:
+    """Lock, check the move is allowed, apply it, record it, tell the reporter."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("reporter").get(pk=report.pk)
+        if check:
+            check(report)
+        if to not in MOVES.get(report.status, set()):
+            raise IllegalTransition(field="status")
+        before = report.status
+        report.status = to
+        report.updated_at = timezone.now()
+        extra = apply(report) if apply else None
+        report.save()
+        CaseEvent.objects.create(
+            report=report, actor=actor, from_status=before, to_status=to, note=note
+        )
+        notify(
+            recipient=report.reporter,
+            kind=NotificationKind.REPORT_UPDATED,
+            title=_("Your report #%(id)d: %(status)s")
+            % {"id": report.pk, "status": report.get_status_display()},
+            body=note or (extra or ""),
+            url=reverse("reports:detail", args=[report.pk]),
+        )
+    return report
+
+
+def report_accept(*, actor: User, report: Report, note: str = "") -> Report:
+    """Accept a submitted report and award the reporter ``uncivil_report_accepted`` once.
+
+    A reached daily cap (3 a day) or a rule out of force accepts without points.
+
+    Raises: OutOfScope (scope), IllegalTransition (not submitted), InvalidInput (``note``).
+    """
+    note = _text(note, field="note", max_len=NOTE_MAX, required=False)
+    _require_case_staff(actor, report)
+
+    def apply(r: Report) -> str:
+        try:
+            rule = points.rule_get(AWARD_RULE)
+            r.award = points.points_award(resident=r.reporter, rule=rule, cause=r, actor=actor)
+        except (CapReached, RuleNotInForce, NotAResident, UnknownRule) as exc:
+            return str(exc.detail)
+        return ""
+
+    return _move(report, actor=actor, to=CaseStatus.ACCEPTED, note=note, apply=apply)
+
+
+def report_reject(*, actor: User, report: Report, reason: str) -> Report:
+    """Reject a submitted or accepted report with a reason the reporter sees; no points.
+
+    Raises: InvalidInput (``reason`` empty), OutOfScope, IllegalTransition.
+    """
+    reason = _text(reason, field="reason", max_len=NOTE_MAX)
+    _require_case_staff(actor, report)
+
+    def apply(r: Report) -> None:
+        r.reject_reason = reason
+
+    return _move(report, actor=actor, to=CaseStatus.REJECTED, note=reason, apply=apply)
+
+
+def report_assign(
+    *,
+    actor: User,
+    report: Report,
+    assignee: User | None = None,
+    responsible_party: str = "",
+    note: str = "",
+) -> Report:
+    """Assign an accepted case to a grid worker of its community or a named responsible party.
+
+    Raises: InvalidInput (field ``assignee``: neither given, or not a grid worker
+        or staff of the reporter's community), OutOfScope, IllegalTransition.
+    """
+    responsible_party = _text(
+        responsible_party, field="responsible_party", max_len=80, required=False
+    )
+    note = _text(note, field="note", max_len=NOTE_MAX, required=False)
+    _require_case_staff(actor, report)
+    if assignee is None and not responsible_party:
+        raise InvalidInput(
+            _("Choose a grid worker or name the responsible party."),
+            field="assignee",
+            code="required",
+        )
+    if assignee is not None and not (
+        assignee.role in (Role.GRID_WORKER, Role.COMMUNITY_STAFF)
+        and assignee.is_active
+        and covers(assignee, report.reporter)
+    ):
+        raise InvalidInput(
+            _("Assign to a grid worker of this community."),
+            field="assignee",
+            code="invalid_assignee",
+        )
+
+    def apply(r: Report) -> None:
+        r.assignee, r.responsible_party = assignee, responsible_party
+
+    report = _move(report, actor=actor, to=CaseStatus.ASSIGNED, note=note, apply=apply)
+    if assignee is not None:
+        notify(
+            recipient=assignee,
+            kind=NotificationKind.REPORT_UPDATED,
+            title=_("Report #%(id)d was assigned to you") % {"id": report.pk},
+            url=reverse("reports:detail", args=[report.pk]),
+        )
+    return report
+
+
+def report_rectify(*, actor: User, report: Report, after_photo, note: str = "") -> Report:
+    """The assignee (or staff of the community) marks the case rectified, with an after photo.
+
+    When the report is published, the after photo is added to its post.
+
+    Raises: InvalidInput (field ``after_photo`` missing), PhotoRefused,
+        OutOfScope, IllegalTransition (not assigned).
+    """
+    note = _text(note, field="note", max_len=NOTE_MAX, required=False)
+    if after_photo is None:
+        raise InvalidInput(_("An after photo is required."), field="after_photo", code="required")
+    if actor.pk != report.assignee_id:
+        _require_case_staff(actor, report)
+    processed = photo_process(after_photo, field="after_photo")
+
+    def apply(r: Report) -> None:
+        rows = _save_photos(r, [processed], PhotoKind.AFTER)
+        if r.published_post_id:
+            post_services.post_attach_photo_files(
+                post=r.published_post,
+                photo_files=[(p.image.name, p.thumbnail.name) for p in rows],
+            )
+
+    return _move(report, actor=actor, to=CaseStatus.RECTIFIED, note=note, apply=apply)
+
+
+def report_close(*, actor: User, report: Report, note: str = "") -> Report:
+    """Close a rectified case. Raises: OutOfScope, IllegalTransition (not rectified)."""
+    note = _text(note, field="note", max_len=NOTE_MAX, required=False)
+    _require_case_staff(actor, report)
+    return _move(report, actor=actor, to=CaseStatus.CLOSED, note=note)
+
+
+PUBLISHABLE = (CaseStatus.ACCEPTED, CaseStatus.ASSIGNED, CaseStatus.RECTIFIED, CaseStatus.CLOSED)
+
+
+def report_publish(*, actor: User, report: Report, title: str, body: str):
+    """Publish an accepted report in the uncivil-behaviour section, without the reporter.
+
+    The staff member writes the title and text (reviewing them is publishing
+    them); the evidence photos — and the after photo once rectified — are
+    shown; the reporter's name, nickname and mobile never are.
+
+    Returns: the published ``posts.Post``.
+    Raises: OutOfScope, IllegalTransition (not accepted yet, or rejected),
+        AlreadyPublished, InvalidInput (``title``, ``body``).
+    """
+    _require_case_staff(actor, report)
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status not in PUBLISHABLE:
+            raise IllegalTransition(field="status")
+        if report.published_post_id:
+            raise AlreadyPublished()
+        post = post_services.post_publish_for_report(
+            actor=actor,
+            title=title,
+            body=body,
+            photo_files=[(p.image.name, p.thumbnail.name) for p in report.photos.all()],
+        )
+        report.published_post = post
+        report.save(update_fields=["published_post"])
+    return post
