@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("civicpoints.accounts.urls")),
     path("messages/", include("civicpoints.notifications.urls")),
+    path("merchants/", include("civicpoints.merchants.urls")),
     path("", include("civicpoints.points.urls")),
 ]
 
