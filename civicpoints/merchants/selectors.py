@@ -128,13 +128,21 @@ def settlement(merchant: Merchant, month: dt.date) -> Settlement:
     nxt = (month + dt.timedelta(days=32)).replace(day=1)
     qs = Voucher.objects.filter(merchant=merchant).redeemed_in(start, local_midnight(nxt))
     totals = qs.aggregate(
-        vouchers=Count("pk"),
-        points=Sum("points"),
-        discount_fen=Sum("discount_fen"),
-        merchant_fen=Sum("discount_fen", filter=Q(funded_by=Funding.MERCHANT)),
-        subsidy_fen=Sum("discount_fen", filter=Q(funded_by=Funding.SUBSIDY)),
+        n_vouchers=Count("pk"),
+        n_points=Sum("points"),
+        total_fen=Sum("discount_fen"),
+        by_merchant_fen=Sum("discount_fen", filter=Q(funded_by=Funding.MERCHANT)),
+        by_subsidy_fen=Sum("discount_fen", filter=Q(funded_by=Funding.SUBSIDY)),
     )
-    result = Settlement(merchant=merchant, month=month, **{k: v or 0 for k, v in totals.items()})
+    result = Settlement(
+        merchant=merchant,
+        month=month,
+        vouchers=totals["n_vouchers"] or 0,
+        points=totals["n_points"] or 0,
+        discount_fen=totals["total_fen"] or 0,
+        merchant_fen=totals["by_merchant_fen"] or 0,
+        subsidy_fen=totals["by_subsidy_fen"] or 0,
+    )
     for v in qs.select_related("offer", "resident").order_by("redeemed_at", "pk"):
         result.rows.append(
             SettlementRow(

@@ -433,7 +433,7 @@ def voucher_cancel(*, resident: User, voucher_id: int) -> Voucher:
     """
     with transaction.atomic():
         voucher = (
-            Voucher.objects.select_for_update()
+            Voucher.objects.select_for_update(of=("self",))
             .select_related("spend")
             .filter(pk=voucher_id, resident=resident)
             .first()
@@ -461,7 +461,7 @@ def vouchers_expire(*, today: dt.date | None = None) -> int:
     for pk in due.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
             voucher = (
-                Voucher.objects.select_for_update()
+                Voucher.objects.select_for_update(of=("self",))
                 .select_related("spend", "offer", "resident")
                 .filter(pk=pk, status=Voucher.Status.ISSUED, expires_on__lt=today)
                 .first()
