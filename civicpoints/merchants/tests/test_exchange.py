@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from civicpoints.accounts.services import resident_register
 from civicpoints.core.errors import NotFound
 from civicpoints.core.timeutil import local_date
 from civicpoints.merchants import services
@@ -16,7 +17,6 @@ from civicpoints.merchants.errors import (
     VoucherNotUsable,
 )
 from civicpoints.merchants.models import Funding, Merchant, Offer, SubsidyBudget, Voucher
-from civicpoints.accounts.services import resident_register
 from civicpoints.merchants.tests.conftest import fund, key, make_offer
 from civicpoints.points.errors import InsufficientPoints
 from civicpoints.points.models import PointAccount, PointTransaction, TransactionKind
