@@ -4,9 +4,11 @@ the town desk. Money in integer fen; dates are the town's local dates (YYYY-MM-D
 import datetime as dt
 import uuid
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from civicpoints.accounts.models import User
+from civicpoints.core.errors import NotFound
 from civicpoints.merchants import selectors, services
 from civicpoints.merchants.models import DiscountCard, Merchant, Voucher
 
@@ -93,6 +95,7 @@ class CounterOut(Schema):
     price_fen: int
     discount_fen: int
     status: str
+    status_label: str
     expires_on: dt.date | None
     card_discount_percent: int
 
@@ -263,7 +266,7 @@ def my_card(request):
     """My love discount card, if I hold one."""
     card = DiscountCard.objects.filter(resident=request.user).select_related("resident").first()
     if card is None:
-        return Status(404, {"code": "not_found", "detail": "no card"})
+        raise NotFound(_("You hold no discount card."))
     return card
 
 

@@ -529,6 +529,7 @@ class CounterView:
     price_fen: int = 0
     discount_fen: int = 0
     status: str = ""
+    status_label: str = ""
     expires_on: dt.date | None = None
     card_discount_percent: int = 0
 
@@ -542,6 +543,7 @@ def _counter_view(voucher: Voucher) -> CounterView:
         price_fen=voucher.offer.price_fen,
         discount_fen=voucher.discount_fen,
         status=voucher.status,
+        status_label=str(Voucher.Status(voucher.status).label),
         expires_on=voucher.expires_on,
     )
 
@@ -669,6 +671,7 @@ def discount_card_check(*, actor: User, token: str) -> CounterView:
         nickname=resident.nickname,
         masked_mobile=resident.masked_mobile,
         status=card.status,
+        status_label=str(DiscountCard.Status(card.status).label),
         card_discount_percent=merchant.card_discount_percent,
     )
 

@@ -87,10 +87,10 @@ def exchange_view(request, merchant_id, offer_id):
             )
         except DomainError as exc:
             add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Exchanged. Show this voucher at the counter."))
-            return redirect("merchants:voucher", voucher_id=voucher.pk)
-    return _merchant_page(request, merchant, form=form, status=409)
+            return _merchant_page(request, merchant, form=form, status=exc.status)
+        messages.success(request, _("Exchanged. Show this voucher at the counter."))
+        return redirect("merchants:voucher", voucher_id=voucher.pk)
+    return _merchant_page(request, merchant, form=form, status=422)
 
 
 @login_required
