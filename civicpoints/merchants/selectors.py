@@ -20,10 +20,13 @@ def fen_to_yuan(fen: int) -> str:
     return f"{sign}{yuan}.{cents:02d}"
 
 
-def merchants_public(town_id: int, category: str = "") -> QuerySet[Merchant]:
-    """Approved merchants of a town with how many offers are open today, by name."""
+def merchants_public(town_id: int | None, category: str = "") -> QuerySet[Merchant]:
+    """Approved merchants of a town (every town for ``None``: the public, logged-out
+    listing) with how many offers are open today, most offers first."""
     today = local_date()
-    qs = Merchant.objects.filter(town_id=town_id, status=Merchant.Status.APPROVED)
+    qs = Merchant.objects.filter(status=Merchant.Status.APPROVED)
+    if town_id is not None:
+        qs = qs.filter(town_id=town_id)
     if category:
         qs = qs.filter(category=category)
     return qs.annotate(
@@ -39,12 +42,13 @@ def merchants_public(town_id: int, category: str = "") -> QuerySet[Merchant]:
     ).order_by("-open_offers", "name")
 
 
-def merchant_public(town_id: int, merchant_id: int) -> Merchant:
-    """One approved merchant of the town. Raises NotFound."""
+def merchant_public(town_id: int | None, merchant_id: int) -> Merchant:
+    """One approved merchant of the town (any town for ``None``). Raises NotFound."""
+    qs = Merchant.objects.filter(status=Merchant.Status.APPROVED)
+    if town_id is not None:
+        qs = qs.filter(town_id=town_id)
     try:
-        return Merchant.objects.get(
-            pk=merchant_id, town_id=town_id, status=Merchant.Status.APPROVED
-        )
+        return qs.get(pk=merchant_id)
     except (Merchant.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 

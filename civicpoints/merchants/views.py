@@ -33,15 +33,20 @@ from civicpoints.points.selectors import account_for
 # --- residents --------------------------------------------------------------------------
 
 
-@login_required
+def _town_id(request):
+    """The viewer's town; None for visitors (the public pages list every town)."""
+    return request.user.town_id if request.user.is_authenticated else None
+
+
 def merchant_list_view(request):
+    """Public: the alliance's merchants (promoted to visitors too)."""
     category = request.GET.get("category", "")[:40]
-    town_id = request.user.town_id
+    town_id = _town_id(request)
     page = Paginator(selectors.merchants_public(town_id, category), 30).get_page(
         request.GET.get("page")
     )
     categories = (
-        Merchant.objects.filter(town_id=town_id, status=Merchant.Status.APPROVED)
+        selectors.merchants_public(town_id)
         .order_by("category")
         .values_list("category", flat=True)
         .distinct()
@@ -61,15 +66,17 @@ def _merchant_page(request, merchant, form=None, status=200):
             "merchant": merchant,
             "offers": selectors.offers_open(merchant),
             "form": form or ExchangeForm(),
-            "account": account_for(request.user) if request.user.is_resident else None,
+            "account": account_for(request.user)
+            if request.user.is_authenticated and request.user.is_resident
+            else None,
         },
         status=status,
     )
 
 
-@login_required
 def merchant_detail_view(request, merchant_id):
-    merchant = selectors.merchant_public(request.user.town_id, merchant_id)
+    """Public: a merchant with its open offers; residents exchange from here."""
+    merchant = selectors.merchant_public(_town_id(request), merchant_id)
     return _merchant_page(request, merchant)
 
 

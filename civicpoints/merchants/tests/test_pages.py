@@ -146,3 +146,20 @@ def test_card_page_claim_and_staff_suspend(client, town):
         reverse("merchants:staff_card_status", args=[town.alice.pk]), {"status": "active"}
     )
     assert resp.status_code == 404
+
+
+def test_visitors_see_the_merchants_and_offers_but_must_log_in_to_exchange(client, town, offer):
+    # given: a pending merchant is not promoted
+    services.merchant_apply(applicant=town.bob, name="Pending tea", category="茶", address="路")
+    # when
+    listing = client.get(reverse("merchants:list")).content.decode()
+    detail = client.get(reverse("merchants:detail", args=[town.shop.pk]))
+    # then
+    assert "叶子发艺" in listing and "Pending tea" not in listing
+    assert detail.status_code == 200 and offer.title in detail.content.decode()
+    assert reverse("accounts:login") in detail.content.decode()
+    resp = client.post(
+        reverse("merchants:exchange", args=[town.shop.pk, offer.pk]), {"nonce": "n-00000001"}
+    )
+    assert resp.status_code == 302 and reverse("accounts:login") in resp.url
+    assert Voucher.objects.count() == 0
