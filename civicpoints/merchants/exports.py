@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from civicpoints.merchants.models import Funding
-from civicpoints.merchants.selectors import Settlement, fen_to_yuan
+from civicpoints.merchants.selectors import Settlement, TownSettlementRow, fen_to_yuan
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,22 +64,68 @@ def _table(s: Settlement) -> list[list]:
     return [[safe_cell(c) for c in row] for row in rows]
 
 
-def settlement_csv(s: Settlement) -> str:
-    """The settlement as CSV text (UTF-8 with a BOM so that Excel reads Chinese)."""
+def town_table(rows: list[TownSettlementRow]) -> list[list]:
+    """The town's month, one line per merchant, then the totals."""
+    table = [
+        [
+            _("Merchant"),
+            _("Vouchers redeemed"),
+            _("Points consumed"),
+            _("Discount given (yuan)"),
+            _("Funded by the merchant (yuan)"),
+            _("Funded by the town subsidy (yuan)"),
+        ]
+    ]
+    for r in rows:
+        table.append(
+            [
+                r.merchant,
+                r.vouchers,
+                r.points,
+                fen_to_yuan(r.discount_fen),
+                fen_to_yuan(r.merchant_fen),
+                fen_to_yuan(r.subsidy_fen),
+            ]
+        )
+    table.append(
+        [
+            _("Total"),
+            sum(r.vouchers for r in rows),
+            sum(r.points for r in rows),
+            fen_to_yuan(sum(r.discount_fen for r in rows)),
+            fen_to_yuan(sum(r.merchant_fen for r in rows)),
+            fen_to_yuan(sum(r.subsidy_fen for r in rows)),
+        ]
+    )
+    return [[safe_cell(c) for c in row] for row in table]
+
+
+def as_csv(table: list[list]) -> str:
+    """CSV text (UTF-8 with a BOM so that Excel reads Chinese) of already-safe cells."""
     buf = io.StringIO()
     buf.write("\ufeff")
-    csv.writer(buf).writerows(_table(s))
+    csv.writer(buf).writerows(table)
     return buf.getvalue()
 
 
-def settlement_xlsx(s: Settlement) -> bytes:
-    """The settlement as an XLSX workbook (bytes). Text cells are stored as strings, so a
+def as_xlsx(table: list[list], title: str) -> bytes:
+    """An XLSX workbook (bytes) of already-safe cells. Text is stored as strings, so a
     quote-prefixed value never becomes a formula."""
     wb = Workbook()
     ws = wb.active
-    ws.title = s.month.strftime("%Y-%m")
-    for row in _table(s):
+    ws.title = title[:31]
+    for row in table:
         ws.append(row)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def settlement_csv(s: Settlement) -> str:
+    """One merchant's month as CSV text."""
+    return as_csv(_table(s))
+
+
+def settlement_xlsx(s: Settlement) -> bytes:
+    """One merchant's month as an XLSX workbook."""
+    return as_xlsx(_table(s), s.month.strftime("%Y-%m"))

@@ -170,3 +170,46 @@ def merchants_for_admin(town_id: int) -> QuerySet[Merchant]:
         "-status",
         "name",
     )
+
+
+@dataclass
+class TownSettlementRow:
+    merchant_id: int
+    merchant: str
+    vouchers: int
+    points: int
+    discount_fen: int
+    merchant_fen: int
+    subsidy_fen: int
+
+
+def town_settlement(town_id: int, month: dt.date) -> list[TownSettlementRow]:
+    """Every merchant of the town with redemptions in the local month starting ``month``:
+    one row each (a single GROUP BY query), most discount first. Money in fen."""
+    start = local_midnight(month)
+    nxt = (month + dt.timedelta(days=32)).replace(day=1)
+    rows = (
+        Voucher.objects.filter(town_id=town_id)
+        .redeemed_in(start, local_midnight(nxt))
+        .values("merchant_id", "merchant__name")
+        .annotate(
+            n_vouchers=Count("pk"),
+            n_points=Sum("points"),
+            total_fen=Sum("discount_fen"),
+            by_merchant_fen=Sum("discount_fen", filter=Q(funded_by=Funding.MERCHANT)),
+            by_subsidy_fen=Sum("discount_fen", filter=Q(funded_by=Funding.SUBSIDY)),
+        )
+        .order_by("-total_fen", "merchant__name")
+    )
+    return [
+        TownSettlementRow(
+            merchant_id=r["merchant_id"],
+            merchant=r["merchant__name"],
+            vouchers=r["n_vouchers"],
+            points=r["n_points"] or 0,
+            discount_fen=r["total_fen"] or 0,
+            merchant_fen=r["by_merchant_fen"] or 0,
+            subsidy_fen=r["by_subsidy_fen"] or 0,
+        )
+        for r in rows
+    ]

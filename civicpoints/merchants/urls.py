@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("desk/settlement/", views.desk_settlement_view, name="desk_settlement"),
     path("town/", views.town_view, name="town"),
+    path("town/settlement/", views.town_settlement_all_view, name="town_settlement_all"),
     path("town/<int:merchant_id>/", views.town_merchant_view, name="town_merchant"),
     path(
         "town/<int:merchant_id>/status/",

@@ -275,16 +275,9 @@ def _settlement_response(request, merchant, template_context):
     fmt = request.GET.get("format")
     name = f"settlement-{merchant.pk}-{month:%Y-%m}"
     if fmt == "csv":
-        resp = HttpResponse(exports.settlement_csv(s), content_type="text/csv; charset=utf-8")
-        resp["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return resp
+        return _download(exports.settlement_csv(s), name, fmt)
     if fmt == "xlsx":
-        resp = HttpResponse(
-            exports.settlement_xlsx(s),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        resp["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return resp
+        return _download(exports.settlement_xlsx(s), name, fmt)
     return render(
         request,
         "merchants/settlement.html",
@@ -410,6 +403,39 @@ def town_merchant_view(request, merchant_id):
 def town_settlement_view(request, merchant_id):
     merchant = services.merchant_for_admin(request.user, merchant_id)
     return _settlement_response(request, merchant, {"for_town": True})
+
+
+def _download(body, name, fmt):
+    types = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    resp = HttpResponse(body, content_type=types[fmt])
+    resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return resp
+
+
+@login_required
+def town_settlement_all_view(request):
+    """The town's month: one line per merchant, totals, CSV/XLSX downloads."""
+    services.require_town_admin(request.user)
+    month = selectors.parse_month(request.GET.get("month"))
+    rows = selectors.town_settlement(request.user.town_id, month)
+    fmt = request.GET.get("format")
+    name = f"settlement-town-{month:%Y-%m}"
+    if fmt == "csv":
+        return _download(exports.as_csv(exports.town_table(rows)), name, fmt)
+    if fmt == "xlsx":
+        return _download(exports.as_xlsx(exports.town_table(rows), f"{month:%Y-%m}"), name, fmt)
+    totals = {
+        k: sum(getattr(r, k) for r in rows)
+        for k in ("vouchers", "points", "discount_fen", "merchant_fen", "subsidy_fen")
+    }
+    return render(
+        request,
+        "merchants/town_settlement.html",
+        {"rows": rows, "totals": totals, "month": f"{month:%Y-%m}"},
+    )
 
 
 @login_required

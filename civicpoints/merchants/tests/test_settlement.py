@@ -99,3 +99,33 @@ def test_unused_and_cancelled_vouchers_are_not_settled(month_of_sales):
     s = selectors.settlement(month_of_sales.shop, local_date().replace(day=1))
     assert Voucher.objects.filter(merchant=month_of_sales.shop).count() == 4
     assert s.vouchers == 3
+
+
+def test_town_settlement_one_row_per_merchant_and_exact_totals(month_of_sales, other_shop):
+    # given: the shop redeemed 11.66 yuan, the other shop 7.00
+    rows = selectors.town_settlement(month_of_sales.town.pk, local_date().replace(day=1))
+    # then
+    assert [(r.merchant_id, r.vouchers, r.discount_fen, r.subsidy_fen) for r in rows] == [
+        (month_of_sales.shop.pk, 3, 1166, 666),
+        (other_shop.pk, 1, 700, 0),
+    ]
+    with translation.override("en"):
+        table = exports.town_table(rows)
+    assert table[-1] == ["Total", 4, 160, "18.66", "12.00", "6.66"]
+    # another town sees nothing of it
+    assert (
+        selectors.town_settlement(month_of_sales.other_town.pk, local_date().replace(day=1)) == []
+    )
+
+
+def test_town_settlement_export_neutralizes_a_formula_merchant_name(month_of_sales, client):
+    from civicpoints.merchants.models import Merchant
+
+    Merchant.objects.filter(pk=month_of_sales.shop.pk).update(name="@SUM(1+1)")
+    client.force_login(month_of_sales.admin)
+    resp = client.get("/merchants/town/settlement/", {"format": "xlsx"})
+    ws = load_workbook(io.BytesIO(resp.content)).active
+    assert "'@SUM(1+1)" in [c.value for row in ws.iter_rows() for c in row]
+    resp = client.get("/merchants/town/settlement/", {"format": "csv"})
+    assert "'@SUM(1+1)" in resp.content.decode()
+    assert client.get("/merchants/town/settlement/").status_code == 200
