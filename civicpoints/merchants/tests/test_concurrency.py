@@ -120,3 +120,47 @@ def test_redeem_and_expiry_refund_race_one_wins(rich, town, monkeypatch):
         results
     )
     assert reconcile() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_race_issues_one_voucher(rich, town):
+    # given: plenty of stock and a limit of 5, so only the key can stop the second voucher
+    offer = make_offer(town.merchant, per_resident_limit=5)
+    # when: the same request key arrives four times at once
+    results = run_threads(
+        4,
+        lambda i: services.voucher_exchange(
+            resident=rich.alice, offer_id=offer.pk, idempotency_key="double-click-0001"
+        ),
+    )
+    # then
+    assert all(isinstance(r, Voucher) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert sum(r.created for r in results) == 1
+    assert PointAccount.objects.get(resident=rich.alice).balance == 150
+    assert Offer.objects.get(pk=offer.pk).stock == 9
+    assert not PointAccount.objects.filter(balance__lt=0).exists()
+    assert reconcile() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_exchanges_of_different_offers_never_go_negative(town):
+    # given: 60 points and two 50-point offers (different offer rows, so only the
+    # account lock stands between them)
+    fund(town, town.alice, 60)
+    offers = [make_offer(town.merchant), make_offer(town.merchant, title="Wash")]
+    # when
+    results = run_threads(
+        2,
+        lambda i: services.voucher_exchange(
+            resident=town.alice, offer_id=offers[i].pk, idempotency_key=key(4000 + i)
+        ),
+    )
+    # then
+    from civicpoints.points.errors import InsufficientPoints
+
+    assert sum(isinstance(r, Voucher) for r in results) == 1, results
+    assert sum(isinstance(r, InsufficientPoints) for r in results) == 1, results
+    assert PointAccount.objects.get(resident=town.alice).balance == 10
+    assert sorted(Offer.objects.values_list("stock", flat=True)) == [9, 10]
+    assert reconcile() == []
