@@ -337,6 +337,19 @@ def desk_offer_active(request, offer_id: int, payload: ActiveIn):
     )
 
 
+class RestockIn(Schema):
+    units: int = Field(..., description="Units to add, 1–100000.")
+
+
+@router.post(
+    "/merchant-desk/offers/{offer_id}/restock",
+    response={200: OfferOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+def desk_offer_restock(request, offer_id: int, payload: RestockIn):
+    """Add stock to one of my offers."""
+    return services.offer_restock(actor=request.user, offer_id=offer_id, units=payload.units)
+
+
 @router.get(
     "/merchant-desk/settlement", response={200: SettlementOut, 403: ErrorOut, 422: ErrorOut}
 )

@@ -279,6 +279,23 @@ def offer_set_active(*, actor: User, offer_id: int, is_active: bool) -> Offer:
     return offer
 
 
+def offer_restock(*, actor: User, offer_id: int, units: int) -> Offer:
+    """Merchant staff add ``units`` (1–100,000) to their offer's stock, under the offer lock.
+
+    Raises MerchantOnly, NotFound (not their offer), InvalidInput(field ``units``).
+    """
+    merchant = require_merchant_staff(actor)
+    if not isinstance(units, int) or isinstance(units, bool) or not 0 < units <= 100_000:
+        raise invalid(_("Enter a whole number from 1 to %(n)d.") % {"n": 100_000}, "units")
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update().filter(pk=offer_id, merchant=merchant).first()
+        if offer is None:
+            raise NotFound()
+        offer.stock += units
+        offer.save(update_fields=["stock"])
+    return offer
+
+
 def subsidy_budget_set(*, actor: User, cap_fen: int) -> SubsidyBudget:
     """A town admin sets the subsidy cap (fen). Raises InvalidInput(``below_committed``)
     when the cap would be below what vouchers already committed."""

@@ -26,6 +26,11 @@ urlpatterns = [
         views.desk_offer_active_view,
         name="desk_offer_active",
     ),
+    path(
+        "desk/offers/<int:offer_id>/restock/",
+        views.desk_offer_restock_view,
+        name="desk_offer_restock",
+    ),
     path("desk/settlement/", views.desk_settlement_view, name="desk_settlement"),
     path("town/", views.town_view, name="town"),
     path("town/settlement/", views.town_settlement_all_view, name="town_settlement_all"),

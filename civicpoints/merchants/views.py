@@ -269,6 +269,18 @@ def desk_offer_active_view(request, offer_id):
     return redirect("merchants:desk_offers")
 
 
+@login_required
+@require_POST
+def desk_offer_restock_view(request, offer_id):
+    try:
+        units = int(request.POST.get("units", ""))
+    except ValueError:
+        units = 0
+    services.offer_restock(actor=request.user, offer_id=offer_id, units=units)
+    messages.success(request, _("Stock added."))
+    return redirect("merchants:desk_offers")
+
+
 def _settlement_response(request, merchant, template_context):
     month = selectors.parse_month(request.GET.get("month"))
     s = selectors.settlement(merchant, month)

@@ -163,3 +163,25 @@ def test_visitors_see_the_merchants_and_offers_but_must_log_in_to_exchange(clien
     )
     assert resp.status_code == 302 and reverse("accounts:login") in resp.url
     assert Voucher.objects.count() == 0
+
+
+def test_restock_only_own_offers(client, town, offer, other_shop):
+    client.force_login(town.merchant)
+    client.post(reverse("merchants:desk_offer_restock", args=[offer.pk]), {"units": "5"})
+    assert Offer.objects.get(pk=offer.pk).stock == 15
+    assert (
+        client.post(
+            reverse("merchants:desk_offer_restock", args=[offer.pk]), {"units": "x"}
+        ).status_code
+        == 422
+    )
+    client.force_login(other_shop.staff_user)
+    resp = client.post(reverse("merchants:desk_offer_restock", args=[offer.pk]), {"units": "5"})
+    assert resp.status_code == 404
+    resp = client.post(
+        f"/api/v1/merchant-desk/offers/{offer.pk}/restock",
+        {"units": 1},
+        content_type="application/json",
+    )
+    assert resp.status_code == 404
+    assert Offer.objects.get(pk=offer.pk).stock == 15
