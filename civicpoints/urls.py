@@ -18,6 +18,7 @@ urlpatterns = [
     path("articles/", include("civicpoints.articles.urls")),
     path("posts/", include("civicpoints.posts.urls")),
     path("reports/", include("civicpoints.reports.urls")),
+    path("merchants/", include("civicpoints.merchants.urls")),
     path("", include("civicpoints.points.urls")),
 ]
 
