@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "civicpoints.points",
     "civicpoints.merchants",
     "civicpoints.notifications",
+    "civicpoints.events",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("civicpoints.accounts.urls")),
     path("messages/", include("civicpoints.notifications.urls")),
+    path("events/", include("civicpoints.events.urls")),
     path("", include("civicpoints.points.urls")),
 ]
 
