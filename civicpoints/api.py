@@ -11,6 +11,7 @@ from ninja.security import django_auth
 from civicpoints.accounts.api import router as accounts_router
 from civicpoints.accounts.api import staff_router
 from civicpoints.core.errors import DomainError
+from civicpoints.events.api import router as events_router
 from civicpoints.notifications.api import router as notifications_router
 from civicpoints.points.api import router as points_router
 
@@ -44,3 +45,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", points_router)
 api.add_router("/staff/", staff_router)
 api.add_router("/", notifications_router)
+api.add_router("/", events_router)
