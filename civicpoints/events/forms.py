@@ -47,10 +47,10 @@ class EventForm(forms.Form):
         empty_label=_("The whole town"),
     )
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args, actor, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rule"].queryset = PointRule.objects.in_force()
-        if actor.role == Role.TOWN_ADMIN:
+        if actor.role == Role.TOWN_ADMIN and not editing:
             self.fields["community"].queryset = Community.objects.filter(
                 town_id=actor.town_id
             ).order_by("name")
@@ -81,3 +81,12 @@ class SummaryForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP, at most 8 MB. Location data is removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)

@@ -7,6 +7,8 @@ the lock could not overfill an event. The waitlist is ordered by ``queue_no``,
 handed out under the same lock (unique per event).
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -97,6 +99,14 @@ class Event(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The staff member who confirmed attendance and the awards."),
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     objects = EventQuerySet.as_manager()
@@ -191,3 +201,29 @@ class SignUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id}/{self.resident_id}: {self.status}"
+
+
+def _photo_path(photo: "EventPhoto", filename: str) -> str:
+    # the name is ours, never the uploader's (no path tricks, no personal data in URLs)
+    return f"events/{photo.event_id}/{uuid.uuid4().hex}.jpg"
+
+
+class EventPhoto(models.Model):
+    """A photo for the event record, uploaded by an organizer (re-encoded as JPEG)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    image = models.ImageField(_("photo"), upload_to=_photo_path)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event photo")
+        verbose_name_plural = _("event photos")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name

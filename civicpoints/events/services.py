@@ -15,13 +15,16 @@ hour), so completing an event twice awards once.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from civicpoints.accounts.models import Community, Role, User
 from civicpoints.accounts.scope import require_staff
@@ -40,7 +43,15 @@ from civicpoints.events.errors import (
     TooLateToCancel,
     WrongStatus,
 )
-from civicpoints.events.models import AwardMode, Event, EventStatus, Outcome, SignUp, SignUpStatus
+from civicpoints.events.models import (
+    AwardMode,
+    Event,
+    EventPhoto,
+    EventStatus,
+    Outcome,
+    SignUp,
+    SignUpStatus,
+)
 from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import notify
 from civicpoints.points.errors import CapReached, InsufficientPoints, NotAResident, RuleNotInForce
@@ -244,6 +255,154 @@ def event_publish(*, actor: User, event: Event) -> Event:
         ev.published_at = timezone.now()
         ev.save(update_fields=["status", "published_at"])
         return ev
+
+
+def event_update(
+    *,
+    actor: User,
+    event: Event,
+    title: str,
+    place: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    signup_deadline: dt.datetime,
+    capacity: int,
+    rule: PointRule,
+    description: str = "",
+    award_mode: str = AwardMode.FLAT,
+    max_hours: int | None = None,
+    min_age: int | None = None,
+    allow_walk_ins: bool = False,
+) -> Event:
+    """Change a draft or published event before it starts (same fields as ``event_create``;
+    the community stays).
+
+    Locks the event. More places move the first waitlisted residents up (they
+    are told); fewer places than are already confirmed is refused. When a
+    published event's time or place changes, everyone signed up is told.
+
+    Raises:
+        NotYourEvent / OutOfScope; WrongStatus (completed, cancelled or started);
+        InvalidInput as ``event_create``, and code ``capacity_below_confirmed``
+        (field ``capacity``); RuleNotInForce.
+    """
+    require_organizer(actor, event)
+    _validate_fields(
+        title=title,
+        place=place,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        signup_deadline=signup_deadline,
+        capacity=capacity,
+        rule=rule,
+        award_mode=award_mode,
+        max_hours=max_hours,
+        min_age=min_age,
+    )
+    with transaction.atomic():
+        ev = _lock_event(event)
+        if ev.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED) or (
+            ev.status == EventStatus.PUBLISHED and timezone.now() >= ev.starts_at
+        ):
+            raise WrongStatus(field="status")
+        if capacity < ev.confirmed_count:
+            raise InvalidInput(
+                _("%(n)d residents already have a place; keep at least that many places.")
+                % {"n": ev.confirmed_count},
+                field="capacity",
+                code="capacity_below_confirmed",
+            )
+        moved = ev.starts_at != starts_at or ev.place != place.strip()
+        ev.title = title.strip()[:120]
+        ev.description = (description or "").strip()
+        ev.place = place.strip()[:200]
+        ev.starts_at, ev.ends_at, ev.signup_deadline = starts_at, ends_at, signup_deadline
+        ev.capacity = capacity
+        ev.rule = rule
+        ev.award_mode = award_mode
+        ev.max_hours = max_hours if award_mode == AwardMode.PER_HOUR else None
+        ev.min_age = min_age
+        ev.allow_walk_ins = bool(allow_walk_ins)
+        ev.save()
+        if ev.status == EventStatus.PUBLISHED:
+            promoted = {s.pk for s in _promote(ev)}
+            ev.save(update_fields=["confirmed_count"])
+            if moved:
+                for signup in (
+                    SignUp.objects.filter(
+                        event=ev, status__in=(SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED)
+                    )
+                    .exclude(pk__in=promoted)
+                    .select_related("resident")
+                ):
+                    notify(
+                        recipient=signup.resident,
+                        kind=NotificationKind.GENERAL,
+                        title=_("Changed: %(title)s") % {"title": ev.title},
+                        body=_("Now %(start)s at %(place)s.")
+                        % {
+                            "start": timezone.localtime(ev.starts_at).strftime("%Y-%m-%d %H:%M"),
+                            "place": ev.place,
+                        },
+                        url=_event_url(ev),
+                    )
+        return ev
+
+
+MAX_PHOTOS = 30
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+PHOTO_LONG_SIDE = 2000  # pixels; larger photos are scaled down
+
+
+def _reencode(upload) -> ContentFile:
+    """Check ``upload`` is an image (Pillow) and return it as a JPEG without metadata
+    (no EXIF: phone photos carry GPS positions), at most 2000 px on the long side."""
+    bad = InvalidInput(
+        _("Upload a photo (JPEG, PNG or WebP) of at most 8 MB."), field="image", code="bad_image"
+    )
+    if upload is None or getattr(upload, "size", 0) > MAX_PHOTO_BYTES:
+        raise bad
+    try:
+        with Image.open(upload) as img:
+            img = ImageOps.exif_transpose(img)
+            img = img.convert("RGB")
+            img.thumbnail((PHOTO_LONG_SIDE, PHOTO_LONG_SIDE))
+            out = io.BytesIO()
+            img.save(out, format="JPEG", quality=85)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise bad from None
+    return ContentFile(out.getvalue(), name="photo.jpg")
+
+
+def event_photo_add(*, actor: User, event: Event, upload, caption: str = "") -> EventPhoto:
+    """Add a photo to the event record (organizers; any status but cancelled).
+
+    Args:
+        upload: an uploaded file (Django ``UploadedFile`` or any binary file object).
+        caption: up to 200 characters.
+
+    Returns: the saved EventPhoto (stored as a re-encoded JPEG under a random name).
+
+    Raises: NotYourEvent / OutOfScope; WrongStatus (cancelled); InvalidInput
+        (code ``bad_image``, field ``image``: not an image or over 8 MB; code
+        ``too_many_photos``: 30 already).
+    """
+    require_organizer(actor, event)
+    content = _reencode(upload)
+    with transaction.atomic():
+        ev = _lock_event(event)
+        if ev.status == EventStatus.CANCELLED:
+            raise WrongStatus(field="status")
+        if EventPhoto.objects.filter(event=ev).count() >= MAX_PHOTOS:
+            raise InvalidInput(
+                _("An event keeps at most 30 photos."), field="image", code="too_many_photos"
+            )
+        photo = EventPhoto(
+            event=ev, town_id=ev.town_id, uploaded_by=actor, caption=(caption or "").strip()[:200]
+        )
+        photo.image.save("photo.jpg", content, save=False)
+        photo.save()
+        return photo
 
 
 def event_summary_set(*, actor: User, event: Event, summary: str) -> Event:
@@ -637,7 +796,8 @@ def event_complete(*, actor: User, event: Event, at: dt.datetime | None = None) 
                 )
         ev.status = EventStatus.COMPLETED
         ev.completed_at = at
-        ev.save(update_fields=["status", "completed_at"])
+        ev.completed_by = actor
+        ev.save(update_fields=["status", "completed_at", "completed_by"])
         return result
 
 

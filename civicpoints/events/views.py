@@ -11,12 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicpoints.accounts.models import Role
+from civicpoints.accounts.scope import require_staff, resident_for_staff
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
 from civicpoints.core.qr import qr_svg
 from civicpoints.events import selectors, services
 from civicpoints.events.codes import WINDOW_SECONDS, checkin_code
-from civicpoints.events.forms import CancelForm, CardScanForm, EventForm, SignUpForm, SummaryForm
+from civicpoints.events.forms import (
+    CancelForm,
+    CardScanForm,
+    EventForm,
+    PhotoForm,
+    SignUpForm,
+    SummaryForm,
+)
 from civicpoints.events.ics import event_ics
 from civicpoints.events.models import EventStatus
 from civicpoints.events.services import can_organize
@@ -149,13 +157,22 @@ def statement_view(request):
     )
 
 
+@login_required
+def staff_statement_view(request, resident_id):
+    """The printable statement of a resident in my scope (for residents without a phone)."""
+    resident = resident_for_staff(request.user, resident_id)
+    return render(
+        request,
+        "events/statement.html",
+        {"statement": selectors.volunteer_statement(resident), "now": timezone.now()},
+    )
+
+
 # --- organizer desk --------------------------------------------------------------
 
 
 @login_required
 def create_view(request):
-    from civicpoints.accounts.scope import require_staff
-
     require_staff(request.user)
     form = EventForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
@@ -185,7 +202,73 @@ def create_view(request):
     return render(request, "events/form.html", {"form": form}, status=422 if form.errors else 200)
 
 
-def _manage(request, event, card_form=None, summary_form=None, status=200):
+_EDITABLE = (
+    "title",
+    "description",
+    "place",
+    "starts_at",
+    "ends_at",
+    "signup_deadline",
+    "capacity",
+    "rule",
+    "award_mode",
+    "max_hours",
+    "min_age",
+    "allow_walk_ins",
+)
+
+
+@login_required
+def edit_view(request, event_id):
+    event = selectors.event_for_organizer(request.user, event_id)
+    initial = {name: getattr(event, name) for name in _EDITABLE}
+    initial["rule"] = event.rule.code
+    initial["starts_at"] = timezone.localtime(event.starts_at)
+    initial["ends_at"] = timezone.localtime(event.ends_at)
+    initial["signup_deadline"] = timezone.localtime(event.signup_deadline)
+    form = EventForm(request.POST or None, actor=request.user, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_update(
+                actor=request.user,
+                event=event,
+                **{name: form.cleaned_data[name] for name in _EDITABLE},
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Event saved."))
+            return redirect("events:manage", event_id=event.pk)
+    return render(
+        request,
+        "events/form.html",
+        {"form": form, "event": event},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def photo_view(request, event_id):
+    event = selectors.event_for_organizer(request.user, event_id)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.event_photo_add(
+                actor=request.user,
+                event=event,
+                upload=form.cleaned_data["image"],
+                caption=form.cleaned_data["caption"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Photo added."))
+            return redirect("events:manage", event_id=event.pk)
+    return _manage(request, event, photo_form=form, status=422)
+
+
+def _manage(request, event, card_form=None, summary_form=None, photo_form=None, status=200):
     return render(
         request,
         "events/manage.html",
@@ -195,6 +278,7 @@ def _manage(request, event, card_form=None, summary_form=None, status=200):
             "card_form": card_form or CardScanForm(),
             "summary_form": summary_form or SummaryForm(initial={"summary": event.summary}),
             "cancel_form": CancelForm(),
+            "photo_form": photo_form or PhotoForm(),
         },
         status=status,
     )
