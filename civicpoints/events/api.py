@@ -12,7 +12,9 @@ from typing import Literal
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from civicpoints.accounts.models import Community
@@ -30,6 +32,16 @@ class ErrorOut(Schema):
     code: str
     detail: str
     field: str | None = None
+
+
+class PhotoOut(Schema):
+    id: int
+    url: str
+    caption: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.image.url
 
 
 class EventOut(Schema):
@@ -51,6 +63,11 @@ class EventOut(Schema):
     allow_walk_ins: bool
     status: str
     summary: str
+    photos: list[PhotoOut]
+
+    @staticmethod
+    def resolve_photos(obj: Event) -> list:
+        return list(obj.photos.all())
 
 
 class EventIn(Schema):
@@ -67,6 +84,10 @@ class EventIn(Schema):
     min_age: int | None = None
     allow_walk_ins: bool = False
     community_id: int | None = Field(None, description="Town admins: a community, or none.")
+
+
+class SummaryIn(Schema):
+    summary: str = Field("", max_length=5000)
 
 
 class SignUpOut(Schema):
@@ -254,13 +275,21 @@ def _organized(request, event_id: int) -> Event:
     return selectors.event_for_organizer(request.user, event_id)
 
 
+def _aware(payload: EventIn) -> None:
+    for name in ("starts_at", "ends_at", "signup_deadline"):
+        if timezone.is_naive(getattr(payload, name)):
+            raise InvalidInput(
+                _("Give the time with its UTC offset, e.g. 2030-01-01T09:00:00+08:00."),
+                field=name,
+                code="invalid_time",
+            )
+
+
 @router.post("/events", response={201: EventOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
 def create(request, payload: EventIn):
     """Create a draft event (staff: for my community; town admins: a community of my
     town or town-wide). 422 names the field at fault."""
-    for name in ("starts_at", "ends_at", "signup_deadline"):
-        if timezone.is_naive(getattr(payload, name)):
-            raise InvalidInput(field=name, code="invalid_time")
+    _aware(payload)
     community = None
     if payload.community_id is not None:
         community = Community.objects.filter(pk=payload.community_id).first()
@@ -283,6 +312,53 @@ def create(request, payload: EventIn):
         community=community,
     )
     return Status(201, ev)
+
+
+@router.put(
+    "/events/{event_id}", response={200: EventOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+)
+def update(request, event_id: int, payload: EventIn):
+    """Change a draft or published event before it starts (``community_id`` is ignored).
+    More places move the waitlist up; 422 ``capacity_below_confirmed``."""
+    _aware(payload)
+    return services.event_update(
+        actor=request.user,
+        event=_organized(request, event_id),
+        title=payload.title,
+        description=payload.description,
+        place=payload.place,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        signup_deadline=payload.signup_deadline,
+        capacity=payload.capacity,
+        rule=rule_get(payload.rule),
+        award_mode=payload.award_mode,
+        max_hours=payload.max_hours,
+        min_age=payload.min_age,
+        allow_walk_ins=payload.allow_walk_ins,
+    )
+
+
+@router.post("/events/{event_id}/summary", response={200: EventOut, 404: ErrorOut, 422: ErrorOut})
+def summary(request, event_id: int, payload: SummaryIn):
+    """Write the event record's summary (what happened)."""
+    return services.event_summary_set(
+        actor=request.user, event=_organized(request, event_id), summary=payload.summary
+    )
+
+
+@router.post(
+    "/events/{event_id}/photos",
+    response={201: PhotoOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def add_photo(request, event_id: int, image: File[UploadedFile], caption: Form[str] = ""):
+    """Add a photo to the event record (multipart: ``image``, optional ``caption``).
+    Stored re-encoded as JPEG without location data; 422 ``bad_image`` (not an image,
+    over 8 MB), ``too_many_photos`` (30)."""
+    photo = services.event_photo_add(
+        actor=request.user, event=_organized(request, event_id), upload=image, caption=caption
+    )
+    return Status(201, photo)
 
 
 @router.post("/events/{event_id}/publish", response={200: EventOut, 404: ErrorOut, 409: ErrorOut})

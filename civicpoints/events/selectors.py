@@ -17,7 +17,11 @@ def events_for(user: User) -> QuerySet[Event]:
     """Events ``user`` may see, soonest first: their town's town-wide events and their
     community's (residents: published and finished ones; staff: also the drafts
     they may manage; a town admin: every event of the town)."""
-    qs = Event.objects.filter(town_id=user.town_id).select_related("community", "rule")
+    qs = (
+        Event.objects.filter(town_id=user.town_id)
+        .select_related("community", "rule")
+        .prefetch_related("photos")
+    )
     if user.role == Role.TOWN_ADMIN:
         return qs
     mine = Q(community__isnull=True)

@@ -199,3 +199,64 @@ def test_the_api_serves_the_ics_and_my_statement(client, town, make_event):
     assert ics.status_code == 200 and b"BEGIN:VEVENT" in ics.content
     statement = client.get("/api/v1/me/volunteer-statement")
     assert statement.json() == {"events": 0, "minutes": 0, "points": 0, "rows": []}
+
+
+def test_api_update_summary_and_photo(client, town, make_event, soon):
+    ev = make_event(starts_at=soon, ends_at=soon + dt.timedelta(hours=2), signup_deadline=soon)
+    client.force_login(town.staff_a)
+    body = {
+        "title": "Renamed",
+        "place": "Hall",
+        "starts_at": soon.isoformat(),
+        "ends_at": (soon + dt.timedelta(hours=1)).isoformat(),
+        "signup_deadline": soon.isoformat(),
+        "capacity": 4,
+    }
+    updated = client.put(f"/api/v1/events/{ev.pk}", body, content_type="application/json")
+    assert updated.status_code == 200 and updated.json()["title"] == "Renamed"
+    naive = client.put(
+        f"/api/v1/events/{ev.pk}",
+        {**body, "starts_at": "2030-01-01T09:00:00"},
+        content_type="application/json",
+    )
+    assert naive.status_code == 422 and naive.json()["field"] == "starts_at"
+    summary = client.post(
+        f"/api/v1/events/{ev.pk}/summary", {"summary": "Done."}, content_type="application/json"
+    )
+    assert summary.json()["summary"] == "Done."
+    photo = client.post(
+        f"/api/v1/events/{ev.pk}/photos", {"image": _png_with_gps(), "caption": "Hall"}
+    )
+    assert photo.status_code == 201 and photo.json()["url"].endswith(".jpg")
+    bad = client.post(
+        f"/api/v1/events/{ev.pk}/photos", {"image": SimpleUploadedFile("x.png", b"no")}
+    )
+    assert bad.status_code == 422 and bad.json()["code"] == "bad_image"
+    client.force_login(town.alice)
+    assert client.get(f"/api/v1/events/{ev.pk}").json()["photos"][0]["caption"] == "Hall"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_record_pages_render_in_both_languages(
+    client, town, make_event, before_deadline, start, language
+):
+    # given: a per-hour event, completed, with an attendee and a no-show
+    ev = make_event(rule="event_attendance_hour", award_mode="per_hour", max_hours=2, min_age=16)
+    services.event_sign_up(resident=town.alice, event=ev, age_confirmed=True, at=before_deadline)
+    services.event_check_in_by_card(
+        actor=town.staff_a, event=ev, token=resident_card_token(town.alice), at=start
+    )
+    services.event_complete(actor=town.staff_a, event=ev, at=ev.ends_at)
+    client.cookies["django_language"] = language
+    # when / then
+    client.force_login(town.staff_a)
+    for name in ("events:manage", "events:detail"):
+        page = client.get(reverse(name, args=[ev.pk]), HTTP_ACCEPT_LANGUAGE=language)
+        assert page.status_code == 200, name
+    client.force_login(town.alice)
+    detail = client.get(reverse("events:detail", args=[ev.pk]), HTTP_ACCEPT_LANGUAGE=language)
+    assert detail.status_code == 200 and "+20" in detail.content.decode()
+    statement = client.get(reverse("events:statement"), HTTP_ACCEPT_LANGUAGE=language)
+    assert "River clean-up" in statement.content.decode()
+    listing = client.get(reverse("events:list") + "?when=past", HTTP_ACCEPT_LANGUAGE=language)
+    assert "River clean-up" in listing.content.decode()
