@@ -274,3 +274,16 @@ def test_api_create_publish_card_scan_complete(client, town, catalog):
     assert published.json()["status"] == "published"
     signups = client.get(f"/api/v1/events/{body['id']}/signups")
     assert signups.status_code == 200 and signups.json() == []
+
+
+def test_the_desk_loads_the_camera_scanner_from_our_own_static_files(client, town, live_event):
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    client.force_login(town.staff_a)
+    html = client.get(reverse("events:manage", args=[live_event.pk])).content.decode()
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts and all('src="/static/events/' in tag for tag in scripts)
+    assert "</script>" not in html.replace("></script>", "")  # no inline script bodies
+    assert finders.find("events/card-scan.js") and finders.find("events/vendor/jsQR-1.4.0.js")
