@@ -94,3 +94,40 @@ def test_concurrent_completions_award_once(town, make_event, before_deadline, st
     )
     assert sum(r.points for r in results) == 60, results
     assert [PointAccount.objects.get(resident=p).balance for p in people] == [20, 20, 20]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_check_ins_of_one_resident_count_once(town, make_event, before_deadline, start):
+    from civicpoints.events.codes import checkin_code
+
+    ev = make_event()
+    services.event_sign_up(resident=town.alice, event=ev, at=before_deadline)
+    code = checkin_code(event_id=ev.pk, at=start)
+    results = run_threads(
+        10,
+        lambda i: services.event_check_in_by_code(
+            resident=town.alice, event=ev, code=code, at=start + dt.timedelta(seconds=i)
+        ),
+    )
+    assert all(isinstance(r, SignUp) for r in results), results
+    assert sum(r.created for r in results) == 1
+    assert SignUp.objects.get(event=ev).checked_in_at in {
+        start + dt.timedelta(seconds=i) for i in range(10)
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reminder_runs_at_once_send_each_reminder_once(
+    town, make_event, before_deadline, start
+):
+    from civicpoints.notifications.models import Notification, NotificationKind
+
+    ev = make_event(capacity=5)
+    people = _residents(town, 5)
+    for p in people:
+        services.event_sign_up(resident=p, event=ev, at=before_deadline)
+    results = run_threads(
+        4, lambda i: services.events_send_reminders(now=start - dt.timedelta(hours=20))
+    )
+    assert sum(results) == 5, results
+    assert Notification.objects.filter(kind=NotificationKind.EVENT_REMINDER).count() == 5

@@ -495,3 +495,13 @@ def test_the_reminder_job_is_registered_at_nine_local():
 
     job = registered_jobs()["events.reminders"]
     assert job.cron == "0 9 * * *"
+
+
+def test_the_database_refuses_more_confirmed_places_than_capacity(make_event):
+    from django.db import IntegrityError, transaction
+
+    from civicpoints.events.models import Event
+
+    ev = make_event(capacity=2)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Event.objects.filter(pk=ev.pk).update(confirmed_count=3)
