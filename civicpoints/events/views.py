@@ -32,6 +32,7 @@ from civicpoints.events.services import can_organize
 
 @login_required
 def list_view(request):
+    """Events I may see: upcoming (default) or past (``?when=past``), 20 a page."""
     when = (
         request.GET.get("when") if request.GET.get("when") in ("upcoming", "past") else "upcoming"
     )
@@ -71,12 +72,14 @@ def _detail(request, event, form=None, status=200):
 
 @login_required
 def detail_view(request, event_id):
+    """One event: facts, my sign-up or the sign-up button, the record (404 if not mine to see)."""
     return _detail(request, selectors.event_for(request.user, event_id))
 
 
 @login_required
 @require_POST
 def sign_up_view(request, event_id):
+    """POST: sign me up (a place or the waitlist); errors re-render the page with 422."""
     event = selectors.event_for(request.user, event_id)
     form = SignUpForm(request.POST)
     if form.is_valid():
@@ -100,6 +103,7 @@ def sign_up_view(request, event_id):
 @login_required
 @require_POST
 def cancel_sign_up_view(request, event_id):
+    """POST: cancel my sign-up (the first waitlisted moves up); 409 page once started."""
     event = selectors.event_for(request.user, event_id)
     services.event_sign_up_cancel(resident=request.user, event=event)
     messages.success(request, _("Your sign-up is cancelled."))
@@ -108,6 +112,7 @@ def cancel_sign_up_view(request, event_id):
 
 @login_required
 def ics_view(request, event_id):
+    """The event as a downloadable .ics file."""
     event = selectors.event_for(request.user, event_id)
     url = request.build_absolute_uri(reverse("events:detail", args=[event.pk]))
     response = HttpResponse(event_ics(event, url=url), content_type="text/calendar; charset=utf-8")
@@ -173,6 +178,7 @@ def staff_statement_view(request, resident_id):
 
 @login_required
 def create_view(request):
+    """Staff: a new draft event (403 for non-staff); 422 with field errors."""
     require_staff(request.user)
     form = EventForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
@@ -220,6 +226,7 @@ _EDITABLE = (
 
 @login_required
 def edit_view(request, event_id):
+    """Organizer: change a draft or published event before it starts."""
     event = selectors.event_for_organizer(request.user, event_id)
     initial = {name: getattr(event, name) for name in _EDITABLE}
     initial["rule"] = event.rule.code
@@ -250,6 +257,7 @@ def edit_view(request, event_id):
 @login_required
 @require_POST
 def photo_view(request, event_id):
+    """Organizer: POST a photo (multipart) to the event record."""
     event = selectors.event_for_organizer(request.user, event_id)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
@@ -286,12 +294,14 @@ def _manage(request, event, card_form=None, summary_form=None, photo_form=None, 
 
 @login_required
 def manage_view(request, event_id):
+    """Organizer's desk: publish, screens, card scan, record, photos, summary, cancel."""
     return _manage(request, selectors.event_for_organizer(request.user, event_id))
 
 
 @login_required
 @require_POST
 def publish_view(request, event_id):
+    """Organizer: POST to open the draft for sign-up."""
     event = selectors.event_for_organizer(request.user, event_id)
     services.event_publish(actor=request.user, event=event)
     messages.success(request, _("Published: residents can sign up now."))
@@ -301,6 +311,7 @@ def publish_view(request, event_id):
 @login_required
 @require_POST
 def complete_view(request, event_id):
+    """Organizer: POST to record attendance and award (once)."""
     event = selectors.event_for_organizer(request.user, event_id)
     result = services.event_complete(actor=request.user, event=event)
     messages.success(
@@ -320,6 +331,7 @@ def complete_view(request, event_id):
 @login_required
 @require_POST
 def cancel_view(request, event_id):
+    """Organizer: POST to cancel (a completed event's awards are reversed)."""
     event = selectors.event_for_organizer(request.user, event_id)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -337,6 +349,7 @@ def cancel_view(request, event_id):
 @login_required
 @require_POST
 def summary_view(request, event_id):
+    """Organizer: POST the record's summary."""
     event = selectors.event_for_organizer(request.user, event_id)
     form = SummaryForm(request.POST)
     if form.is_valid():
@@ -355,6 +368,7 @@ def summary_view(request, event_id):
 @login_required
 @require_POST
 def card_scan_view(request, event_id):
+    """Organizer: POST a scanned card token to check a resident in or out."""
     event = selectors.event_for_organizer(request.user, event_id)
     form = CardScanForm(request.POST)
     if form.is_valid():
