@@ -14,6 +14,7 @@ from civicpoints.accounts.api import staff_router
 from civicpoints.articles.api import router as articles_router
 from civicpoints.articles.api import staff_router as articles_staff_router
 from civicpoints.core.errors import DomainError
+from civicpoints.events.api import router as events_router
 from civicpoints.merchants.api import router as merchants_router
 from civicpoints.notifications.api import router as notifications_router
 from civicpoints.points.api import router as points_router
@@ -75,3 +76,4 @@ api.add_router("/staff/", articles_staff_router)
 api.add_router("/", posts_router)
 api.add_router("/", reports_router)
 api.add_router("/", merchants_router)
+api.add_router("/", events_router)

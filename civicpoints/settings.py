@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "civicpoints.articles",
     "civicpoints.posts",
     "civicpoints.reports",
+    "civicpoints.events",
 ]
 
 MIDDLEWARE = [

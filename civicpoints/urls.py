@@ -19,6 +19,7 @@ urlpatterns = [
     path("posts/", include("civicpoints.posts.urls")),
     path("reports/", include("civicpoints.reports.urls")),
     path("merchants/", include("civicpoints.merchants.urls")),
+    path("events/", include("civicpoints.events.urls")),
     path("", include("civicpoints.points.urls")),
 ]
 
