@@ -15,20 +15,18 @@ hour), so completing an event twice awards once.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from civicpoints.accounts.models import Community, Role, User
 from civicpoints.accounts.scope import require_staff
 from civicpoints.core.errors import InvalidInput
+from civicpoints.core.photos import photo_process
 from civicpoints.core.timeutil import local_date, local_midnight
 from civicpoints.events.codes import Purpose, checkin_code_verify
 from civicpoints.events.errors import (
@@ -350,28 +348,6 @@ def event_update(
 
 
 MAX_PHOTOS = 30
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
-PHOTO_LONG_SIDE = 2000  # pixels; larger photos are scaled down
-
-
-def _reencode(upload) -> ContentFile:
-    """Check ``upload`` is an image (Pillow) and return it as a JPEG without metadata
-    (no EXIF: phone photos carry GPS positions), at most 2000 px on the long side."""
-    bad = InvalidInput(
-        _("Upload a photo (JPEG, PNG or WebP) of at most 8 MB."), field="image", code="bad_image"
-    )
-    if upload is None or getattr(upload, "size", 0) > MAX_PHOTO_BYTES:
-        raise bad
-    try:
-        with Image.open(upload) as img:
-            img = ImageOps.exif_transpose(img)
-            img = img.convert("RGB")
-            img.thumbnail((PHOTO_LONG_SIDE, PHOTO_LONG_SIDE))
-            out = io.BytesIO()
-            img.save(out, format="JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise bad from None
-    return ContentFile(out.getvalue(), name="photo.jpg")
 
 
 def event_photo_add(*, actor: User, event: Event, upload, caption: str = "") -> EventPhoto:
@@ -383,12 +359,12 @@ def event_photo_add(*, actor: User, event: Event, upload, caption: str = "") -> 
 
     Returns: the saved EventPhoto (stored as a re-encoded JPEG under a random name).
 
-    Raises: NotYourEvent / OutOfScope; WrongStatus (cancelled); InvalidInput
-        (code ``bad_image``, field ``image``: not an image or over 8 MB; code
-        ``too_many_photos``: 30 already).
+    Raises: NotYourEvent / OutOfScope; WrongStatus (cancelled); PhotoRefused
+        (field ``image``: not a photo, too large, too many pixels — see
+        ``civicpoints.core.photos``); InvalidInput (code ``too_many_photos``: 30 already).
     """
     require_organizer(actor, event)
-    content = _reencode(upload)
+    content = photo_process(upload, field="image").photo
     with transaction.atomic():
         ev = _lock_event(event)
         if ev.status == EventStatus.CANCELLED:

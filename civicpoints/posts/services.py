@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import require_covers, require_staff
 from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
+from civicpoints.core.photos import ProcessedPhoto, photo_process
 from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import notify
 from civicpoints.points import services as points
@@ -53,7 +54,6 @@ from civicpoints.posts.models import (
     Section,
     Share,
 )
-from civicpoints.posts.photos import ProcessedPhoto, photo_process
 
 DEFAULT_SECTIONS = (
     # code, Chinese, English, default award rule, for reports, residents may post

@@ -26,12 +26,12 @@ from django.utils.translation import gettext as _
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import covers, require_covers, require_staff
 from civicpoints.core.errors import InvalidInput, OutOfScope
+from civicpoints.core.photos import photo_process
 from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import notify
 from civicpoints.points import services as points
 from civicpoints.points.errors import CapReached, NotAResident, RuleNotInForce, UnknownRule
 from civicpoints.posts import services as post_services
-from civicpoints.posts.photos import photo_process
 from civicpoints.reports.errors import AlreadyPublished, IllegalTransition
 from civicpoints.reports.models import (
     BODY_MAX,

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageFile
 
-from civicpoints.posts import photos
+from civicpoints.core import photos
+from civicpoints.core.photos import PhotoRefused, photo_process
 from civicpoints.posts.errors import RuleNotClaimable
 from civicpoints.posts.models import PostPhoto
-from civicpoints.posts.photos import PhotoRefused, photo_process
 from civicpoints.posts.tests.images import GPS_IFD, jpeg_bytes, jpeg_with_gps, png_bomb, upload
 
 
@@ -54,7 +54,7 @@ def test_refusing_the_bomb_does_not_exhaust_memory():
     # given: a fresh process (peak memory of this one is polluted by other tests)
     script = (
         "import django, json, resource; django.setup()\n"
-        "from civicpoints.posts.photos import photo_process, PhotoRefused\n"
+        "from civicpoints.core.photos import photo_process, PhotoRefused\n"
         "from civicpoints.posts.tests.images import png_bomb, upload\n"
         "data = png_bomb()\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"

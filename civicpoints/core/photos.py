@@ -1,4 +1,4 @@
-"""Photo intake through Pillow, shared by posts and reports.
+"""Photo intake through Pillow, shared by posts, reports and events.
 
 Every uploaded photo is:
   * limited in bytes (``MAX_PHOTO_BYTES``) before anything is decoded;
