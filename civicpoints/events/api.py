@@ -354,7 +354,7 @@ def summary(request, event_id: int, payload: SummaryIn):
 def add_photo(request, event_id: int, image: File[UploadedFile], caption: Form[str] = ""):
     """Add a photo to the event record (multipart: ``image``, optional ``caption``).
     Stored re-encoded as JPEG without location data; 422 ``photo_refused`` (not an image,
-    over 8 MB), ``too_many_photos`` (30)."""
+    over 10 MB, too many pixels), ``too_many_photos`` (30)."""
     photo = services.event_photo_add(
         actor=request.user, event=_organized(request, event_id), upload=image, caption=caption
     )
