@@ -113,7 +113,9 @@ def test_an_expired_code_on_the_scan_page_is_refused_with_a_message(client, town
     old = checkin_code(event_id=live_event.pk, at=timezone.now() - dt.timedelta(minutes=3))
     _login(client, town.alice)
     response = client.post(
-        reverse("events:scan", args=[live_event.pk]), {"mode": "in", "code": old}
+        reverse("events:scan", args=[live_event.pk]),
+        {"mode": "in", "code": old},
+        headers={"accept-language": "en"},
     )
     assert response.status_code == 422
     assert "expired" in response.content.decode()
