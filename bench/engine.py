@@ -424,6 +424,64 @@ def _vm_hwm_mb(pid: int) -> float:
     return 0.0
 
 
+def _write_fixtures(residents) -> tuple[list[int], list[int]]:
+    """Articles to read and an offer to exchange, made through the services.
+
+    The reading rule's daily cap is lifted (to 10^6, so the cap query still
+    runs) and residents get a large balance, so every request is a fresh award
+    or voucher rather than a refusal.
+    """
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from civicpoints.accounts.models import Role, User
+    from civicpoints.articles.services import article_create
+    from civicpoints.merchants.services import offer_create
+    from civicpoints.points.models import PointRule
+    from civicpoints.points.services import points_adjust
+
+    admin = User.objects.filter(role=Role.TOWN_ADMIN, town_id=residents[0].town_id).first()
+    merchant_staff = User.objects.filter(
+        role=Role.MERCHANT_STAFF, town_id=residents[0].town_id
+    ).first()
+    PointRule.objects.filter(code="article_reading").update(daily_limit=1_000_000)
+    published = timezone.now() - dt.timedelta(hours=1)
+    ids = [
+        article_create(
+            actor=admin,
+            title=f"压测文章 {i}",
+            body_markdown="**今日**社区新闻。",
+            published_at=published,
+        ).pk
+        for i in range(4000)
+    ]
+    for u in residents:
+        points_adjust(
+            actor=admin,
+            resident=u,
+            points=100_000,
+            reason="bench balance",
+            idempotency_key=f"bench-topup-{u.pk}",
+        )
+    today = timezone.localdate()
+    offers = [
+        offer_create(
+            actor=merchant_staff,
+            title=f"压测理发 {k}",
+            price_fen=3500,
+            discount_fen=500,
+            points_cost=1,
+            stock=1_000_000,
+            per_resident_limit=100,
+            valid_from=today,
+            valid_until=today + dt.timedelta(days=30),
+        ).pk
+        for k in range(40)
+    ]
+    return ids, offers
+
+
 def bench_http(seconds: float) -> dict:
     import django
 
@@ -467,6 +525,7 @@ def bench_http(seconds: float) -> dict:
         [(u.pk,) for u in residents],
     )
     raw.close()
+    article_ids, offer_ids = _write_fixtures(residents)
     connection.close()
 
     port = _free_port()
@@ -506,18 +565,49 @@ def bench_http(seconds: float) -> dict:
             "rules": ("GET", ["/rules/"], "read"),
             "leaderboard_my_rank": ("GET", ["/leaderboard/?scope=town&period=all"], "read"),
             "leaderboard_today": ("GET", ["/leaderboard/?scope=community&period=today"], "read"),
+            # writes: every request is a new award / a new voucher
+            "article_read": ("POST", [f"/api/v1/articles/{a}/read" for a in article_ids], "write"),
+            "voucher_exchange": (
+                "POST",
+                [f"/api/v1/offers/{o}/exchange" for o in offer_ids],
+                "write",
+            ),
         }
         out: dict = {}
         medians: dict = {}
         for name, (method, paths, kind) in endpoints.items():
-            clients = [
-                (paths if len(paths) == 1 else paths[i::concurrency], cookies[i])
-                for i in range(concurrency)
-            ]
-            load(port=port, method=method, clients=clients, seconds=min(1.0, seconds))  # warm
+            clients = [(paths, cookies[i]) for i in range(concurrency)]
+            if name == "raw_award":
+                clients = [(paths[i::concurrency], cookies[i]) for i in range(concurrency)]
+            share = len(paths) // (RUNS * concurrency)
+            body = b"{}" if name == "voucher_exchange" else b""
+            if name != "article_read":  # an article pays once; don't spend them warming up
+                load(
+                    port=port, method=method, clients=clients, seconds=min(1.0, seconds), body=body
+                )
             rps, p50, p99, errors, statuses = [], [], [], 0, {}
-            for _ in range(RUNS):
-                res = load(port=port, method=method, clients=clients, seconds=seconds)
+            for run in range(RUNS):
+                limit = 200_000
+                if name == "article_read":  # each client walks its own unread articles
+                    clients = [
+                        (
+                            paths[
+                                (run * concurrency + i) * share : (run * concurrency + i + 1)
+                                * share
+                            ],
+                            cookies[i],
+                        )
+                        for i in range(concurrency)
+                    ]
+                    limit = share * concurrency
+                res = load(
+                    port=port,
+                    method=method,
+                    clients=clients,
+                    seconds=seconds,
+                    body=body,
+                    max_requests=limit,
+                )
                 rps.append(res.rps)
                 p50.append(res.pct(50))
                 p99.append(res.pct(99))

@@ -48,7 +48,13 @@ class LoadResult:
 
 
 def _client_loop(
-    port: int, method: str, paths: list[str], headers: dict, deadline: float, budget: int
+    port: int,
+    method: str,
+    paths: list[str],
+    headers: dict,
+    deadline: float,
+    budget: int,
+    body: bytes = b"",
 ) -> tuple[list[float], int, dict]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     lat: list[float] = []
@@ -79,13 +85,13 @@ def _client_loop(
     return lat, errors, statuses
 
 
-def _process_main(port, method, client_specs, deadline, budget):
+def _process_main(port, method, client_specs, deadline, budget, body=b""):
     """One load process: a thread per client spec (paths, headers)."""
     out: list = [None] * len(client_specs)
 
     def run(i):
         paths, headers = client_specs[i]
-        out[i] = _client_loop(port, method, paths, headers, deadline, budget)
+        out[i] = _client_loop(port, method, paths, headers, deadline, budget, body)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(client_specs))]
     for t in threads:
@@ -103,6 +109,7 @@ def load(
     seconds: float,
     processes: int = 2,
     max_requests: int = 200_000,
+    body: bytes = b"",
 ) -> LoadResult:
     """Drive 127.0.0.1:``port`` with one keep-alive connection per client for ``seconds``.
 
@@ -120,7 +127,9 @@ def load(
     began = time.perf_counter()
     ctx = mp.get_context("fork")
     with ctx.Pool(len(groups)) as pool:
-        parts = pool.starmap(_process_main, [(port, method, g, deadline, budget) for g in groups])
+        parts = pool.starmap(
+            _process_main, [(port, method, g, deadline, budget, body) for g in groups]
+        )
     result.seconds = time.perf_counter() - began
     for part in parts:
         for lat, errors, statuses in part:
