@@ -67,7 +67,7 @@ def _client_loop(
             conn.request(
                 method,
                 paths[n % len(paths)],
-                body=b"" if method == "POST" else None,
+                body=body if method == "POST" else None,
                 headers=headers,
             )
             resp = conn.getresponse()
