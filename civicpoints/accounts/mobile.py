@@ -1,6 +1,7 @@
 """Mainland China mobile numbers: one canonical spelling, and masking for display."""
 
 import re
+import unicodedata
 
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,7 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 def normalize_mobile(raw: str) -> str:
     """Return the 11-digit canonical form of a mainland mobile number.
 
-    Spaces (also full-width), dashes and brackets are dropped, and a ``+86``,
+    Full-width characters become ASCII; spaces, dashes and brackets are dropped, and a ``+86``,
     ``0086`` or ``86`` country prefix removed, so ``+86 138-0013-8000``,
     ``0086 13800138000`` and ``138 0013 8000`` are the same account.
 
@@ -21,7 +22,8 @@ def normalize_mobile(raw: str) -> str:
         InvalidInput(code="invalid_mobile", field="mobile"): anything that is not
         then an 11-digit number starting 13–19.
     """
-    value = _SEPARATORS.sub("", str(raw or ""))
+    # NFKC turns full-width digits and plus signs (typed with a Chinese IME) into ASCII.
+    value = _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(raw or "")))
     if value.startswith("+86"):
         value = value[3:]
     elif value.startswith("0086"):
