@@ -126,7 +126,12 @@ def small_town(transactional_db):
     from civicpoints.events.services import event_create, event_publish
     from civicpoints.merchants.services import offer_create
     from civicpoints.points.services import rule_get
+    from civicpoints.posts.services import sections_ensure_defaults
+    from civicpoints.reports.services import categories_ensure_defaults
 
+    # data migrations made these; a transactional test's flush removes them
+    sections_ensure_defaults()
+    categories_ensure_defaults()
     seed_town(scale=0.002, quiet=True)
     staff = User.objects.get(mobile=DEMO_LOGINS["community_staff"])
     admin = User.objects.get(mobile=DEMO_LOGINS["town_admin"])
