@@ -36,7 +36,10 @@ CHROMIUM ?= /usr/bin/chromium
 AXE_VERSION ?= 4.14.1
 E2E_DIR := var/e2e
 e2e-deps:
-	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@# a Chinese font so that the screenshots in var/e2e/ show the Chinese pages
+	@test -x $(CHROMIUM) || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
+	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm
 	@test -f $(E2E_DIR)/node_modules/axe-core/axe.min.js || { mkdir -p $(E2E_DIR) && \
 	  npm install --silent --no-audit --no-fund --prefix $(E2E_DIR) axe-core@$(AXE_VERSION); }
 
