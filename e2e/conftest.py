@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 DEMO_PASSWORD = "civic-demo-2026"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+FOREIGN = re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/])(?!(data|blob|about):)")
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +76,8 @@ class Browsing:
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.on("request", self._record)
+        # never reach the network: anything not for 127.0.0.1/localhost is recorded and refused
+        context.route(FOREIGN, lambda route: route.abort())
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         return page
 

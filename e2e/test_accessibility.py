@@ -57,7 +57,7 @@ def test_main_pages_pass_axe_and_fit_360px(browsing, small_town, axe_script):
     voucher = voucher_exchange(
         resident=resident, offer_id=small_town.offer.pk, idempotency_key="e2e-a11y"
     )
-    report_file(
+    report = report_file(
         reporter=resident,
         category=ReportCategory.objects.filter(is_active=True).first(),
         place="3号楼门口",
@@ -89,6 +89,9 @@ def test_main_pages_pass_axe_and_fit_360px(browsing, small_town, axe_script):
         "/merchants/vouchers/",
         f"/merchants/vouchers/{voucher.pk}/",
         "/reports/new/",
+        "/reports/mine/",
+        f"/reports/{report.pk}/",
+        "/events/statement/",
         "/messages/",
         "/accounts/profile/",
         "/accounts/card/",
@@ -108,6 +111,11 @@ def test_main_pages_pass_axe_and_fit_360px(browsing, small_town, axe_script):
     ):
         _check(browsing, staff, path, axe_script, problems)
 
+    admin = browsing.page(viewport=NARROW)
+    log_in(admin, small_town.admin.mobile)
+    for path in ("/merchants/town/", "/articles/staff/new/"):
+        _check(browsing, admin, path, axe_script, problems)
+
     merchant = browsing.page(viewport=NARROW)
     log_in(merchant, small_town.merchant.mobile)
     for path in ("/merchants/desk/", "/merchants/desk/offers/", "/merchants/desk/settlement/"):
@@ -115,3 +123,18 @@ def test_main_pages_pass_axe_and_fit_360px(browsing, small_town, axe_script):
 
     # then
     assert problems == [], "\n".join(problems)
+
+
+def test_the_guard_notices_a_request_to_another_origin(browser, live_server, tmp_path):
+    from e2e.conftest import Browsing
+
+    # given
+    browsing = Browsing(browser, live_server.url, tmp_path)
+    page = browsing.page()
+    # when: a page asks for an image from elsewhere
+    page.goto("/accounts/login/")
+    page.evaluate("() => { const i = new Image(); i.src = 'http://203.0.113.9/x.png'; }")
+    page.wait_for_timeout(300)
+    browsing.close()
+    # then: it was recorded (and refused before reaching the network)
+    assert browsing.foreign == ["http://203.0.113.9/x.png"]
