@@ -90,7 +90,7 @@ class Browsing:
 
     def shot(self, page, name: str) -> None:
         self.step += 1
-        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "home"
         page.screenshot(path=str(self.folder / f"{self.step:02d}-{slug}.png"), full_page=True)
 
     def close(self):
