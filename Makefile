@@ -7,7 +7,7 @@ PORT ?= 8000
 SEED_SCALE ?= 1.0
 export DJANGO_SETTINGS_MODULE := civicpoints.settings
 
-.PHONY: run test lint install migrate seed clean bench bench-quick
+.PHONY: run test lint install migrate seed clean bench bench-quick e2e-deps e2e
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,8 +31,24 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py run_jobs & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+## make e2e-deps: what the browser tests need — Debian's Chromium (apt) and axe-core (npm)
+CHROMIUM ?= /usr/bin/chromium
+AXE_VERSION ?= 4.14.1
+E2E_DIR := var/e2e
+e2e-deps:
+	@# a Chinese font so that the screenshots in var/e2e/ show the Chinese pages
+	@test -x $(CHROMIUM) || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
+	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm
+	@test -f $(E2E_DIR)/node_modules/axe-core/axe.min.js || { mkdir -p $(E2E_DIR) && \
+	  npm install --silent --no-audit --no-fund --prefix $(E2E_DIR) axe-core@$(AXE_VERSION); }
+
+## make e2e: only the browser journeys and accessibility checks (screenshots in var/e2e/)
+e2e: install e2e-deps
+	$(BIN)/pytest -m e2e
+
 ## make test: lint, then the whole suite (on PostgreSQL when DATABASE_URL points at one)
-test: install
+test: install e2e-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run -v 0

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.accounts.views import set_language_view
 from civicpoints.api import api
 
 admin.site.site_header = _("Civic points administration")
@@ -12,7 +13,7 @@ admin.site.index_title = _("Town data")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language_view, name="set_language"),
     path("accounts/", include("civicpoints.accounts.urls")),
     path("messages/", include("civicpoints.notifications.urls")),
     path("articles/", include("civicpoints.articles.urls")),

@@ -36,6 +36,9 @@ class MeOut(Schema):
     community: str | None = Field(None, alias="community.name")
     grid: str | None = Field(None, alias="grid.name")
     household: str | None = Field(None, alias="household.name")
+    language: str = Field(
+        ..., description="zh-hans or en: pages, notifications and SMS reach me in it."
+    )
 
 
 class RegisterIn(Schema):
@@ -54,6 +57,7 @@ class LoginIn(Schema):
 class ProfileIn(Schema):
     nickname: str = Field(..., max_length=40)
     real_name: str = Field("", max_length=40)
+    language: str | None = Field(None, description="zh-hans or en; omitted = unchanged.")
 
 
 class ErrorOut(Schema):
@@ -144,7 +148,12 @@ def me(request):
 
 @router.patch("/me", response={200: MeOut, 422: ErrorOut})
 def me_update(request, payload: ProfileIn):
-    """Change my nickname (public) and real name (never public)."""
+    """Change my nickname (public), real name (never public) and, optionally, my language.
+
+    Errors: 422 ``unknown_language`` (field ``language``) for anything but zh-hans/en.
+    """
+    if payload.language is not None:
+        services.user_set_language(user=request.user, language=payload.language)
     return services.profile_update(
         user=request.user, nickname=payload.nickname, real_name=payload.real_name
     )

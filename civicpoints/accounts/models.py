@@ -112,6 +112,13 @@ class UserManager(BaseUserManager):
         return self.create_user(mobile, password, **fields)
 
 
+class Language(models.TextChoices):
+    """The languages a person can read the site, notifications and texts in."""
+
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person: resident, staff, grid worker, town admin or merchant staff.
 
@@ -156,6 +163,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("May log in to the Django admin (not the same as the staff role)."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=Language,
+        default=Language.ZH_HANS,
+        help_text=_("Pages, messages and text messages reach this person in this language."),
+    )
 
     objects = UserManager()
 

@@ -8,11 +8,12 @@ import unicodedata
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.mobile import normalize_mobile
-from civicpoints.accounts.models import Community, Grid, Household, Role, User
+from civicpoints.accounts.models import Community, Grid, Household, Language, Role, User
 from civicpoints.accounts.scope import require_covers, require_staff
 from civicpoints.accounts.sms import get_sms_backend
 from civicpoints.core.errors import Conflict, InvalidInput
@@ -200,10 +201,35 @@ def password_reset_by_staff(*, actor: User, person: User) -> str:
     with transaction.atomic():
         person.set_password(temporary)
         person.save(update_fields=["password"])
-        transaction.on_commit(
-            lambda: get_sms_backend().send(
-                mobile=person.mobile,
-                text=gettext("Your civicpoints password was reset: %(pw)s") % {"pw": temporary},
-            )
-        )
+        transaction.on_commit(lambda: _send_temporary_password(person, temporary))
     return temporary
+
+
+def _send_temporary_password(person: User, temporary: str) -> None:
+    """Text the new password to ``person`` in their own language (not the staff member's)."""
+    with translation.override(person.language):
+        text = gettext("Your civicpoints password was reset: %(pw)s") % {"pw": temporary}
+    get_sms_backend().send(mobile=person.mobile, text=text)
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the language ``user`` reads pages, notifications and SMS in.
+
+    Args:
+        user: the person (any role).
+        language: a ``Language`` value, ``"zh-hans"`` or ``"en"``.
+
+    Returns:
+        The user, saved only when the language changed (idempotent).
+
+    Raises:
+        InvalidInput (code ``unknown_language``, field ``language``): not a ``Language`` value.
+    """
+    if language not in Language.values:
+        raise InvalidInput(
+            _("Choose Chinese or English."), code="unknown_language", field="language"
+        )
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

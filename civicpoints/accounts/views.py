@@ -7,8 +7,10 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from civicpoints.accounts import selectors, services
 from civicpoints.accounts.card import resident_card_token
@@ -21,7 +23,7 @@ from civicpoints.accounts.forms import (
     RegisterForm,
     StaffRegisterForm,
 )
-from civicpoints.accounts.models import Community, Role
+from civicpoints.accounts.models import Community, Language, Role
 from civicpoints.accounts.scope import require_staff, resident_for_staff
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
@@ -64,10 +66,24 @@ def register_view(request):
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
+            # keep the language the visitor was reading the form in
+            if get_language() in Language.values:
+                services.user_set_language(user=user, language=get_language())
             login(request, user, backend="civicpoints.accounts.backends.MobileBackend")
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("points:home")
     return render(request, "accounts/register.html", {"form": form})
+
+
+def set_language_view(request):
+    """The header's language button: Django's ``set_language`` (cookie, redirect to
+    ``next``), and for a signed-in person the choice is saved on their account so
+    pages, notifications and SMS follow it on every device."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in Language.values:
+        services.user_set_language(user=request.user, language=language)
+    return response
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicpoints.accounts.models import Community, Role, User
 from civicpoints.accounts.scope import require_staff
@@ -51,7 +52,7 @@ from civicpoints.events.models import (
     SignUpStatus,
 )
 from civicpoints.notifications.models import NotificationKind
-from civicpoints.notifications.services import notify
+from civicpoints.notifications.services import message, notify
 from civicpoints.points.errors import CapReached, InsufficientPoints, NotAResident, RuleNotInForce
 from civicpoints.points.models import PointRule, PointTransaction, TransactionKind
 from civicpoints.points.services import points_award, points_reverse
@@ -336,12 +337,12 @@ def event_update(
                     notify(
                         recipient=signup.resident,
                         kind=NotificationKind.GENERAL,
-                        title=_("Changed: %(title)s") % {"title": ev.title},
-                        body=_("Now %(start)s at %(place)s.")
-                        % {
-                            "start": timezone.localtime(ev.starts_at).strftime("%Y-%m-%d %H:%M"),
-                            "place": ev.place,
-                        },
+                        title=message(gettext_lazy("Changed: %(title)s"), title=ev.title),
+                        body=message(
+                            gettext_lazy("Now %(start)s at %(place)s."),
+                            start=timezone.localtime(ev.starts_at).strftime("%Y-%m-%d %H:%M"),
+                            place=ev.place,
+                        ),
                         url=_event_url(ev),
                     )
         return ev
@@ -429,12 +430,14 @@ def _promote(ev: Event) -> list[SignUp]:
         notify(
             recipient=first.resident,
             kind=NotificationKind.GENERAL,
-            title=_("A place freed up: you are signed up for %(title)s") % {"title": ev.title},
-            body=_("Starts %(start)s at %(place)s.")
-            % {
-                "start": timezone.localtime(ev.starts_at).strftime("%Y-%m-%d %H:%M"),
-                "place": ev.place,
-            },
+            title=message(
+                gettext_lazy("A place freed up: you are signed up for %(title)s"), title=ev.title
+            ),
+            body=message(
+                gettext_lazy("Starts %(start)s at %(place)s."),
+                start=timezone.localtime(ev.starts_at).strftime("%Y-%m-%d %H:%M"),
+                place=ev.place,
+            ),
             url=_event_url(ev),
         )
     return promoted
@@ -766,8 +769,11 @@ def event_complete(*, actor: User, event: Event, at: dt.datetime | None = None) 
                 notify(
                     recipient=signup.resident,
                     kind=NotificationKind.POINTS_AWARDED,
-                    title=_("You earned %(points)d points at %(title)s")
-                    % {"points": points, "title": ev.title},
+                    title=message(
+                        gettext_lazy("You earned %(points)d points at %(title)s"),
+                        points=points,
+                        title=ev.title,
+                    ),
                     url=_event_url(ev),
                 )
         ev.status = EventStatus.COMPLETED
@@ -835,7 +841,7 @@ def event_cancel(*, actor: User, event: Event, reason: str = "") -> CancelResult
                 notify(
                     recipient=signup.resident,
                     kind=NotificationKind.GENERAL,
-                    title=_("Cancelled: %(title)s") % {"title": ev.title},
+                    title=message(gettext_lazy("Cancelled: %(title)s"), title=ev.title),
                     body=reason,
                     url=_event_url(ev),
                 )
@@ -884,12 +890,12 @@ def events_send_reminders(*, now: dt.datetime | None = None) -> int:
             notify(
                 recipient=signup.resident,
                 kind=NotificationKind.EVENT_REMINDER,
-                title=_("Tomorrow: %(title)s") % {"title": ev.title},
-                body=_("Starts %(start)s at %(place)s.")
-                % {
-                    "start": timezone.localtime(ev.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    "place": ev.place,
-                },
+                title=message(gettext_lazy("Tomorrow: %(title)s"), title=ev.title),
+                body=message(
+                    gettext_lazy("Starts %(start)s at %(place)s."),
+                    start=timezone.localtime(ev.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    place=ev.place,
+                ),
                 url=_event_url(ev),
             )
             sent += 1

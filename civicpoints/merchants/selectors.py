@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import User
 from civicpoints.core.errors import InvalidInput, NotFound
@@ -96,7 +97,9 @@ def parse_month(value: str | None) -> dt.date:
     try:
         return dt.datetime.strptime(str(value), "%Y-%m").date()
     except ValueError:
-        raise InvalidInput("YYYY-MM", field="month", code="invalid_month") from None
+        raise InvalidInput(
+            _("Give the month as YYYY-MM, e.g. 2026-05."), field="month", code="invalid_month"
+        ) from None
 
 
 @dataclass

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicpoints.accounts.card import resident_from_card
 from civicpoints.accounts.mobile import normalize_mobile
@@ -51,7 +52,7 @@ from civicpoints.merchants.models import (
     Voucher,
 )
 from civicpoints.notifications.models import NotificationKind
-from civicpoints.notifications.services import notify
+from civicpoints.notifications.services import message, notify
 from civicpoints.points.models import PointAccount
 from civicpoints.points.services import points_reverse, points_spend
 
@@ -489,8 +490,11 @@ def vouchers_expire(*, today: dt.date | None = None) -> int:
             notify(
                 recipient=voucher.resident,
                 kind=NotificationKind.POINTS_REVERSED,
-                title=_("Your voucher “%(offer)s” expired; %(points)d points are back.")
-                % {"offer": voucher.offer.title, "points": voucher.points},
+                title=message(
+                    gettext_lazy("Your voucher “%(offer)s” expired; %(points)d points are back."),
+                    offer=voucher.offer.title,
+                    points=voucher.points,
+                ),
                 url=reverse("merchants:my_vouchers"),
             )
             refunded += 1
@@ -520,12 +524,14 @@ def vouchers_remind_expiring(*, today: dt.date | None = None) -> int:
             notify(
                 recipient=voucher.resident,
                 kind=NotificationKind.VOUCHER_EXPIRING,
-                title=_("Your voucher “%(offer)s” at %(merchant)s is valid until %(day)s.")
-                % {
-                    "offer": voucher.offer.title,
-                    "merchant": voucher.merchant.name,
-                    "day": voucher.expires_on.isoformat(),
-                },
+                title=message(
+                    gettext_lazy(
+                        "Your voucher “%(offer)s” at %(merchant)s is valid until %(day)s."
+                    ),
+                    offer=voucher.offer.title,
+                    merchant=voucher.merchant.name,
+                    day=voucher.expires_on.isoformat(),
+                ),
                 url=reverse("merchants:voucher", args=[voucher.pk]),
             )
             told += 1
@@ -617,8 +623,11 @@ def voucher_redeem(*, actor: User, code: str) -> CounterView:
         notify(
             recipient=voucher.resident,
             kind=NotificationKind.VOUCHER_REDEEMED,
-            title=_("Your voucher “%(offer)s” was used at %(merchant)s.")
-            % {"offer": voucher.offer.title, "merchant": merchant.name},
+            title=message(
+                gettext_lazy("Your voucher “%(offer)s” was used at %(merchant)s."),
+                offer=voucher.offer.title,
+                merchant=merchant.name,
+            ),
             url=reverse("merchants:voucher", args=[voucher.pk]),
         )
     return _counter_view(voucher)

@@ -1,16 +1,38 @@
 """Sending and reading notifications. Call ``notify`` inside the transaction of the change."""
 
+from collections.abc import Callable
+
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from civicpoints.accounts.models import User
 from civicpoints.core.errors import NotFound
 from civicpoints.notifications.channels import deliver
 from civicpoints.notifications.models import Notification
 
+Text = str | Callable[[], str]
+
+
+def in_language_of(recipient: User, text: Text) -> str:
+    """``text`` rendered in ``recipient``'s language: a callable is called, and a
+    lazy translation is turned into a str, with that language active."""
+    with translation.override(recipient.language or None):
+        return text() if callable(text) else str(text)
+
+
+def message(template, /, **params) -> Callable[[], str]:
+    """A title or body for ``notify``: ``template`` filled with ``params`` (%-style)
+    when it is rendered in the recipient's language.
+
+    ``template`` must be a lazy translation (``gettext_lazy("Tomorrow: %(title)s")``)
+    so that the language is chosen at rendering; ``params`` are names, numbers and
+    dates taken as given (a lazy value among them is rendered in that language too).
+    """
+    return lambda: str(template) % params
+
 
 def notify(
-    *, recipient: User, kind: str, title: str, body: str = "", url: str = ""
+    *, recipient: User, kind: str, title: Text, body: Text = "", url: str = ""
 ) -> Notification:
     """Put a message in ``recipient``'s inbox and send it out once the transaction commits.
 
@@ -20,9 +42,12 @@ def notify(
     Args:
         recipient: the person told.
         kind: a ``NotificationKind`` value.
-        title: one line (≤ 120 characters), already in the recipient's language
-            or a lazy translation.
-        body: optional text; url: optional link inside the site.
+        title: one line (≤ 120 characters). Pass a callable (``lambda: _("…") %
+            {…}``) or a lazy translation: it is rendered with the recipient's
+            language (``User.language``) active, so the inbox, SMS and WeChat
+            message read in their language, not in the language of whoever
+            caused it. A plain str is stored as it is.
+        body: optional text, like ``title``; url: optional link inside the site.
 
     Returns:
         The saved Notification.
@@ -31,8 +56,8 @@ def notify(
         recipient=recipient,
         town_id=recipient.town_id,
         kind=kind,
-        title=str(title)[:120],
-        body=str(body),
+        title=in_language_of(recipient, title)[:120],
+        body=in_language_of(recipient, body),
         url=url[:300],
     )
     transaction.on_commit(lambda: deliver(note))

@@ -284,13 +284,15 @@ def _tell(row: PointTransaction, kind: str, template) -> None:
     notify(
         recipient=row.resident,
         kind=kind,
-        title=template
-        % {
-            "points": abs(row.points),
-            "signed": f"{row.points:+d}",
-            "rule": row.rule.name if row.rule else "",
-            "memo": row.memo,
-        },
+        title=lambda: (
+            str(template)
+            % {
+                "points": abs(row.points),
+                "signed": f"{row.points:+d}",
+                "rule": row.rule.name if row.rule else "",
+                "memo": row.memo,
+            }
+        ),
         body=row.memo,
         url=reverse("points:history"),
     )

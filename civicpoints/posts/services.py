@@ -19,13 +19,14 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import require_covers, require_staff
 from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
 from civicpoints.core.photos import ProcessedPhoto, photo_process
 from civicpoints.notifications.models import NotificationKind
-from civicpoints.notifications.services import notify
+from civicpoints.notifications.services import message, notify
 from civicpoints.points import services as points
 from civicpoints.points.errors import CapReached, NotAResident, RuleNotInForce
 from civicpoints.points.models import PointRule, PointTransaction, TransactionKind
@@ -356,7 +357,7 @@ def post_approve(
         notify(
             recipient=post.author,
             kind=NotificationKind.POST_APPROVED,
-            title=_("Your post is published: %(title)s") % {"title": post.title},
+            title=message(gettext_lazy("Your post is published: %(title)s"), title=post.title),
             body=note,
             url=_post_url(post),
         )
@@ -379,14 +380,14 @@ def _refuse(*, actor: User, post: Post, reason: str, to: str, allowed: tuple) ->
         )
         _log(post, actor, to, reason)
         template = (
-            _("Your post was rejected: %(title)s")
+            gettext_lazy("Your post was rejected: %(title)s")
             if to == PostStatus.REJECTED
-            else _("Your post was taken down: %(title)s")
+            else gettext_lazy("Your post was taken down: %(title)s")
         )
         notify(
             recipient=post.author,
             kind=NotificationKind.POST_REJECTED,
-            title=template % {"title": post.title},
+            title=message(template, title=post.title),
             body=reason,
             url=_post_url(post),
         )
@@ -497,12 +498,12 @@ def appeal_decide(*, actor: User, appeal: Appeal, uphold: bool, reason: str = ""
         notify(
             recipient=post.author,
             kind=NotificationKind.POST_APPROVED if uphold else NotificationKind.POST_REJECTED,
-            title=(
-                _("Your appeal was upheld: %(title)s")
+            title=message(
+                gettext_lazy("Your appeal was upheld: %(title)s")
                 if uphold
-                else _("Your appeal was dismissed: %(title)s")
-            )
-            % {"title": post.title},
+                else gettext_lazy("Your appeal was dismissed: %(title)s"),
+                title=post.title,
+            ),
             body=reason or note,
             url=_post_url(post),
         )

@@ -22,13 +22,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import covers, require_covers, require_staff
 from civicpoints.core.errors import InvalidInput, OutOfScope
 from civicpoints.core.photos import photo_process
 from civicpoints.notifications.models import NotificationKind
-from civicpoints.notifications.services import notify
+from civicpoints.notifications.services import message, notify
 from civicpoints.points import services as points
 from civicpoints.points.errors import CapReached, NotAResident, RuleNotInForce, UnknownRule
 from civicpoints.posts import services as post_services
@@ -165,8 +166,11 @@ def _move(
         notify(
             recipient=report.reporter,
             kind=NotificationKind.REPORT_UPDATED,
-            title=_("Your report #%(id)d: %(status)s")
-            % {"id": report.pk, "status": report.get_status_display()},
+            title=message(
+                gettext_lazy("Your report #%(id)d: %(status)s"),
+                id=report.pk,
+                status=CaseStatus(report.status).label,
+            ),
             body=note or (extra or ""),
             url=reverse("reports:detail", args=[report.pk]),
         )
@@ -251,7 +255,7 @@ def report_assign(
         notify(
             recipient=assignee,
             kind=NotificationKind.REPORT_UPDATED,
-            title=_("Report #%(id)d was assigned to you") % {"id": report.pk},
+            title=message(gettext_lazy("Report #%(id)d was assigned to you"), id=report.pk),
             url=reverse("reports:detail", args=[report.pk]),
         )
     return report

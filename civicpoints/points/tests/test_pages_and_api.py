@@ -52,13 +52,20 @@ def test_demo_resident_logs_in_and_sees_balance_history_rules_and_rankings(clien
 
 
 def test_english_on_request(client, small_town):
-    client.force_login(small_town)
+    # a visitor's browser asking for English gets English
     resp = client.get(reverse("points:rules"), headers={"accept-language": "en"})
     html = resp.content.decode()
     assert "Voluntary patrol" in html and "主动参与志愿巡逻" not in html
+    # a signed-in person reads their saved language (Chinese by default), whatever the browser
+    client.force_login(small_town)
+    html = client.get(reverse("points:rules"), headers={"accept-language": "en"}).content.decode()
+    assert "主动参与志愿巡逻" in html
+    # the header button switches it and saves it on the account
     resp = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert resp.status_code == 302
     assert "Rule catalog" in client.get(reverse("points:rules")).content.decode()
+    small_town.refresh_from_db()
+    assert small_town.language == "en"
 
 
 def test_chinese_is_the_default(client, small_town):
