@@ -23,6 +23,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from civicpoints.accounts.models import Community, Grid, Household, Role, Town, User
+from civicpoints.core.demo_content import ContentResult, seed_content
 from civicpoints.core.timeutil import town_tz
 from civicpoints.merchants.models import Merchant
 from civicpoints.points.catalog import rule_catalog_load
@@ -102,6 +103,7 @@ class SeedResult:
     points_awarded: int
     good_deeds: int
     balance_total: int
+    content: ContentResult | None = None
 
 
 def _mobiles(rng: random.Random, n: int) -> list[str]:
@@ -138,6 +140,11 @@ def seed_town(
         seed: the random seed; same seed and ``end`` give the same town.
         end: the last local date of history (default: today, local).
         quiet: no progress bar.
+
+    The counts in the result describe the bulk history; ``content`` what
+    ``demo_content.seed_content`` then made through the apps' services
+    (articles, posts, reports, events, offers, vouchers — its awards and
+    spends are further ledger rows).
 
     Raises:
         RuntimeError: the database already holds a town (run on an empty one).
@@ -407,6 +414,7 @@ def seed_town(
         bar.update(len(rows[i : i + BATCH]))
     bar.close()
     PointAccount.objects.bulk_create(accounts, batch_size=BATCH)
+    content = seed_content(town=town, seed=seed, scale=scale)
     return SeedResult(
         residents=len(people),
         merchants=len(merchants),
@@ -414,4 +422,5 @@ def seed_town(
         points_awarded=awarded,
         good_deeds=deeds,
         balance_total=sum(a.balance for a in accounts),
+        content=content,
     )
