@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Sum
 from tqdm import tqdm
 
 from civicpoints.accounts.models import Community, Grid, Household, Role, Town, User
@@ -141,10 +142,11 @@ def seed_town(
         end: the last local date of history (default: today, local).
         quiet: no progress bar.
 
-    The counts in the result describe the bulk history; ``content`` what
-    ``demo_content.seed_content`` then made through the apps' services
-    (articles, posts, reports, events, offers, vouchers — its awards and
-    spends are further ledger rows).
+    ``transactions``, ``points_awarded`` and ``good_deeds`` in the result count
+    the bulk history; ``content`` is what ``demo_content.seed_content`` then
+    made through the apps' services (articles, posts, reports, events, offers,
+    vouchers — its awards and spends are further ledger rows; None when ``end``
+    is before today); ``balance_total`` is the sum of all balances at the end.
 
     Raises:
         RuntimeError: the database already holds a town (run on an empty one).
@@ -414,13 +416,16 @@ def seed_town(
         bar.update(len(rows[i : i + BATCH]))
     bar.close()
     PointAccount.objects.bulk_create(accounts, batch_size=BATCH)
-    content = seed_content(town=town, seed=seed, scale=scale)
+    # The content's services stamp their rows with the current time: only a town
+    # whose history runs up to today gets it (an earlier ``end`` must stay the last day).
+    content = seed_content(town=town, seed=seed, scale=scale) if end >= now.date() else None
+    balance_total = PointAccount.objects.filter(town=town).aggregate(s=Sum("balance"))["s"]
     return SeedResult(
         residents=len(people),
         merchants=len(merchants),
         transactions=len(rows),
         points_awarded=awarded,
         good_deeds=deeds,
-        balance_total=sum(a.balance for a in accounts),
+        balance_total=balance_total or 0,
         content=content,
     )

@@ -51,12 +51,13 @@ class Command(BaseCommand):
             f"{time.monotonic() - began:.1f}s"
         )
         c = result.content
-        self.stdout.write(
-            f"  content: {c.articles} articles, {c.posts_approved} posts published and "
-            f"{c.posts_pending} waiting for review ({c.comments} comments, {c.likes} likes), "
-            f"{c.reports} reports, {c.events} events, {c.offers} offers, {c.vouchers} vouchers "
-            f"({c.seconds:.1f}s)"
-        )
+        if c is not None:
+            self.stdout.write(
+                f"  content: {c.articles} articles, {c.posts_approved} posts published and "
+                f"{c.posts_pending} waiting for review ({c.comments} comments, {c.likes} likes), "
+                f"{c.reports} reports, {c.events} events, {c.offers} offers, {c.vouchers} vouchers "
+                f"({c.seconds:.1f}s)"
+            )
         self._print_logins()
 
     def _print_logins(self):
