@@ -122,7 +122,9 @@ def _snapshot(seed: int) -> dict:
         with transaction.atomic():
             seed_town(scale=0.005, seed=seed, quiet=True)
             out = {
-                "articles": list(Article.objects.order_by("pk").values_list("title", "community")),
+                "articles": list(
+                    Article.objects.order_by("pk").values_list("title", "community__name")
+                ),
                 "posts": list(
                     Post.objects.order_by("pk").values_list(
                         "title", "author__mobile", "status", "like_count", "comment_count"
