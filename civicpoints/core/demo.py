@@ -20,9 +20,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import Sum
 from tqdm import tqdm
 
 from civicpoints.accounts.models import Community, Grid, Household, Role, Town, User
+from civicpoints.core.demo_content import ContentResult, seed_content
 from civicpoints.core.timeutil import town_tz
 from civicpoints.merchants.models import Merchant
 from civicpoints.points.catalog import rule_catalog_load
@@ -102,6 +104,7 @@ class SeedResult:
     points_awarded: int
     good_deeds: int
     balance_total: int
+    content: ContentResult | None = None
 
 
 def _mobiles(rng: random.Random, n: int) -> list[str]:
@@ -190,6 +193,12 @@ def seed_town(
         seed: the random seed; same seed and ``end`` give the same town.
         end: the last local date of history (default: today, local).
         quiet: no progress bar.
+
+    ``transactions``, ``points_awarded`` and ``good_deeds`` in the result count
+    the bulk history; ``content`` is what ``demo_content.seed_content`` then
+    made through the apps' services (articles, posts, reports, events, offers,
+    vouchers — its awards and spends are further ledger rows; None when ``end``
+    is before today); ``balance_total`` is the sum of all balances at the end.
 
     Raises:
         RuntimeError: the database already holds a town (run on an empty one).
@@ -467,11 +476,16 @@ def seed_town(
         ("resident_id", "town_id", "balance", "lifetime_earned", "updated_at"),
         accounts,
     )
+    # The content's services stamp their rows with the current time: only a town
+    # whose history runs up to today gets it (an earlier ``end`` must stay the last day).
+    content = seed_content(town=town, seed=seed, scale=scale) if end >= now.date() else None
+    balance_total = PointAccount.objects.filter(town=town).aggregate(s=Sum("balance"))["s"]
     return SeedResult(
         residents=len(people),
         merchants=len(merchants),
         transactions=len(rows),
         points_awarded=awarded,
         good_deeds=deeds,
-        balance_total=sum(a[2] for a in accounts),
+        balance_total=balance_total or 0,
+        content=content,
     )

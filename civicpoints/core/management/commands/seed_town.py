@@ -1,3 +1,4 @@
+import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -34,13 +35,29 @@ class Command(BaseCommand):
                 return
             raise CommandError("the database already holds a town; seed_town needs an empty one")
         began = time.monotonic()
-        result = seed_town(scale=scale, seed=seed, quiet=quiet)
+        # The demo content's ~100 inbox messages would flood the terminal through
+        # the console channel; they are in the inbox all the same.
+        channel_log = logging.getLogger("civicpoints.notifications")
+        level = channel_log.level
+        channel_log.setLevel(logging.WARNING)
+        try:
+            result = seed_town(scale=scale, seed=seed, quiet=quiet)
+        finally:
+            channel_log.setLevel(level)
         self.stdout.write(
             f"seed_town: {result.residents} residents, {result.merchants} merchants, "
             f"{result.transactions} ledger rows, {result.points_awarded} points awarded "
             f"({result.good_deeds} good deeds), {result.balance_total} in balances, "
             f"{time.monotonic() - began:.1f}s"
         )
+        c = result.content
+        if c is not None:
+            self.stdout.write(
+                f"  content: {c.articles} articles, {c.posts_approved} posts published and "
+                f"{c.posts_pending} waiting for review ({c.comments} comments, {c.likes} likes), "
+                f"{c.reports} reports, {c.events} events, {c.offers} offers, {c.vouchers} vouchers "
+                f"({c.seconds:.1f}s)"
+            )
         self._print_logins()
 
     def _print_logins(self):
