@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "civicpoints.points",
     "civicpoints.merchants",
     "civicpoints.notifications",
+    "civicpoints.rankings",
+    "civicpoints.disputes",
+    "civicpoints.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("civicpoints.accounts.urls")),
     path("messages/", include("civicpoints.notifications.urls")),
+    path("rankings/", include("civicpoints.rankings.urls")),
+    path("disputes/", include("civicpoints.disputes.urls")),
+    path("dashboard/", include("civicpoints.dashboard.urls")),
     path("", include("civicpoints.points.urls")),
 ]
 

@@ -1,0 +1,140 @@
+"""The dashboard's built-in figures: residents, activity, the points ledger, merchants.
+
+Registered on import (``DashboardConfig.ready``). Every figure is a SQL
+aggregate over the scope (town or community) and the local date range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext as _
+
+from civicpoints.accounts.models import Role, User
+from civicpoints.dashboard.metrics import Figure, MetricContext, Table, metric_provider
+from civicpoints.merchants.models import Merchant
+from civicpoints.points.models import PointTransaction, RuleCategory, TransactionKind
+
+
+def residents(ctx: MetricContext):
+    """Active residents of the scope (staff and merchant accounts excluded)."""
+    qs = User.objects.filter(role=Role.RESIDENT, is_active=True, town_id=ctx.town_id)
+    if ctx.community_id:
+        qs = qs.filter(community_id=ctx.community_id)
+    return qs
+
+
+def ledger(ctx: MetricContext):
+    """Ledger rows of the scope's active residents (any date)."""
+    qs = PointTransaction.objects.filter(
+        town_id=ctx.town_id, resident__role=Role.RESIDENT, resident__is_active=True
+    )
+    if ctx.community_id:
+        qs = qs.filter(resident__community_id=ctx.community_id)
+    return qs
+
+
+def _active_in(ctx: MetricContext, days: int) -> int:
+    since = ctx.end - dt.timedelta(days=days - 1)
+    return (
+        ledger(ctx)
+        .filter(local_date__range=(since, ctx.end))
+        .values("resident_id")
+        .distinct()
+        .count()
+    )
+
+
+@metric_provider(order=10)
+def participation(ctx: MetricContext) -> list:
+    """Registered residents, participants in the range, active in the last 7 / 30 days."""
+    registered = residents(ctx).filter(date_joined__date__lte=ctx.end).count()
+    participants = (
+        ledger(ctx)
+        .earned()
+        .filter(local_date__range=(ctx.start, ctx.end))
+        .values("resident_id")
+        .distinct()
+        .count()
+    )
+    return [
+        Figure("residents", _("Registered residents"), registered),
+        Figure("participants", _("Participants (earned points in the range)"), participants),
+        Figure("active_7", _("Active in the last 7 days of the range"), _active_in(ctx, 7)),
+        Figure("active_30", _("Active in the last 30 days of the range"), _active_in(ctx, 30)),
+    ]
+
+
+def points_by_month(ctx: MetricContext) -> list[dict]:
+    """Per local month of the range: points issued per rule category, adjustments, spent.
+
+    ``issued`` counts rows that count as earned (awards and adjustments, net of
+    their reversals); ``spent`` is the points taken by spends net of their
+    refunds. So issued − spent over all time equals the sum of balances.
+    """
+    rows = (
+        ledger(ctx)
+        .filter(local_date__range=(ctx.start, ctx.end))
+        .annotate(month=TruncMonth("local_date"))
+        .values("month")
+        .annotate(
+            **{
+                cat: Coalesce(Sum("points", filter=Q(counts_as_earned=True, rule__category=cat)), 0)
+                for cat in RuleCategory.values
+            },
+            other=Coalesce(Sum("points", filter=Q(counts_as_earned=True, rule__isnull=True)), 0),
+            issued=Coalesce(Sum("points", filter=Q(counts_as_earned=True)), 0),
+            spent=Coalesce(Sum("points", filter=Q(counts_as_earned=False)), 0),
+            deeds=Count("pk", filter=Q(kind=TransactionKind.AWARD)),
+        )
+        .order_by("month")
+    )
+    out = []
+    for r in rows:
+        month = r["month"]
+        if isinstance(month, dt.datetime):
+            month = month.date()
+        out.append({**r, "month": month, "spent": -r["spent"]})
+    return out
+
+
+@metric_provider(order=20)
+def points(ctx: MetricContext) -> list:
+    """Points issued and spent in the range, by category and month, with a chart."""
+    months = points_by_month(ctx)
+    issued = sum(m["issued"] for m in months)
+    spent = sum(m["spent"] for m in months)
+    cats = [(c, str(label)) for c, label in RuleCategory.choices]
+    columns = [_("Month"), *[label for _c, label in cats], _("Adjustments"), _("Issued")]
+    columns += [_("Spent")]
+    rows = [
+        [m["month"].strftime("%Y-%m"), *[m[c] for c, _l in cats], m["other"], m["issued"]]
+        + [m["spent"]]
+        for m in months
+    ]
+    labels = [r[0] for r in rows]
+    chart = {
+        "type": "bar",
+        "stacked": True,
+        "labels": labels,
+        "datasets": [
+            {"label": label, "data": [m[c] for m in months], "stack": "issued"} for c, label in cats
+        ]
+        + [{"label": _("Spent"), "data": [m["spent"] for m in months], "stack": "spent"}],
+    }
+    return [
+        Figure("points_issued", _("Points issued"), issued),
+        Figure("points_spent", _("Points spent"), spent),
+        Figure("good_deeds", _("Good deeds rewarded"), sum(m["deeds"] for m in months)),
+        Table("points_by_month", _("Points by category and month"), columns, rows, chart),
+    ]
+
+
+@metric_provider(order=50)
+def merchants(ctx: MetricContext) -> list:
+    """Merchants of the alliance (approved), town-wide: merchants belong to the town."""
+    n = Merchant.objects.filter(town_id=ctx.town_id, status=Merchant.Status.APPROVED).count()
+    note = _("town-wide") if ctx.community_id else ""
+    return [Figure("merchants", _("Merchants in the alliance"), n, note)]
