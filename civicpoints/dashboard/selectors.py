@@ -53,9 +53,11 @@ def dashboard_context(
         )
     if actor.role != Role.TOWN_ADMIN:
         community_id = actor.community_id
-    elif community_id is not None:
-        if not Community.objects.filter(pk=community_id, town_id=actor.town_id).exists():
-            raise NotFound(field="community")
+    elif (
+        community_id is not None
+        and not Community.objects.filter(pk=community_id, town_id=actor.town_id).exists()
+    ):
+        raise NotFound(field="community")
     return MetricContext(town_id=actor.town_id, community_id=community_id, start=start, end=end)
 
 

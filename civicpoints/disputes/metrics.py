@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from civicpoints.dashboard.metrics import Figure, MetricContext, Table, metric_provider
 from civicpoints.disputes.models import Dispute, DisputeCategory
-from civicpoints.disputes.selectors import shift_year, disputes_year_on_year
+from civicpoints.disputes.selectors import disputes_year_on_year, shift_year
 
 
 @metric_provider(order=60)
