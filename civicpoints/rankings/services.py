@@ -271,7 +271,7 @@ def honours_publish(*, actor: User, kind: str, period_start: dt.date) -> int:
     communities = list(_communities(actor))
     with transaction.atomic():
         honours = list(
-            Honour.objects.select_for_update()
+            Honour.objects.select_for_update(of=("self",))
             .filter(kind=kind, period_start=start, community__in=communities)
             .select_related("resident", "household")
         )
