@@ -11,8 +11,11 @@ from ninja.security import django_auth
 from civicpoints.accounts.api import router as accounts_router
 from civicpoints.accounts.api import staff_router
 from civicpoints.core.errors import DomainError
+from civicpoints.dashboard.api import router as dashboard_router
+from civicpoints.disputes.api import router as disputes_router
 from civicpoints.notifications.api import router as notifications_router
 from civicpoints.points.api import router as points_router
+from civicpoints.rankings.api import router as rankings_router
 
 api = NinjaAPI(
     title="civicpoints API",
@@ -44,3 +47,6 @@ api.add_router("/", accounts_router)
 api.add_router("/", points_router)
 api.add_router("/staff/", staff_router)
 api.add_router("/", notifications_router)
+api.add_router("/", rankings_router)
+api.add_router("/staff/", disputes_router)
+api.add_router("/", dashboard_router)
