@@ -65,6 +65,22 @@ def test_change_arrows_compare_with_the_day_before(more, award):
     assert board.rows[0].day_points == 100
 
 
+def test_the_daily_page_draws_the_arrows(client, more, award):
+    # given eve overtakes bob on day 2
+    t = more
+    award(t.bob, 100, D1)
+    award(t.eve, 20, D1)
+    award(t.eve, 100, D2)
+    snapshot_take(town=t.town, day=D1)
+    snapshot_take(town=t.town, day=D2)
+    award(t.dan, 10, D2)  # after the snapshot: not on the daily board yet
+    # when
+    client.force_login(t.dan)
+    html = client.get("/leaderboard/?period=daily").content.decode()
+    # then
+    assert "▲1" in html and "▼1" in html and "Dan" not in html
+
+
 def test_staff_deactivated_and_zero_residents_are_left_out(more, award):
     # given staff cannot earn, a deactivated resident with points, one without points
     t = more
