@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Role, User
+from civicpoints.core.timeutil import local_midnight
 from civicpoints.dashboard.metrics import Figure, MetricContext, Table, metric_provider
 from civicpoints.merchants.models import Merchant
-from civicpoints.points.models import PointTransaction, RuleCategory, TransactionKind
+from civicpoints.points.models import PointRule, PointTransaction, RuleCategory, TransactionKind
+
+#: The rule awarded for a good deed shared (the story's "162,000 good deeds").
+GOOD_DEED_RULE = "good_deed_post"
 
 
 def residents(ctx: MetricContext):
@@ -27,10 +30,9 @@ def residents(ctx: MetricContext):
 
 
 def ledger(ctx: MetricContext):
-    """Ledger rows of the scope's active residents (any date)."""
-    qs = PointTransaction.objects.filter(
-        town_id=ctx.town_id, resident__role=Role.RESIDENT, resident__is_active=True
-    )
+    """Ledger rows of the scope (any date). Only residents have ledger rows; rows of
+    residents deactivated since stay counted, as history does not change."""
+    qs = PointTransaction.objects.filter(town_id=ctx.town_id)
     if ctx.community_id:
         qs = qs.filter(resident__community_id=ctx.community_id)
     return qs
@@ -50,7 +52,8 @@ def _active_in(ctx: MetricContext, days: int) -> int:
 @metric_provider(order=10)
 def participation(ctx: MetricContext) -> list:
     """Registered residents, participants in the range, active in the last 7 / 30 days."""
-    registered = residents(ctx).filter(date_joined__date__lte=ctx.end).count()
+    joined_before = local_midnight(ctx.end + dt.timedelta(days=1))
+    registered = residents(ctx).filter(date_joined__lt=joined_before).count()
     participants = (
         ledger(ctx)
         .earned()
@@ -72,32 +75,36 @@ def points_by_month(ctx: MetricContext) -> list[dict]:
 
     ``issued`` counts rows that count as earned (awards and adjustments, net of
     their reversals); ``spent`` is the points taken by spends net of their
-    refunds. So issued − spent over all time equals the sum of balances.
+    refunds, so issued − spent over all time equals the sum of balances.
+    ``deeds``: good-deed awards minus their reversals, each on its own day.
+    Grouped in SQL by day and rule (no per-row date function), folded into
+    months here.
     """
-    rows = (
+    category_of = dict(PointRule.objects.values_list("pk", "category"))
+    deed_rule = PointRule.objects.filter(code=GOOD_DEED_RULE).values_list("pk", flat=True).first()
+    groups = (
         ledger(ctx)
         .filter(local_date__range=(ctx.start, ctx.end))
-        .annotate(month=TruncMonth("local_date"))
-        .values("month")
-        .annotate(
-            **{
-                cat: Coalesce(Sum("points", filter=Q(counts_as_earned=True, rule__category=cat)), 0)
-                for cat in RuleCategory.values
-            },
-            other=Coalesce(Sum("points", filter=Q(counts_as_earned=True, rule__isnull=True)), 0),
-            issued=Coalesce(Sum("points", filter=Q(counts_as_earned=True)), 0),
-            spent=Coalesce(Sum("points", filter=Q(counts_as_earned=False)), 0),
-            deeds=Count("pk", filter=Q(kind=TransactionKind.AWARD)),
-        )
-        .order_by("month")
+        .values("local_date", "rule_id", "counts_as_earned", "kind")
+        .annotate(points=Sum("points"), n=Count("pk"))
+        .order_by()
     )
-    out = []
-    for r in rows:
-        month = r["month"]
-        if isinstance(month, dt.datetime):
-            month = month.date()
-        out.append({**r, "month": month, "spent": -r["spent"]})
-    return out
+    months: dict[dt.date, dict] = {}
+    empty = {c: 0 for c in RuleCategory.values} | {"other": 0, "issued": 0, "spent": 0}
+    for g in groups:
+        key = g["local_date"].replace(day=1)
+        m = months.setdefault(key, {"month": key, **empty, "deeds": 0})
+        if g["counts_as_earned"]:
+            m["issued"] += g["points"]
+            m[category_of.get(g["rule_id"], "other") if g["rule_id"] else "other"] += g["points"]
+        else:
+            m["spent"] -= g["points"]
+        if deed_rule is not None and g["rule_id"] == deed_rule:
+            if g["kind"] == TransactionKind.AWARD:
+                m["deeds"] += g["n"]
+            elif g["kind"] == TransactionKind.REVERSAL:
+                m["deeds"] -= g["n"]
+    return [months[k] for k in sorted(months)]
 
 
 @metric_provider(order=20)

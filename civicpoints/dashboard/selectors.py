@@ -14,6 +14,7 @@ from civicpoints.accounts.scope import require_staff
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.timeutil import local_date
 from civicpoints.dashboard.metrics import Figure, MetricContext, Table, collect
+from civicpoints.dashboard.providers import GOOD_DEED_RULE
 from civicpoints.disputes.selectors import YearOnYear, disputes_year_on_year
 from civicpoints.points.models import PointTransaction, TransactionKind
 
@@ -80,19 +81,21 @@ class Headline:
 def public_headline(town: Town, *, today: dt.date | None = None) -> Headline:
     """The public headline figures of ``town``.
 
-    participants: active residents who have earned points at least once;
-    total_points: points earned by them, all time (awards and adjustments net
-    of reversals); good_deeds: awards not reversed (each rewarded good deed);
-    disputes: this year to date against the same days of last year.
+    participants: residents who have earned points at least once;
+    total_points: points earned, all time (awards and adjustments net of
+    reversals); good_deeds: awards of the good-deed rule (``good_deed_post``)
+    less their reversals; disputes: this year to date against the same days of last
+    year. History counts as it happened: residents deactivated since still count.
     """
     today = today or local_date()
-    rows = PointTransaction.objects.filter(
-        town=town, resident__role=Role.RESIDENT, resident__is_active=True
-    )
-    earned = rows.earned()
+    earned = PointTransaction.objects.filter(town=town).earned()
     participants = earned.values("resident_id").distinct().count()
     total = earned.aggregate(s=Coalesce(Sum("points"), 0))["s"]
-    deeds = rows.filter(kind=TransactionKind.AWARD).filter(reversed_by__isnull=True).count()
+    deed_rows = PointTransaction.objects.filter(town=town, rule__code=GOOD_DEED_RULE)
+    deeds = (
+        deed_rows.filter(kind=TransactionKind.AWARD).count()
+        - deed_rows.filter(kind=TransactionKind.REVERSAL).count()
+    )
     yoy = disputes_year_on_year(town_id=town.pk, start=today.replace(month=1, day=1), end=today)
     return Headline(town, participants, total, deeds, yoy)
 

@@ -26,11 +26,11 @@ END = dt.date(2026, 3, 31)
 
 @pytest.fixture
 def seeded(db):
-    seed_town(scale=0.005, seed=7, end=END, quiet=True)
+    result = seed_town(scale=0.005, seed=7, end=END, quiet=True)
     town = Town.objects.get()
     admin = User.objects.filter(role=Role.TOWN_ADMIN, town=town).first()
     staff = User.objects.filter(role=Role.COMMUNITY_STAFF, town=town).first()
-    return town, admin, staff
+    return town, admin, staff, result
 
 
 def figures_of(ctx):
@@ -40,18 +40,13 @@ def figures_of(ctx):
 
 def test_town_figures_match_direct_ledger_sums(seeded):
     # given the seeded town and a town admin's range over Q1
-    town, admin, _staff = seeded
+    town, admin, _staff, _result = seeded
     start = dt.date(2026, 1, 1)
     ctx = dashboard_context(admin, start=start, end=END)
     # when
     figs, tables = figures_of(ctx)
     # then
-    rows = PointTransaction.objects.filter(
-        town=town,
-        local_date__range=(start, END),
-        resident__role=Role.RESIDENT,
-        resident__is_active=True,
-    )
+    rows = PointTransaction.objects.filter(town=town, local_date__range=(start, END))
     issued = rows.filter(counts_as_earned=True).aggregate(s=Sum("points"))["s"]
     spent = -(rows.filter(counts_as_earned=False).aggregate(s=Sum("points"))["s"] or 0)
     assert figs["points_issued"] == issued > 0
@@ -64,7 +59,6 @@ def test_town_figures_match_direct_ledger_sums(seeded):
         PointTransaction.objects.filter(
             town=town, local_date__gte=END - dt.timedelta(days=6), local_date__lte=END
         )
-        .filter(resident__role=Role.RESIDENT, resident__is_active=True)
         .values("resident_id")
         .distinct()
         .count()
@@ -80,21 +74,17 @@ def test_town_figures_match_direct_ledger_sums(seeded):
     last = PointTransaction.objects.aggregate(d=Max("local_date"))["d"]
     everything = dashboard_context(admin, start=last - dt.timedelta(days=5 * 365), end=last)
     figs_all = figures_of(everything)[0]
-    balances = PointAccount.objects.filter(
-        resident__role=Role.RESIDENT, resident__is_active=True
-    ).aggregate(s=Sum("balance"))["s"]
+    balances = PointAccount.objects.aggregate(s=Sum("balance"))["s"]
     assert figs_all["points_issued"] - figs_all["points_spent"] == balances
 
 
 def test_community_staff_see_only_their_community(seeded):
-    town, admin, staff = seeded
+    town, admin, staff, seeded_result = seeded
     ctx = dashboard_context(staff, community_id=None, start=dt.date(2026, 1, 1), end=END)
     assert ctx.community_id == staff.community_id
     figs = figures_of(ctx)[0]
     mine = PointTransaction.objects.filter(
         resident__community_id=staff.community_id,
-        resident__is_active=True,
-        resident__role=Role.RESIDENT,
         local_date__range=(dt.date(2026, 1, 1), END),
         counts_as_earned=True,
     ).aggregate(s=Sum("points"))["s"]
@@ -124,7 +114,7 @@ def test_range_errors_and_non_staff(town):
 
 
 def test_dashboard_page_charts_and_exports(client, seeded):
-    town, admin, staff = seeded
+    town, admin, staff, seeded_result = seeded
     client.force_login(admin)
     q = {"start": "2026-01-01", "end": "2026-03-31"}
     resp = client.get(reverse("dashboard:dashboard"), q)
@@ -169,7 +159,7 @@ def test_exports_neutralise_formulas():
 
 
 def test_public_headline_figures(client, seeded):
-    town, admin, staff = seeded
+    town, admin, staff, seeded_result = seeded
     from civicpoints.disputes.services import dispute_record
 
     today = dt.date(2026, 3, 31)
@@ -185,17 +175,34 @@ def test_public_headline_figures(client, seeded):
         occurred_on=dt.date(2026, 2, 1),
     )
     h = public_headline(town, today=today)
-    earned = PointTransaction.objects.filter(counts_as_earned=True, resident__is_active=True)
+    earned = PointTransaction.objects.filter(counts_as_earned=True)
     assert h.total_points == earned.aggregate(s=Sum("points"))["s"]
     assert h.participants == earned.values("resident_id").distinct().count()
-    assert (
-        h.good_deeds
-        == PointTransaction.objects.filter(
-            kind="award", reversed_by__isnull=True, resident__is_active=True
-        ).count()
+    deeds = PointTransaction.objects.filter(
+        kind="award", rule__code="good_deed_post", reversed_by__isnull=True
     )
+    assert h.good_deeds == deeds.count() == seeded_result.good_deeds
     assert (h.disputes.current, h.disputes.previous, h.disputes.change_percent) == (1, 4, -75)
     resp = client.get(reverse("dashboard:public"), headers={"accept-language": "en"})
     assert resp.status_code == 200
     assert f"{h.participants:,}" in resp.content.decode()
     assert client.get(reverse("dashboard:public"), {"town": "nope"}).status_code == 404
+
+
+def test_good_deeds_count_good_deed_awards_less_their_reversals(town, catalog):
+    # given two good deeds of alice, one later reversed, and a patrol
+    from civicpoints.points.models import PointRule
+    from civicpoints.points.services import points_award, points_reverse
+
+    deed = PointRule.objects.get(code="good_deed_post")
+    first = points_award(resident=town.alice, rule=deed, idempotency_key="deed-1")
+    points_award(resident=town.bob, rule=deed, idempotency_key="deed-2")
+    points_award(resident=town.alice, rule=PointRule.objects.get(code="voluntary_patrol"))
+    points_reverse(original=first)
+    # when / then
+    assert public_headline(town.town).good_deeds == 1
+    figs = figures_of(dashboard_context(town.admin))[0]
+    assert figs["good_deeds"] == 1
+    assert figs["points_issued"] == deed.points + 50
+    assert figures_of(dashboard_context(town.staff_b))[0]["good_deeds"] == 1
+    assert figures_of(dashboard_context(town.staff_a))[0]["good_deeds"] == 0
