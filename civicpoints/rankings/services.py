@@ -201,6 +201,7 @@ def honours_evaluate(
         InvalidInput (field ``period_start``): not the start of a month/year, or
             the period has not ended yet (``period_not_over``); field ``kind``.
     """
+    communities = _communities(actor)
     start, end = _period(kind, period_start)
     if end >= (today or local_date()):
         raise InvalidInput(
@@ -208,10 +209,11 @@ def honours_evaluate(
             field="period_start",
             code="period_not_over",
         )
-    communities = list(_communities(actor))
     drafts: list[Honour] = []
     with transaction.atomic():
-        for community in communities:
+        # the community rows are the lock: concurrent evaluations queue, so the
+        # second replaces the first one's drafts instead of colliding with them
+        for community in communities.select_for_update():
             existing = Honour.objects.filter(kind=kind, period_start=start, community=community)
             if existing.filter(status=HonourStatus.PUBLISHED).exists():
                 continue
@@ -267,9 +269,12 @@ def honours_publish(*, actor: User, kind: str, period_start: dt.date) -> int:
         OutOfScope (``staff_only``); InvalidInput as ``honours_evaluate``;
         NotFound (``no_drafts``) when there is nothing published or to publish.
     """
+    communities = _communities(actor)
     start, _end = _period(kind, period_start)
-    communities = list(_communities(actor))
     with transaction.atomic():
+        # same lock order as honours_evaluate: an evaluation never deletes a
+        # draft that is being published
+        communities = list(communities.select_for_update())
         honours = list(
             Honour.objects.select_for_update(of=("self",))
             .filter(kind=kind, period_start=start, community__in=communities)

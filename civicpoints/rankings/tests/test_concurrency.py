@@ -42,3 +42,14 @@ def test_concurrent_publication_tells_each_holder_once(more, award):
     assert sorted(results) == [0, 0, 0, 0, 0, 1], results
     assert Honour.objects.get().status == HonourStatus.PUBLISHED
     assert Notification.objects.filter(recipient=more.alice).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_evaluations_leave_one_set_of_drafts(more, award):
+    award(more.alice, 30)
+    award(more.bob, 20)
+    results = run_threads(
+        6, lambda i: honours_evaluate(actor=more.admin, kind="civic_star", period_start=D)
+    )
+    assert all(isinstance(r, list) and len(r) == 2 for r in results), results
+    assert sorted(Honour.objects.values_list("resident__nickname", flat=True)) == ["Alice", "Bob"]
