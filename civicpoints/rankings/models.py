@@ -20,14 +20,40 @@ class RankScope(models.TextChoices):
 
 
 class RankingSnapshot(models.Model):
-    """One resident's rank on one local day in one scope."""
+    """One resident's rank on one local day in one scope.
+
+    A derived table written in bulk (tens of thousands of rows a night, a
+    million at the largest town), so it carries only the indexes the reads
+    need: the unique key (day, scope, resident) for "my row", and one partial
+    index per scope for the boards — each row lands in one of them. Its foreign
+    keys are not database constraints: the rows come from a SELECT over those
+    very tables in the same transaction, and checking 2 × 3 references per
+    resident at commit cost more than the ranking itself (measured on
+    PostgreSQL, 38,000 residents: 1.5–2 s of the 3 s).
+    """
 
     day = models.DateField(_("local day"))
-    town = models.ForeignKey("accounts.Town", on_delete=models.CASCADE, related_name="+")
+    town = models.ForeignKey(
+        "accounts.Town",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     scope = models.CharField(_("scope"), max_length=10, choices=RankScope)
-    community = models.ForeignKey("accounts.Community", on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(
+        "accounts.Community",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     resident = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     points = models.BigIntegerField(_("points earned to date"))
     day_points = models.BigIntegerField(_("points earned that day"))
@@ -44,9 +70,15 @@ class RankingSnapshot(models.Model):
             models.CheckConstraint(condition=Q(rank__gte=1), name="rankingsnapshot_rank_gte_1"),
         ]
         indexes = [
-            models.Index(fields=["town", "day", "scope", "rank"], name="rankingsnap_town_board"),
             models.Index(
-                fields=["community", "day", "scope", "rank"], name="rankingsnap_comm_board"
+                fields=["town", "day", "rank"],
+                condition=Q(scope="town"),
+                name="rankingsnap_town_board",
+            ),
+            models.Index(
+                fields=["community", "day", "rank"],
+                condition=Q(scope="community"),
+                name="rankingsnap_comm_board",
             ),
         ]
 

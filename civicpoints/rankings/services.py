@@ -114,6 +114,11 @@ def snapshot_take(*, town: Town, day: dt.date) -> int:
         Town.objects.select_for_update().filter(pk=town.pk).first()
         RankingSnapshot.objects.filter(town=town, day=day).delete()
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # The statement touches every resident, so hash joins are always
+                # right; with stale statistics (a freshly loaded town) the planner
+                # picked nested loops over the snapshot table and took minutes.
+                cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute(sql, params)
             written = cursor.rowcount
         SnapshotRun.objects.update_or_create(
