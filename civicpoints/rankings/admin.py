@@ -1,15 +1,14 @@
 from django.contrib import admin
 
-from civicpoints.rankings.models import Honour, RankingSnapshot
+from civicpoints.rankings.models import Honour, SnapshotRun
 
 
-@admin.register(RankingSnapshot)
-class RankingSnapshotAdmin(admin.ModelAdmin):
-    """Snapshots are written by the daily job only."""
+@admin.register(SnapshotRun)
+class SnapshotRunAdmin(admin.ModelAdmin):
+    """Which days were ranked (the rows themselves are read on the rankings page)."""
 
-    list_display = ("day", "scope", "community", "rank", "resident", "points", "previous_rank")
-    list_filter = ("scope", "day")
-    list_select_related = ("community", "resident")
+    list_display = ("day", "town", "rows", "taken_at")
+    list_filter = ("town",)
 
     def has_add_permission(self, request):
         return False

@@ -13,8 +13,8 @@ router = Router(tags=["rankings"])
 class DailyRowOut(Schema):
     rank: int
     resident_id: int
-    nickname: str = Field(..., alias="resident.nickname")
-    community: str = Field(..., alias="community.name")
+    nickname: str
+    community: str
     points: int = Field(..., description="Points earned up to the end of the day.")
     day_points: int = Field(..., description="Points earned on the day itself.")
     change: int | None = Field(

@@ -21,13 +21,38 @@ from civicpoints.rankings.models import Honour, HonourStatus, RankingSnapshot, S
 
 
 @dataclass(frozen=True)
+class DailyRow:
+    """One line of the daily board in its scope."""
+
+    rank: int
+    change: int | None
+    resident_id: int
+    nickname: str
+    community: str
+    points: int
+    day_points: int
+
+
+@dataclass(frozen=True)
 class DailyBoard:
     """The latest published snapshot: ``day`` is None when none exists yet."""
 
     day: dt.date | None
     scope: str
-    rows: list[RankingSnapshot]
-    mine: RankingSnapshot | None
+    rows: list[DailyRow]
+    mine: DailyRow | None
+
+
+def _daily_row(snap: RankingSnapshot, scope: str) -> DailyRow:
+    return DailyRow(
+        snap.rank_in(scope),
+        snap.change_in(scope),
+        snap.resident_id,
+        snap.resident.nickname,
+        snap.community.name,
+        snap.points,
+        snap.day_points,
+    )
 
 
 def daily_board(
@@ -42,25 +67,28 @@ def daily_board(
         day: show the snapshot of this local day instead of the latest one.
 
     Returns:
-        A DailyBoard; each row has ``rank``, ``points`` (earned to date),
-        ``day_points`` and ``change`` (places gained since the day before, None
-        when new). ``mine`` is the viewer's own row even outside the top rows.
+        A DailyBoard of DailyRow: ``rank``, ``change`` (places gained since
+        the day before, negative when lost, None when new), ``points`` (earned
+        to date) and ``day_points``. ``mine`` is the viewer's own row even
+        outside the top rows (None when not ranked).
     """
     limit = max(1, min(int(limit), 100))
-    snaps = RankingSnapshot.objects.filter(town_id=viewer.town_id)
     if day is None:
         day = SnapshotRun.objects.filter(town_id=viewer.town_id).aggregate(d=Max("day"))["d"]
     if day is None:
         return DailyBoard(None, scope, [], None)
-    snaps = snaps.filter(day=day, scope=scope)
     if scope == Scope.COMMUNITY:
-        snaps = snaps.filter(community_id=viewer.community_id)
-    rows = list(
-        snaps.select_related("resident", "community").order_by("rank", "resident_id")[:limit]
-    )
+        snaps = RankingSnapshot.objects.filter(community_id=viewer.community_id, day=day)
+        order = "community_rank"
+    else:
+        snaps = RankingSnapshot.objects.filter(town_id=viewer.town_id, day=day)
+        order = "town_rank"
+    snaps = snaps.select_related("resident", "community")
+    rows = [_daily_row(s, scope) for s in snaps.order_by(order, "resident_id")[:limit]]
     mine = next((r for r in rows if r.resident_id == viewer.pk), None)
     if mine is None:
-        mine = snaps.filter(resident_id=viewer.pk).first()
+        found = snaps.filter(resident_id=viewer.pk).first()
+        mine = _daily_row(found, scope) if found else None
     return DailyBoard(day, scope, rows, mine)
 
 

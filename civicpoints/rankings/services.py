@@ -36,8 +36,8 @@ from civicpoints.rankings.models import (
 CATCH_UP_DAYS = 31
 
 _SNAPSHOT_SQL = """
-INSERT INTO {snap} (day, town_id, scope, community_id, resident_id, points, day_points,
-                    rank, previous_rank)
+INSERT INTO {snap} (day, town_id, community_id, resident_id, points, day_points,
+                    town_rank, community_rank, previous_town_rank, previous_community_rank)
 WITH later AS (
     SELECT resident_id,
            SUM(CASE WHEN local_date > %(day)s THEN points ELSE 0 END) AS after_points,
@@ -60,28 +60,24 @@ WITH later AS (
     FROM scored
     WHERE points > 0
 )
-SELECT %(day)s, %(town)s, %(town_scope)s, r.community_id, r.resident_id, r.points,
-       r.day_points, r.town_rank, p.rank
+SELECT %(day)s, %(town)s, r.community_id, r.resident_id, r.points, r.day_points,
+       r.town_rank, r.community_rank, p.town_rank,
+       CASE WHEN p.community_id = r.community_id THEN p.community_rank END
 FROM ranked r
-LEFT JOIN {snap} p ON p.day = %(prev)s AND p.scope = %(town_scope)s
-                  AND p.resident_id = r.resident_id
-UNION ALL
-SELECT %(day)s, %(town)s, %(community_scope)s, r.community_id, r.resident_id, r.points,
-       r.day_points, r.community_rank, p.rank
-FROM ranked r
-LEFT JOIN {snap} p ON p.day = %(prev)s AND p.scope = %(community_scope)s
-                  AND p.resident_id = r.resident_id
+LEFT JOIN {snap} p ON p.day = %(prev)s AND p.resident_id = r.resident_id
 """
 
 
 def snapshot_take(*, town: Town, day: dt.date) -> int:
     """Write the ranking snapshot of local ``day`` for ``town`` (town and every community).
 
-    Points are those earned (awards and adjustments net of their reversals) up
-    to the end of local ``day``; active residents with more than 0 points are
-    ranked, staff, merchant staff and deactivated residents are left out. Ranks
-    are standard competition ranks (1, 2, 2, 4); ``previous_rank`` comes from
-    the snapshot of ``day - 1`` when it exists.
+    One row per resident holds both ranks. Points are those earned (awards and
+    adjustments net of their reversals) up to the end of local ``day``; active
+    residents with more than 0 points are ranked, staff, merchant staff and
+    deactivated residents are left out. Ranks
+    are standard competition ranks (1, 2, 2, 4); the previous ranks come
+    from the snapshot of ``day - 1`` (the community one only if the resident
+    has not moved community since).
 
     Idempotent: the day's rows are replaced in one transaction (the town row is
     locked first, so two concurrent runs queue instead of colliding), and a
@@ -92,7 +88,7 @@ def snapshot_take(*, town: Town, day: dt.date) -> int:
         day: a local date, normally yesterday.
 
     Returns:
-        The number of snapshot rows written (two per ranked resident).
+        The number of residents ranked (one row each).
     """
     snap = RankingSnapshot._meta.db_table
     sql = _SNAPSHOT_SQL.format(
@@ -107,8 +103,6 @@ def snapshot_take(*, town: Town, day: dt.date) -> int:
         "town": town.pk,
         "yes": True,
         "role": Role.RESIDENT.value,
-        "town_scope": "town",
-        "community_scope": "community",
     }
     with transaction.atomic():
         Town.objects.select_for_update().filter(pk=town.pk).first()
