@@ -50,7 +50,7 @@ WITH later AS (
            a.lifetime_earned - COALESCE(l.after_points, 0) AS points,
            COALESCE(l.day_points, 0) AS day_points
     FROM {user} u
-    JOIN {account} a ON a.resident_id = u.id
+    JOIN {account} a ON a.resident_id = u.id AND a.town_id = %(town)s
     LEFT JOIN later l ON l.resident_id = u.id
     WHERE u.town_id = %(town)s AND u.role = %(role)s AND u.is_active = %(yes)s
 ), ranked AS (
@@ -64,7 +64,8 @@ SELECT %(day)s, %(town)s, r.community_id, r.resident_id, r.points, r.day_points,
        r.town_rank, r.community_rank, p.town_rank,
        CASE WHEN p.community_id = r.community_id THEN p.community_rank END
 FROM ranked r
-LEFT JOIN {snap} p ON p.day = %(prev)s AND p.resident_id = r.resident_id
+LEFT JOIN {snap} p ON p.town_id = %(town)s AND p.day = %(prev)s
+                  AND p.resident_id = r.resident_id
 """
 
 
