@@ -1,10 +1,10 @@
 """Daily ranking snapshots and honours (排行榜, 荣誉榜).
 
-A snapshot row is one resident's standing at the end of one local day in one
-scope (the town, or their community): points earned up to and including that
-day, the day's own earnings, the standard competition rank (1, 2, 2, 4) and the
-rank of the day before. Rows are written only by ``services.snapshot_take``,
-which replaces a whole (town, day) in one statement per scope.
+A snapshot row is one resident's standing at the end of one local day: points
+earned up to and including that day, the day's own earnings, the standard
+competition ranks (1, 2, 2, 4) in the town and in their community, and the
+ranks of the day before. Rows are written only by ``services.snapshot_take``,
+which replaces a whole (town, day) in one INSERT … SELECT statement.
 """
 
 from django.conf import settings
