@@ -134,7 +134,7 @@ def points(ctx: MetricContext) -> list:
     return [
         Figure("points_issued", _("Points issued"), issued),
         Figure("points_spent", _("Points spent"), spent),
-        Figure("good_deeds", _("Good deeds rewarded"), sum(m["deeds"] for m in months)),
+        Figure("good_deeds", _("Good deeds shared"), sum(m["deeds"] for m in months)),
         Table("points_by_month", _("Points by category and month"), columns, rows, chart),
     ]
 
