@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from civicpoints.accounts.models import Town
 from civicpoints.accounts.scope import require_staff
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
@@ -42,8 +43,6 @@ def board_view(request):
 
 def honours_view(request):
     """The public honour roll of the viewer's town (or the first town for visitors)."""
-    from civicpoints.accounts.models import Town
-
     town_id = (
         request.user.town_id
         if request.user.is_authenticated
