@@ -14,11 +14,14 @@ from civicpoints.accounts.api import staff_router
 from civicpoints.articles.api import router as articles_router
 from civicpoints.articles.api import staff_router as articles_staff_router
 from civicpoints.core.errors import DomainError
+from civicpoints.dashboard.api import router as dashboard_router
+from civicpoints.disputes.api import router as disputes_router
 from civicpoints.events.api import router as events_router
 from civicpoints.merchants.api import router as merchants_router
 from civicpoints.notifications.api import router as notifications_router
 from civicpoints.points.api import router as points_router
 from civicpoints.posts.api import router as posts_router
+from civicpoints.rankings.api import router as rankings_router
 from civicpoints.reports.api import router as reports_router
 
 api = NinjaAPI(
@@ -77,3 +80,6 @@ api.add_router("/", posts_router)
 api.add_router("/", reports_router)
 api.add_router("/", merchants_router)
 api.add_router("/", events_router)
+api.add_router("/", rankings_router)
+api.add_router("/staff/", disputes_router)
+api.add_router("/", dashboard_router)

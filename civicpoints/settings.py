@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "civicpoints.posts",
     "civicpoints.reports",
     "civicpoints.events",
+    "civicpoints.rankings",
+    "civicpoints.disputes",
+    "civicpoints.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,9 @@ urlpatterns = [
     path("reports/", include("civicpoints.reports.urls")),
     path("merchants/", include("civicpoints.merchants.urls")),
     path("events/", include("civicpoints.events.urls")),
+    path("rankings/", include("civicpoints.rankings.urls")),
+    path("disputes/", include("civicpoints.disputes.urls")),
+    path("dashboard/", include("civicpoints.dashboard.urls")),
     path("", include("civicpoints.points.urls")),
 ]
 

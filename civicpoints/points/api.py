@@ -119,7 +119,7 @@ def my_transactions(request):
 def leaderboard(
     request,
     scope: Literal["town", "community"] = "town",
-    period: Literal["today", "month", "all"] = "all",
+    period: Literal["today", "week", "month", "year", "all"] = "all",
     limit: int = 100,
 ):
     """Top residents of my town or community by points earned in the period (local

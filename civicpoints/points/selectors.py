@@ -70,9 +70,25 @@ def rules_by_category() -> list[tuple[str, list[PointRule]]]:
 
 class Period:
     TODAY = "today"
+    WEEK = "week"
     MONTH = "month"
+    YEAR = "year"
     ALL = "all"
-    CHOICES = (TODAY, MONTH, ALL)
+    CHOICES = (TODAY, WEEK, MONTH, YEAR, ALL)
+
+
+def period_start(period: str, day: dt.date) -> dt.date | None:
+    """First local day of the ``period`` that contains local ``day`` (weeks start on
+    Monday); None for ``all``."""
+    if period == Period.TODAY:
+        return day
+    if period == Period.WEEK:
+        return day - dt.timedelta(days=day.weekday())
+    if period == Period.MONTH:
+        return day.replace(day=1)
+    if period == Period.YEAR:
+        return day.replace(month=1, day=1)
+    return None
 
 
 class Scope:
@@ -119,7 +135,8 @@ def leaderboard(
     Args:
         viewer: the logged-in user; decides which town/community is shown.
         scope: ``town`` or ``community``.
-        period: ``today`` (local day), ``month`` (local calendar month) or ``all``.
+        period: ``today`` (local day), ``week`` (Monday to today), ``month`` /
+            ``year`` (local calendar month / year to date) or ``all``.
         limit: rows returned (1–100).
 
     Returns:
@@ -136,7 +153,7 @@ def leaderboard(
         )
     else:
         day = today or local_date()
-        start = day if period == Period.TODAY else day.replace(day=1)
+        start = period_start(period, day)
         base = (
             PointTransaction.objects.earned()
             .filter(resident__in=residents, local_date__range=(start, day))

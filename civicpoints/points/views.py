@@ -1,11 +1,10 @@
-"""Resident pages for points: home, rule catalog, my history, leaderboards."""
+"""Resident pages for points: home, rule catalog, my history (leaderboards: rankings app)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from civicpoints.points import selectors
-from civicpoints.points.selectors import Period, Scope
 
 
 @login_required
@@ -31,25 +30,3 @@ def rules_view(request):
 def history_view(request):
     page = Paginator(selectors.history(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "points/history.html", {"page": page})
-
-
-@login_required
-def leaderboard_view(request):
-    scope = request.GET.get("scope")
-    period = request.GET.get("period")
-    scope = scope if scope in Scope.CHOICES else Scope.TOWN
-    if request.user.community_id is None:
-        scope = Scope.TOWN
-    period = period if period in Period.CHOICES else Period.TODAY
-    board = selectors.leaderboard(request.user, scope=scope, period=period)
-    return render(
-        request,
-        "points/leaderboard.html",
-        {
-            "board": board,
-            "scope": scope,
-            "period": period,
-            "scopes": Scope.CHOICES,
-            "periods": Period.CHOICES,
-        },
-    )

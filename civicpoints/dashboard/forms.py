@@ -1,0 +1,28 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicpoints.accounts.models import Community
+
+_date = forms.DateInput(attrs={"type": "date"})
+
+
+class RangeForm(forms.Form):
+    """The dashboard filter: local dates, and a community for town admins."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=_date)
+    end = forms.DateField(label=_("To"), required=False, widget=_date)
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=Community.objects.none(),
+        required=False,
+        empty_label=_("The whole town"),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.role == "town_admin":
+            self.fields["community"].queryset = Community.objects.filter(
+                town_id=user.town_id
+            ).order_by("name")
+        else:
+            del self.fields["community"]

@@ -1,0 +1,109 @@
+"""Reads behind the dashboard: the staff scope, the figures, the public headline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from civicpoints.accounts.models import Community, Role, Town, User
+from civicpoints.accounts.scope import require_staff
+from civicpoints.core.errors import InvalidInput, NotFound
+from civicpoints.core.timeutil import local_date
+from civicpoints.dashboard.metrics import Figure, MetricContext, Table, collect
+from civicpoints.dashboard.providers import GOOD_DEED_RULE
+from civicpoints.disputes.selectors import YearOnYear, disputes_year_on_year
+from civicpoints.points.models import PointTransaction, TransactionKind
+
+#: Longest date range the dashboard accepts, in days.
+MAX_RANGE_DAYS = 366 * 5
+
+
+def dashboard_context(
+    actor: User,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    community_id: int | None = None,
+) -> MetricContext:
+    """The scope and local date range the staff member ``actor`` may report on.
+
+    Community staff and grid workers always get their own community; town
+    admins get the town, or one of its communities when ``community_id`` is
+    given. Default range: 1 January of this year to today (local).
+
+    Raises:
+        OutOfScope (``staff_only``); NotFound (field ``community``) for a
+        community outside the actor's town; InvalidInput (field ``start``) when
+        start is after end or the range is longer than five years.
+    """
+    require_staff(actor)
+    today = local_date()
+    end = end or today
+    start = start or end.replace(month=1, day=1)
+    if start > end:
+        raise InvalidInput(
+            _("The start must not be after the end."), field="start", code="range_reversed"
+        )
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise InvalidInput(
+            _("Choose a range of at most five years."), field="start", code="range_too_long"
+        )
+    if actor.role != Role.TOWN_ADMIN:
+        community_id = actor.community_id
+    elif (
+        community_id is not None
+        and not Community.objects.filter(pk=community_id, town_id=actor.town_id).exists()
+    ):
+        raise NotFound(field="community")
+    return MetricContext(town_id=actor.town_id, community_id=community_id, start=start, end=end)
+
+
+def dashboard_figures(ctx: MetricContext) -> tuple[list[Figure], list[Table]]:
+    """Every provider's figures and tables for ``ctx`` (see ``dashboard.metrics``)."""
+    return collect(ctx)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures the town quotes in public (all time, town-wide)."""
+
+    town: Town
+    participants: int
+    total_points: int
+    good_deeds: int
+    disputes: YearOnYear
+
+
+def public_headline(town: Town, *, today: dt.date | None = None) -> Headline:
+    """The public headline figures of ``town``.
+
+    participants: residents who have earned points at least once;
+    total_points: points earned, all time (awards and adjustments net of
+    reversals); good_deeds: awards of the good-deed rule (``good_deed_post``)
+    less their reversals; disputes: this year to date against the same days of last
+    year. History counts as it happened: residents deactivated since still count.
+    """
+    today = today or local_date()
+    earned = PointTransaction.objects.filter(town=town).earned()
+    participants = earned.values("resident_id").distinct().count()
+    total = earned.aggregate(s=Coalesce(Sum("points"), 0))["s"]
+    deed_rows = PointTransaction.objects.filter(town=town, rule__code=GOOD_DEED_RULE)
+    deeds = (
+        deed_rows.filter(kind=TransactionKind.AWARD).count()
+        - deed_rows.filter(kind=TransactionKind.REVERSAL).count()
+    )
+    yoy = disputes_year_on_year(town_id=town.pk, start=today.replace(month=1, day=1), end=today)
+    return Headline(town, participants, total, deeds, yoy)
+
+
+def public_town(code: str | None) -> Town:
+    """The town named by ``code``, or the first town; NotFound when there is none."""
+    qs = Town.objects.order_by("pk")
+    town = qs.filter(code=code).first() if code else qs.first()
+    if town is None:
+        raise NotFound()
+    return town

@@ -1,0 +1,12 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicpoints.rankings.models import HonourKind
+
+
+class HonourPeriodForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Honour"), choices=HonourKind.choices)
+    period_start = forms.DateField(
+        label=_("First day of the month or year"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
