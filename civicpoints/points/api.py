@@ -35,7 +35,9 @@ class BalanceOut(Schema):
     balance: int = Field(..., description="Points available to spend.")
     lifetime_earned: int = Field(..., description="Points ever earned, net of reversals.")
     points_today: int = Field(..., description="Earned today (the town's local day).")
-    rank_town_all_time: int | None
+    rank_town: int | None = Field(
+        None, description="Rank in the town's latest daily ranking (None: not ranked yet)."
+    )
 
 
 class TransactionOut(Schema):
@@ -97,14 +99,17 @@ def rules(request, category: str | None = None):
 
 @router.get("/me/points", response=BalanceOut)
 def my_points(request):
-    """My balance, lifetime earned, points earned today (local day) and my all-time town rank."""
+    """My balance, lifetime earned, points earned today (local day) and my town rank in
+    the latest daily ranking (points earned to the end of that local day)."""
+    from civicpoints.rankings.selectors import my_daily_rank
+
     account = selectors.account_for(request.user)
-    board = selectors.leaderboard(request.user, limit=1)
+    mine = my_daily_rank(request.user)
     return {
         "balance": account.balance,
         "lifetime_earned": account.lifetime_earned,
         "points_today": selectors.points_today(request.user),
-        "rank_town_all_time": board.my_rank,
+        "rank_town": mine.rank if mine else None,
     }
 
 

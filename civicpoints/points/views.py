@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from civicpoints.points import selectors
+from civicpoints.rankings.selectors import my_daily_rank
 
 
 @login_required
@@ -16,7 +17,7 @@ def home_view(request):
         {
             "account": selectors.account_for(user),
             "today": selectors.points_today(user),
-            "rank": selectors.leaderboard(user, limit=1).my_rank,
+            "rank": my_daily_rank(user),
             "recent": selectors.history(user)[:5],
         },
     )

@@ -92,6 +92,24 @@ def daily_board(
     return DailyBoard(day, scope, rows, mine)
 
 
+def my_daily_rank(viewer: User) -> DailyRow | None:
+    """The viewer's row (town scope) in the latest daily snapshot, or None when unranked.
+
+    Two indexed lookups (the latest snapshot day, then the (day, resident)
+    primary key), so it costs the same at 38,000 or 1,000,000 residents; the
+    home page and ``/me/points`` use it instead of counting the live ledger.
+    """
+    day = SnapshotRun.objects.filter(town_id=viewer.town_id).aggregate(d=Max("day"))["d"]
+    if day is None:
+        return None
+    snap = (
+        RankingSnapshot.objects.filter(day=day, resident_id=viewer.pk)
+        .select_related("resident", "community")
+        .first()
+    )
+    return _daily_row(snap, Scope.TOWN) if snap else None
+
+
 @dataclass(frozen=True)
 class HouseholdRow:
     rank: int

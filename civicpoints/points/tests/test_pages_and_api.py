@@ -30,10 +30,18 @@ def test_demo_resident_logs_in_and_sees_balance_history_rules_and_rankings(clien
     assert resp.status_code == 302
     account = PointAccount.objects.get(resident=small_town)
     # home: balance, points today, rank
+    assert client.get(reverse("points:home")).context["rank"] is None  # no ranking yet
+    from civicpoints.rankings.models import RankingSnapshot
+    from civicpoints.rankings.services import snapshot_catch_up
+
+    snapshot_catch_up()  # what the nightly job does
     home = client.get(reverse("points:home"))
     assert home.status_code == 200
     assert home.context["account"].balance == account.balance > 0
-    assert home.context["rank"] == leaderboard(small_town).my_rank
+    mine = RankingSnapshot.objects.get(resident=small_town)
+    better = RankingSnapshot.objects.filter(day=mine.day, points__gt=mine.points).count()
+    assert home.context["rank"].rank == better + 1 == mine.town_rank
+    assert client.get(f"{API}/me/points").json()["rank_town"] == better + 1
     assert str(account.balance) in home.content.decode()
     # history: newest first, paginated, with the rule of each row
     hist = client.get(reverse("points:history"))
