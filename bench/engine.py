@@ -335,8 +335,8 @@ def _bulk_town(code: str, residents: int, rng: random.Random) -> int:
     cur.executemany(
         ph(
             "INSERT INTO accounts_user (id, password, is_superuser, mobile, nickname, real_name, "
-            "role, town_id, community_id, is_active, is_staff, date_joined) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            "role, town_id, community_id, is_active, is_staff, date_joined, language) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'zh-hans')"
         ),
         users,
     )
@@ -361,34 +361,96 @@ def _bulk_town(code: str, residents: int, rng: random.Random) -> int:
     return town_id
 
 
+def _raw_snapshot_seconds(town_id: int, day) -> float:
+    """The floor for the daily snapshot: the same rows ranked by one bare
+    ``INSERT … SELECT … RANK() OVER (…)`` through the driver, into a table of the
+    snapshot's shape (same columns and indexes), emptied first (not timed)."""
+    conn = raw_connection()
+    cur = conn.cursor()
+    cur.execute("DROP TABLE IF EXISTS raw_snapshot")
+    if IS_PG:
+        cur.execute("CREATE TABLE raw_snapshot (LIKE rankings_rankingsnapshot INCLUDING ALL)")
+    else:
+        cur.execute("SELECT sql FROM sqlite_master WHERE name = 'rankings_rankingsnapshot'")
+        cur.execute(cur.fetchone()[0].replace('"rankings_rankingsnapshot"', '"raw_snapshot"', 1))
+        cur.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name = 'rankings_rankingsnapshot'"
+        )
+        for (idx,) in cur.fetchall():
+            cur.execute(
+                idx.replace('INDEX "', 'INDEX "raw_', 1).replace(
+                    '"rankings_rankingsnapshot"', '"raw_snapshot"'
+                )
+            )
+    sql = ph(
+        "INSERT INTO raw_snapshot (day, town_id, community_id, resident_id, points, day_points, "
+        "town_rank, community_rank) "
+        "SELECT %s, u.town_id, u.community_id, u.id, a.lifetime_earned, 0, "
+        "RANK() OVER (ORDER BY a.lifetime_earned DESC), "
+        "RANK() OVER (PARTITION BY u.community_id ORDER BY a.lifetime_earned DESC) "
+        "FROM accounts_user u JOIN points_pointaccount a ON a.resident_id = u.id "
+        "WHERE u.town_id = %s AND u.role = 'resident' AND u.is_active AND a.lifetime_earned > 0"
+    )
+    began = time.perf_counter()
+    cur.execute("BEGIN")
+    cur.execute(sql, (day if IS_PG else day.isoformat(), town_id))
+    cur.execute("COMMIT")
+    seconds = time.perf_counter() - began
+    cur.execute("DROP TABLE raw_snapshot")
+    conn.close()
+    return seconds
+
+
 def bench_rankings(sizes: list[int]) -> dict:
+    """Daily snapshot vs its raw SQL floor; my rank and the top 100 from the snapshot."""
+    import datetime as dt
+
     import django
 
     django.setup()
     from django.db import connection
 
-    from civicpoints.accounts.models import User
-    from civicpoints.points.selectors import Period, Scope, leaderboard
+    from civicpoints.accounts.models import Town, User
+    from civicpoints.core.timeutil import local_date
+    from civicpoints.rankings.models import RankingSnapshot
+    from civicpoints.rankings.selectors import daily_board, my_daily_rank
+    from civicpoints.rankings.services import snapshot_take
 
     rng = random.Random(9)
     out = {}
     my_rank_median = {}
+    day = local_date() - dt.timedelta(days=1)
     for size in sizes:
         code = f"bench{size}"
         town_id = _bulk_town(code, size, rng)
-        # a viewer in the middle of the field: the expensive case for "my rank"
+        town = Town.objects.get(pk=town_id)
+        snap_runs, raw_runs = [], []
+        for _ in range(RUNS):
+            RankingSnapshot.objects.filter(town=town, day=day).delete()  # not timed
+            snap_runs.append(timed(lambda t=town: snapshot_take(town=t, day=day)))
+            raw_runs.append(_raw_snapshot_seconds(town_id, day))
+        out[f"snapshot_seconds_{size}"] = summary(snap_runs, "s", residents=size)
+        out[f"snapshot_raw_seconds_{size}"] = summary(raw_runs, "s", residents=size)
+        out[f"snapshot_vs_raw_{size}"] = summary(
+            [a / b for a, b in zip(snap_runs, raw_runs, strict=True)], "x", target="<= 1.5"
+        )
+        # a viewer in the middle of the field
         viewer = User.objects.filter(town_id=town_id).order_by(
             "point_account__lifetime_earned", "pk"
         )[size // 2]
+        my_daily_rank(viewer)  # warm caches
         mine, top = [], []
-        leaderboard(viewer, scope=Scope.TOWN, period=Period.ALL)  # warm caches
         for _ in range(RUNS):
-            mine.append(timed(lambda v=viewer: leaderboard(v, limit=1)) * 1000)
-            top.append(timed(lambda v=viewer: leaderboard(v, limit=100)) * 1000)
+            mine.append(timed(lambda v=viewer: my_daily_rank(v)) * 1000)
+            top.append(timed(lambda v=viewer: daily_board(v, limit=100)) * 1000)
         out[f"rank_my_rank_ms_{size}"] = summary(mine, "ms", residents=size)
         out[f"rank_top100_ms_{size}"] = summary(top, "ms", residents=size)
         my_rank_median[size] = out[f"rank_my_rank_ms_{size}"]["median"]
-        log(f"rankings {size}: my rank {min(mine):.1f} ms, top 100 {min(top):.1f} ms")
+        log(
+            f"rankings {size}: snapshot {min(snap_runs):.2f}s (raw {min(raw_runs):.2f}s), "
+            f"my rank {min(mine):.2f} ms, top 100 {min(top):.1f} ms"
+        )
     small, big = sizes[0], sizes[-1]
     out["rank_my_rank_big_vs_small"] = summary(
         [my_rank_median[big] / max(my_rank_median[small], 1e-6)],

@@ -137,7 +137,7 @@ LOCALE_PATHS = [BASE_DIR / "civicpoints" / "locale"]
 
 # --- Static files: served by the app itself, never from a CDN ---------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "civicpoints" / "static"]
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
