@@ -9,6 +9,15 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _clear_cache():
+    """Cached fragments (the rule catalog) must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_sms_outbox():
     from civicpoints.accounts.sms import ConsoleSMSBackend
 

@@ -24,7 +24,9 @@ def home_view(request):
 
 
 def rules_view(request):
-    return render(request, "points/rules.html", {"groups": selectors.rules_by_category()})
+    # A callable: the template calls it only when its cached fragment (60 s, per
+    # language) has expired, so a rule edited by staff shows within a minute.
+    return render(request, "points/rules.html", {"groups": selectors.rules_by_category})
 
 
 @login_required
