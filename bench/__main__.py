@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "var" / "bench"
+OUT = Path(os.environ.get("BENCH_OUT", str(ROOT / "var" / "bench")))
 
 
 def main() -> int:

@@ -114,8 +114,8 @@ def points(ctx: MetricContext) -> list:
     issued = sum(m["issued"] for m in months)
     spent = sum(m["spent"] for m in months)
     cats = [(c, str(label)) for c, label in RuleCategory.choices]
-    columns = [_("Month"), *[label for _c, label in cats], _("Adjustments"), _("Issued")]
-    columns += [_("Spent")]
+    columns = [_("Month"), *[label for _c, label in cats], _("Adjustments"), _("Points issued")]
+    columns += [_("Points spent")]
     rows = [
         [m["month"].strftime("%Y-%m"), *[m[c] for c, _l in cats], m["other"], m["issued"]]
         + [m["spent"]]
