@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/", include("civicpoints.reports.urls")),
     path("merchants/", include("civicpoints.merchants.urls")),
     path("events/", include("civicpoints.events.urls")),
+    path("audit/", include("civicpoints.audit.urls")),
     path("", include("civicpoints.points.urls")),
 ]
 
