@@ -19,6 +19,7 @@ from civicpoints.merchants.api import router as merchants_router
 from civicpoints.notifications.api import router as notifications_router
 from civicpoints.points.api import router as points_router
 from civicpoints.posts.api import router as posts_router
+from civicpoints.privacy.api import router as privacy_router
 from civicpoints.reports.api import router as reports_router
 
 api = NinjaAPI(
@@ -77,3 +78,4 @@ api.add_router("/", posts_router)
 api.add_router("/", reports_router)
 api.add_router("/", merchants_router)
 api.add_router("/", events_router)
+api.add_router("/", privacy_router)

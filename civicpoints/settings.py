@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "civicpoints.audit",
+    "civicpoints.privacy",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("merchants/", include("civicpoints.merchants.urls")),
     path("events/", include("civicpoints.events.urls")),
     path("audit/", include("civicpoints.audit.urls")),
+    path("privacy/", include("civicpoints.privacy.urls")),
     path("", include("civicpoints.points.urls")),
 ]
 
