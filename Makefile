@@ -31,10 +31,12 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py run_jobs & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## make test: lint, then the whole suite (on PostgreSQL when DATABASE_URL points at one)
+## make test: lint, security scan (bandit), dependency audit (pip-audit), then the whole suite (on PostgreSQL when DATABASE_URL points at one)
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r civicpoints scripts
+	$(BIN)/python scripts/pip_audit.py
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run -v 0
 	$(BIN)/pytest
 
