@@ -7,7 +7,7 @@ PORT ?= 8000
 SEED_SCALE ?= 1.0
 export DJANGO_SETTINGS_MODULE := civicpoints.settings
 
-.PHONY: run test lint install migrate seed clean bench bench-quick
+.PHONY: run test lint install migrate seed clean bench bench-quick loadtest
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -46,6 +46,11 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python -m bench --quick
+
+## make loadtest: 200 users for 60 s against gunicorn + PostgreSQL on 127.0.0.1 (loadtest/run.py)
+loadtest: install
+	$(BIN)/pip install --quiet -e '.[load]'
+	$(BIN)/python -m loadtest.run
 
 lint: install
 	$(BIN)/ruff check --fix .
