@@ -67,7 +67,7 @@ class Resident(_Signed):
         if self.signed_up:
             self._expect("DELETE", url, "DELETE /events/[id]/signup", {200})
         else:
-            self._expect("POST", url, "POST /events/[id]/signup", {200, 201})
+            self._expect("POST", url, "POST /events/[id]/signup", {200, 201}, json={})
         self.signed_up = not self.signed_up
 
     @task(1)
