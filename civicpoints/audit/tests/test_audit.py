@@ -117,3 +117,16 @@ def test_the_admin_site_shows_entries_read_only(client, town):
     # then
     assert listing.status_code == 200 and add.status_code == 403
     assert AuditEntryAdmin.has_delete_permission(None, None) is False
+
+
+def test_a_staff_log_in_is_recorded_as_that_person_but_a_residents_is_not(client, town):
+    # when
+    client.post(reverse("accounts:login"), {"mobile": town.alice.mobile, "password": town.password})
+    client.logout()
+    client.post(
+        reverse("accounts:login"), {"mobile": town.staff_b.mobile, "password": town.password}
+    )
+    # then
+    assert list(AuditEntry.objects.values_list("actor_id", "view_name")) == [
+        (town.staff_b.pk, "accounts:login")
+    ]

@@ -147,3 +147,34 @@ def test_api_close_ends_the_session(client, town):
     # then
     assert resp.status_code == 204
     assert client.get(f"{API}/me").status_code == 401
+
+
+def test_closing_cancels_upcoming_sign_ups_and_moves_the_waitlist_up(town, catalog):
+    # given: a one-place event a week ahead; alice holds the place, bob waits
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from civicpoints.events import services as events
+    from civicpoints.events.models import SignUp, SignUpStatus
+    from civicpoints.points.services import rule_get
+
+    start = timezone.now() + dt.timedelta(days=7)
+    event = events.event_create(
+        actor=town.admin,
+        title="River clean-up",
+        place="Riverside",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        signup_deadline=start - dt.timedelta(days=1),
+        capacity=1,
+        rule=rule_get("volunteer_service"),
+    )
+    events.event_publish(actor=town.admin, event=event)
+    events.event_sign_up(resident=town.alice, event=event)
+    events.event_sign_up(resident=town.bob, event=event)
+    # when
+    account_close(user=User.objects.get(pk=town.alice.pk), password=town.password)
+    # then
+    statuses = dict(SignUp.objects.filter(event=event).values_list("resident_id", "status"))
+    assert statuses == {town.alice.pk: SignUpStatus.CANCELLED, town.bob.pk: SignUpStatus.CONFIRMED}
