@@ -7,7 +7,7 @@ PORT ?= 8000
 SEED_SCALE ?= 1.0
 export DJANGO_SETTINGS_MODULE := civicpoints.settings
 
-.PHONY: run test lint install migrate seed clean bench bench-quick e2e-deps e2e
+.PHONY: run test lint install migrate seed clean bench bench-quick e2e-deps e2e loadtest
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -47,10 +47,13 @@ e2e-deps:
 e2e: install e2e-deps
 	$(BIN)/pytest -m e2e
 
-## make test: lint, then the whole suite (on PostgreSQL when DATABASE_URL points at one)
+## make test: lint, security scan (bandit), dependency audit (pip-audit), then the whole
+## suite (on PostgreSQL when DATABASE_URL points at one)
 test: install e2e-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r civicpoints scripts
+	$(BIN)/python scripts/pip_audit.py
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run -v 0
 	$(BIN)/pytest
 
@@ -60,6 +63,11 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python -m bench --quick
+
+## make loadtest: 200 users for 60 s against gunicorn + PostgreSQL on 127.0.0.1 (loadtest/run.py)
+loadtest: install
+	$(BIN)/pip install --quiet -e '.[load]'
+	$(BIN)/python -m loadtest.run
 
 lint: install
 	$(BIN)/ruff check --fix .

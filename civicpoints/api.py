@@ -21,6 +21,7 @@ from civicpoints.merchants.api import router as merchants_router
 from civicpoints.notifications.api import router as notifications_router
 from civicpoints.points.api import router as points_router
 from civicpoints.posts.api import router as posts_router
+from civicpoints.privacy.api import router as privacy_router
 from civicpoints.rankings.api import router as rankings_router
 from civicpoints.reports.api import router as reports_router
 
@@ -83,3 +84,4 @@ api.add_router("/", events_router)
 api.add_router("/", rankings_router)
 api.add_router("/staff/", disputes_router)
 api.add_router("/", dashboard_router)
+api.add_router("/", privacy_router)

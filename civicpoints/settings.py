@@ -29,7 +29,7 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Production refuses to start without one; "
             "for local development set DEBUG=1 (make run does)."
         )
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105  # nosec B105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "civicpoints.rankings",
     "civicpoints.disputes",
     "civicpoints.dashboard",
+    "csp",
+    "axes",
+    "civicpoints.audit",
+    "civicpoints.privacy",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +73,10 @@ MIDDLEWARE = [
     "civicpoints.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "civicpoints.core.security.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "civicpoints.core.throttle.ThrottleMiddleware",
+    "civicpoints.audit.middleware.AuditMiddleware",
     "civicpoints.core.middleware.DomainErrorMiddleware",
 ]
 
@@ -113,7 +121,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["civicpoints.accounts.backends.MobileBackend"]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out mobile/IP before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "civicpoints.accounts.backends.MobileBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "points:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -153,12 +165,78 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
-# --- Security (tightened further by the hardening issue) --------------------
+# --- Security (README "Security"; `check --deploy` passes with DEBUG off) ----
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_REFERRER_POLICY = "same-origin"
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    # Only behind a proxy that sets (and strips client copies of) X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (django-csp): everything from our own origin, no inline
+# script or style anywhere; the API docs page alone gets inline styles
+# (civicpoints.core.security).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Cache: Redis when REDIS_URL is set (shared by every worker, so rate limits hold
+# across gunicorn processes); otherwise this process's memory.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "civicpoints"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Per process: with several gunicorn workers each counts rate limits on its
+    # own (N workers allow N times the rate); set REDIS_URL in production.
+
+# Login lockout (django-axes): 5 failures for one mobile from one address lock
+# that pair for 15 minutes; a success clears the count.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "civicpoints.core.throttle.login_username"
+AXES_LOCKOUT_CALLABLE = "civicpoints.core.throttle.lockout_response"
+AXES_VERBOSE = False
+
+# Rate limits (django-ratelimit) per signed-in person (or address), per action:
+# "<count>/<period>", period s/m/h/d. Table of which requests count:
+# civicpoints.core.throttle.THROTTLED.
+RATELIMIT_ENABLE = env_bool("RATE_LIMITS_ENABLED", True)
+RATE_LIMITS = {
+    "post": env_str("RATE_LIMIT_POST", "20/h"),
+    "comment": env_str("RATE_LIMIT_COMMENT", "10/m"),
+    "like": env_str("RATE_LIMIT_LIKE", "60/m"),
+    "report": env_str("RATE_LIMIT_REPORT", "10/h"),
+    "exchange": env_str("RATE_LIMIT_EXCHANGE", "20/m"),
+    "verify": env_str("RATE_LIMIT_VERIFY", "60/m"),
+}
 
 # --- API ---------------------------------------------------------------------
 NINJA_PAGINATION_CLASS = "civicpoints.core.pagination.BoundedLimitOffsetPagination"

@@ -8,3 +8,5 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("SECRET_KEY", "test-only-secret")
+# Rate limits off by default; the tests that check them turn them on with small rates.
+os.environ.setdefault("RATE_LIMITS_ENABLED", "0")

@@ -24,6 +24,8 @@ urlpatterns = [
     path("rankings/", include("civicpoints.rankings.urls")),
     path("disputes/", include("civicpoints.disputes.urls")),
     path("dashboard/", include("civicpoints.dashboard.urls")),
+    path("audit/", include("civicpoints.audit.urls")),
+    path("privacy/", include("civicpoints.privacy.urls")),
     path("", include("civicpoints.points.urls")),
 ]
 

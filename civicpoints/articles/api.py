@@ -5,11 +5,12 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from civicpoints.accounts.models import Community
 from civicpoints.articles import selectors, services
 from civicpoints.core.errors import InvalidInput
+from civicpoints.core.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["articles"])
 staff_router = Router(tags=["staff"])
@@ -101,7 +102,7 @@ def _community(pk: int | None) -> Community | None:
 
 
 @router.get("/articles", response=list[ArticleListOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_articles(request):
     """Published articles for my town and my community, newest first, with my read marks."""
     return selectors.articles_visible(request.user)
@@ -131,7 +132,7 @@ def read_article(request, article_id: int):
 
 
 @staff_router.get("/articles", response=list[StaffArticleOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def staff_articles(request):
     """Articles I may edit (my community; town admins: the town), with read counts."""
     return selectors.articles_for_staff(request.user)

@@ -87,7 +87,7 @@ RULE_WEIGHTS = {
 SPEND_CHANCE = 0.06  # after an award, chance the resident exchanges points at a merchant
 SPEND_COSTS = (20, 30, 50, 80, 100)
 
-DEMO_PASSWORD = "civic-demo-2026"  # noqa: S105 - printed by make run for the demo town
+DEMO_PASSWORD = "civic-demo-2026"  # noqa: S105 - printed by make run for the demo town  # nosec B105
 DEMO_LOGINS = {
     "resident": "13800000001",
     "community_staff": "13800000002",

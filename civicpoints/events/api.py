@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from civicpoints.accounts.models import Community
 from civicpoints.core.errors import InvalidInput, NotFound
+from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.events import selectors, services
 from civicpoints.events.codes import WINDOW_SECONDS, checkin_code
 from civicpoints.events.ics import event_ics
@@ -177,7 +178,7 @@ def _signup(request, event: Event) -> SignUp:
 
 
 @router.get("/events", response=list[EventOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def events(request, upcoming: bool = True):
     """Events I may see (my town's town-wide events and my community's), soonest first;
     ``upcoming=false`` lists finished ones, newest first."""
@@ -256,7 +257,7 @@ def scan(request, event_id: int, payload: CodeIn):
 
 
 @router.get("/me/signups", response=list[SignUpOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def my_signups(request):
     """All my sign-ups, newest event first."""
     return selectors.my_signups(request.user)

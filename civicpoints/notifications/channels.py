@@ -126,7 +126,7 @@ class HttpTransport:
         request = urllib.request.Request(  # noqa: S310 - https only, checked above
             url, data=data, headers={"Content-Type": "application/json; charset=utf-8"}
         )
-        with urllib.request.urlopen(request, timeout=self.timeout) as resp:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=self.timeout) as resp:  # noqa: S310  # nosec B310
             return json.loads(resp.read().decode("utf-8"))
 
 
@@ -160,7 +160,7 @@ class WeChatTemplateChannel(Channel):
     once. ``client_msg_id`` makes WeChat drop a repeated send of one notification.
     """
 
-    TOKEN_URL = "https://api.weixin.qq.com/cgi-bin/stable_token"  # noqa: S105 - a URL
+    TOKEN_URL = "https://api.weixin.qq.com/cgi-bin/stable_token"  # noqa: S105 - a URL  # nosec B105
     SEND_URL = "https://api.weixin.qq.com/cgi-bin/message/template/send"
     TOKEN_ERRORS = {40001, 40014, 42001}  # invalid credential / token, token expired
     THING_MAX = 20

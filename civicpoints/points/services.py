@@ -107,7 +107,7 @@ def _sql_move_balance(cursor, *, resident_id: int, delta: int, earned: bool, at:
     """Move a balance by ``delta`` unless it would go negative; returns the new balance or None."""
     table = PointAccount._meta.db_table
     cursor.execute(
-        f"UPDATE {table} SET balance = balance + %s, lifetime_earned = lifetime_earned + %s, "  # noqa: S608
+        f"UPDATE {table} SET balance = balance + %s, lifetime_earned = lifetime_earned + %s, "  # noqa: S608  # nosec B608
         f"updated_at = %s WHERE resident_id = %s AND balance + %s >= 0 RETURNING balance",
         [
             delta,
@@ -146,7 +146,7 @@ def _sql_insert_row(cursor, row: PointTransaction) -> int | None:
     values[-2] = connection.ops.adapt_datetimefield_value(row.created_at)
     values[-1] = connection.ops.adapt_datefield_value(row.local_date)
     cursor.execute(
-        f"INSERT INTO {PointTransaction._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608
+        f"INSERT INTO {PointTransaction._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608  # nosec B608
         f"VALUES ({', '.join(['%s'] * len(values))}) "
         f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
         values,

@@ -113,6 +113,8 @@ def test_civic_star_goes_to_the_top_earner_of_each_community_and_shows_on_profil
     # then it is on the profile, the roll, and in alice's inbox
     assert [h.kind for h in honours_of(t.alice)] == ["civic_star"]
     assert Notification.objects.filter(recipient=t.alice).count() == 1
+    t.alice.language = "en"  # signed-in people see their saved language
+    t.alice.save(update_fields=["language"])
     client.force_login(t.alice)
     assert (
         "Civic star"

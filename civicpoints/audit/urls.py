@@ -1,0 +1,7 @@
+from django.urls import path
+
+from civicpoints.audit import views
+
+app_name = "audit"
+
+urlpatterns = [path("", views.audit_log_view, name="log")]

@@ -1,0 +1,180 @@
+"""PIPL: a resident downloads their data and closes their account (issue 8)."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from civicpoints.accounts.mobile import normalize_mobile
+from civicpoints.accounts.models import User
+from civicpoints.core.errors import InvalidInput, OutOfScope
+from civicpoints.merchants.models import Voucher
+from civicpoints.merchants.services import voucher_exchange
+from civicpoints.merchants.tests.conftest import fund, make_offer
+from civicpoints.points.selectors import reconcile
+from civicpoints.privacy.services import (
+    account_close,
+    closed_mobile,
+    resident_data_export,
+)
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def alice_with_history(town):
+    """alice: 200 points from staff, one voucher used-to-be-redeemed-able (issued), a note."""
+    fund(town, town.alice, 200)
+    offer = make_offer(town.merchant, per_resident_limit=2, stock=5)
+    voucher = voucher_exchange(resident=town.alice, offer_id=offer.pk, idempotency_key="p-0000001")
+    town.alice.real_name = "王丽"
+    town.alice.save(update_fields=["real_name"])
+    town.voucher = voucher
+    return town
+
+
+def test_export_holds_profile_ledger_vouchers_and_only_mine(client, alice_with_history):
+    town = alice_with_history
+    # given
+    client.force_login(town.alice)
+    # when
+    page = client.post(reverse("privacy:export"))
+    api = client.get(f"{API}/me/export")
+    # then
+    assert page.status_code == 200 and "attachment" in page["Content-Disposition"]
+    data = json.loads(page.content)
+    assert data["profile"]["mobile"] == "13800138001" and data["profile"]["real_name"] == "王丽"
+    assert data["points"]["balance"] == 150
+    assert [t["points"] for t in data["points"]["transactions"]] == [200, -50]
+    assert [v["status"] for v in data["vouchers"]] == ["issued"]
+    assert set(data) >= {"posts", "comments", "likes", "reports", "event_signups"}
+    assert "notifications" in data and "articles_read" in data
+    assert api.status_code == 200 and api.json()["points"] == data["points"]
+    # and bob's export has none of alice's rows
+    assert resident_data_export(user=town.bob)["points"]["transactions"] == []
+
+
+def test_export_needs_a_login_and_a_post(client, town):
+    assert client.get(f"{API}/me/export").status_code == 401
+    client.force_login(town.alice)
+    assert client.get(reverse("privacy:export")).status_code == 405
+
+
+def test_closing_anonymizes_keeps_the_ledger_and_refunds_open_vouchers(client, alice_with_history):
+    town = alice_with_history
+    # given
+    client.force_login(town.alice)
+    # when
+    resp = client.post(reverse("privacy:privacy"), {"password": town.password, "confirm": "on"})
+    # then: logged out, anonymized, cannot log in with the old number or the placeholder
+    assert resp.status_code == 302
+    closed = User.objects.get(pk=town.alice.pk)
+    assert closed.nickname.startswith("已注销居民#") and len(closed.nickname) == 14
+    assert closed.mobile == closed_mobile(closed.pk) and closed.real_name == ""
+    assert not closed.is_active and not closed.has_usable_password()
+    with pytest.raises(InvalidInput):
+        normalize_mobile(closed.mobile)
+    login = client.post(
+        reverse("accounts:login"), {"mobile": "13800138001", "password": town.password}
+    )
+    assert login.status_code == 200 and "_auth_user_id" not in client.session
+    # the voucher came back as points; the ledger is whole and reconciles
+    assert Voucher.objects.get(pk=town.voucher.pk).status == Voucher.Status.CANCELLED
+    closed.point_account.refresh_from_db()
+    assert closed.point_account.balance == 200
+    assert closed.point_transactions.count() == 3
+    assert reconcile() == []
+    # the old number is free for a new registration
+    from civicpoints.accounts.services import resident_register
+
+    newcomer = resident_register(
+        mobile="13800138001", nickname="New", password=town.password, community=town.a
+    )
+    assert newcomer.pk != closed.pk
+
+
+def test_closing_keeps_the_community_total_and_the_ledger_under_the_pseudonym(town):
+    # given
+    from django.db.models import Sum
+
+    from civicpoints.points.models import PointTransaction
+
+    fund(town, town.alice, 30)
+    fund(town, town.bob, 20)
+
+    def community_total():
+        rows = PointTransaction.objects.filter(resident__community=town.a)
+        return rows.aggregate(total=Sum("points"))["total"]
+
+    before = community_total()
+    # when
+    closed = account_close(user=User.objects.get(pk=town.alice.pk), password=town.password)
+    # then
+    assert community_total() == before == 30
+    assert closed.point_account.balance == 30 and reconcile() == []
+    assert str(closed).startswith("已注销居民#")
+
+
+def test_closing_is_refused_for_a_wrong_password_and_for_staff(client, town):
+    # given
+    client.force_login(town.alice)
+    # when
+    wrong = client.post(f"{API}/me/close", {"password": "nope"}, content_type="application/json")
+    # then
+    assert (wrong.status_code, wrong.json()["code"]) == (422, "wrong_password")
+    assert User.objects.get(pk=town.alice.pk).is_active
+    with pytest.raises(OutOfScope) as exc:
+        account_close(user=town.staff_a, password=town.password)
+    assert exc.value.code == "resident_only"
+
+
+def test_closing_twice_changes_nothing_more(town):
+    # given
+    first = account_close(user=User.objects.get(pk=town.alice.pk), password=town.password)
+    # when
+    again = account_close(user=User.objects.get(pk=town.alice.pk), password=town.password)
+    # then
+    assert (again.nickname, again.mobile) == (first.nickname, first.mobile)
+
+
+def test_api_close_ends_the_session(client, town):
+    # given
+    client.force_login(town.alice)
+    # when
+    resp = client.post(
+        f"{API}/me/close", {"password": town.password}, content_type="application/json"
+    )
+    # then
+    assert resp.status_code == 204
+    assert client.get(f"{API}/me").status_code == 401
+
+
+def test_closing_cancels_upcoming_sign_ups_and_moves_the_waitlist_up(town, catalog):
+    # given: a one-place event a week ahead; alice holds the place, bob waits
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from civicpoints.events import services as events
+    from civicpoints.events.models import SignUp, SignUpStatus
+    from civicpoints.points.services import rule_get
+
+    start = timezone.now() + dt.timedelta(days=7)
+    event = events.event_create(
+        actor=town.admin,
+        title="River clean-up",
+        place="Riverside",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        signup_deadline=start - dt.timedelta(days=1),
+        capacity=1,
+        rule=rule_get("volunteer_service"),
+    )
+    events.event_publish(actor=town.admin, event=event)
+    events.event_sign_up(resident=town.alice, event=event)
+    events.event_sign_up(resident=town.bob, event=event)
+    # when
+    account_close(user=User.objects.get(pk=town.alice.pk), password=town.password)
+    # then
+    statuses = dict(SignUp.objects.filter(event=event).values_list("resident_id", "status"))
+    assert statuses == {town.alice.pk: SignUpStatus.CANCELLED, town.bob.pk: SignUpStatus.CONFIRMED}
