@@ -168,7 +168,7 @@ def _bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple], bar=No
             return
         adapt = connection.ops.adapt_datetimefield_value
         sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - fixed names
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  # nosec B608 - fixed names
             f"VALUES ({', '.join(['%s'] * len(columns))})"
         )
         for start in range(0, len(rows), BATCH):

@@ -184,7 +184,7 @@ def test_exchange_over_the_rate_is_refused_with_429_and_nothing_written(client, 
     assert [a.status_code for a in answers] == [201, 201, 429]
     assert answers[2].json() == {
         "code": "rate_limited",
-        "detail": "Too many requests for this action. Wait a little and try again.",
+        "detail": "操作过于频繁，请稍后再试。",  # zh-hans, the default language
     }
     assert Voucher.objects.filter(resident=town.alice).count() == 2
     town.alice.point_account.refresh_from_db()
@@ -226,7 +226,7 @@ def test_voucher_verification_guessing_is_limited_on_the_page_too(client, town, 
     ]
     # then: the third is a 429 page saying why
     assert answers[2].status_code == 429
-    assert "Too many requests for this action" in answers[2].content.decode()
+    assert "操作过于频繁" in answers[2].content.decode()
     assert all(a.status_code != 429 for a in answers[:2])
 
 
