@@ -5,6 +5,7 @@ named in the ``SMS_BACKEND`` setting; nothing else changes.
 """
 
 import logging
+from abc import ABC, abstractmethod
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -12,10 +13,12 @@ from django.utils.module_loading import import_string
 log = logging.getLogger("civicpoints.sms")
 
 
-class SMSBackend:
+class SMSBackend(ABC):
+    """A gateway; subclasses implement ``send``."""
+
+    @abstractmethod
     def send(self, *, mobile: str, text: str) -> None:
         """Send ``text`` to the canonical 11-digit ``mobile``. Raises on delivery failure."""
-        raise NotImplementedError
 
 
 class ConsoleSMSBackend(SMSBackend):

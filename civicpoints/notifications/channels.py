@@ -9,6 +9,7 @@ and does not stop the others (the in-app inbox row is already saved).
 import json
 import logging
 import urllib.request
+from abc import ABC, abstractmethod
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,10 +20,12 @@ from django.utils.module_loading import import_string
 log = logging.getLogger("civicpoints.notifications")
 
 
-class Channel:
+class Channel(ABC):
+    """One way out (log, SMS, WeChat); subclasses implement ``send``."""
+
+    @abstractmethod
     def send(self, notification) -> None:
         """Deliver ``notification`` (a saved Notification). May raise on failure."""
-        raise NotImplementedError
 
 
 class ConsoleChannel(Channel):
