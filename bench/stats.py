@@ -73,7 +73,7 @@ def _client_loop(
             resp = conn.getresponse()
             resp.read()
             statuses[resp.status] = statuses.get(resp.status, 0) + 1
-            if resp.status >= 400:
+            if resp.status >= 300:  # a redirect is not the page asked for
                 errors += 1
         except (OSError, http.client.HTTPException):
             errors += 1
@@ -116,7 +116,7 @@ def load(
     ``clients`` is a list of (paths to cycle through, headers). Clients are
     spread over ``processes`` OS processes so the generator is not held back by
     one interpreter lock. Bounded twice: by time and by ``max_requests``. A
-    status ≥ 400 or a connection error counts as an error.
+    status ≥ 300 or a connection error counts as an error.
     """
     import multiprocessing as mp
 

@@ -267,5 +267,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
         "civicpoints": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+        # Server errors with their traceback on stderr in every environment (Django
+        # only mails them to ADMINS when DEBUG is off, and we configure no mail).
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
