@@ -119,6 +119,12 @@ def snapshot_take(*, town: Town, day: dt.date) -> int:
         SnapshotRun.objects.update_or_create(
             town=town, day=day, defaults={"rows": written, "taken_at": timezone.now()}
         )
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # A day's rows arrive in bulk; without fresh statistics the first boards
+        # read after the nightly run were planned for an empty table (the bench
+        # measured 5 s for the top 100 at 1,000,000 residents, 8 ms after this).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {snap}")
     return written
 
 
