@@ -1,31 +1,15 @@
-"""Settlement exports: CSV (csv module) and XLSX (openpyxl), safe against formula injection.
-
-A spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return as a formula; a resident's nickname ``=HYPERLINK(...)`` must stay
-text. Every text cell starting with one of those is prefixed with a single quote
-(the OWASP "CSV injection" advice). Numbers are written as numbers.
-"""
+"""Settlement exports as CSV and XLSX (formula-safe: ``civicpoints.core.exports``)."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from civicpoints.core.exports import rows_csv, rows_xlsx, safe_cell
+
+__all__ = ["as_csv", "as_xlsx", "safe_cell", "settlement_csv", "settlement_xlsx", "town_table"]
 from civicpoints.merchants.models import Funding
 from civicpoints.merchants.selectors import Settlement, TownSettlementRow, fen_to_yuan
-
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """``value`` unchanged unless it is text a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
 
 
 def _table(s: Settlement) -> list[list]:
@@ -61,7 +45,7 @@ def _table(s: Settlement) -> list[list]:
     rows.append([_("Discount given (yuan)"), fen_to_yuan(s.discount_fen)])
     rows.append([_("Funded by the merchant (yuan)"), fen_to_yuan(s.merchant_fen)])
     rows.append([_("Funded by the town subsidy (yuan)"), fen_to_yuan(s.subsidy_fen)])
-    return [[safe_cell(c) for c in row] for row in rows]
+    return rows
 
 
 def town_table(rows: list[TownSettlementRow]) -> list[list]:
@@ -97,28 +81,17 @@ def town_table(rows: list[TownSettlementRow]) -> list[list]:
             fen_to_yuan(sum(r.subsidy_fen for r in rows)),
         ]
     )
-    return [[safe_cell(c) for c in row] for row in table]
+    return table
 
 
 def as_csv(table: list[list]) -> str:
-    """CSV text (UTF-8 with a BOM so that Excel reads Chinese) of already-safe cells."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    csv.writer(buf).writerows(table)
-    return buf.getvalue()
+    """CSV text (UTF-8 with a BOM so that Excel reads Chinese)."""
+    return rows_csv(table)
 
 
 def as_xlsx(table: list[list], title: str) -> bytes:
-    """An XLSX workbook (bytes) of already-safe cells. Text is stored as strings, so a
-    quote-prefixed value never becomes a formula."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    for row in table:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """An XLSX workbook (bytes); text stays text, so a quoted value never becomes a formula."""
+    return rows_xlsx(table, title)
 
 
 def settlement_csv(s: Settlement) -> str:
