@@ -12,7 +12,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from civicpoints.core.demo import seed_town  # noqa: E402
+from civicpoints.demo.town import seed_town  # noqa: E402
 
 scale = float(sys.argv[1])
 began = time.perf_counter()

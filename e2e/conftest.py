@@ -124,8 +124,8 @@ def small_town(transactional_db):
 
     from civicpoints.accounts.models import User
     from civicpoints.articles.services import article_create
-    from civicpoints.core.demo import DEMO_LOGINS, seed_town
     from civicpoints.core.timeutil import local_date
+    from civicpoints.demo.town import DEMO_LOGINS, seed_town
     from civicpoints.events.services import event_create, event_publish
     from civicpoints.merchants.services import offer_create
     from civicpoints.points.services import rule_get

@@ -40,7 +40,7 @@ def _check(browsing, page, path: str, axe_script, problems: list[str]) -> None:
 
 def test_main_pages_pass_axe_and_fit_360px(browsing, small_town, axe_script):
     from civicpoints.accounts.models import User
-    from civicpoints.core.demo import DEMO_LOGINS
+    from civicpoints.demo.town import DEMO_LOGINS
     from civicpoints.merchants.services import voucher_exchange
     from civicpoints.posts.models import Section
     from civicpoints.posts.services import post_approve, post_create

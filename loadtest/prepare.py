@@ -25,8 +25,8 @@ def main(out: str) -> None:
     from civicpoints.accounts.models import Community, Role, User
     from civicpoints.accounts.services import resident_register
     from civicpoints.articles.services import article_create
-    from civicpoints.core.demo import DEMO_LOGINS
     from civicpoints.core.timeutil import local_date
+    from civicpoints.demo.town import DEMO_LOGINS
     from civicpoints.events.services import event_create, event_publish
     from civicpoints.merchants.services import offer_create
     from civicpoints.points.services import points_adjust, rule_get

@@ -10,15 +10,15 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from civicpoints.accounts.models import Role, Town, User
-from civicpoints.core.demo import seed_town
 from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
+from civicpoints.core.metrics import Table
 from civicpoints.dashboard.exports import safe_cell, table_csv, table_xlsx
-from civicpoints.dashboard.metrics import Table
 from civicpoints.dashboard.selectors import (
     dashboard_context,
     dashboard_figures,
     public_headline,
 )
+from civicpoints.demo.town import seed_town
 from civicpoints.points.models import PointAccount, PointTransaction
 
 END = dt.date(2026, 3, 31)

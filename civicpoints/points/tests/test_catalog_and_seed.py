@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 
 from civicpoints.accounts.models import Community, Role, User
-from civicpoints.core.demo import DEMO_LOGINS, seed_town
+from civicpoints.demo.town import DEMO_LOGINS, seed_town
 from civicpoints.points.models import PointAccount, PointRule, PointTransaction
 from civicpoints.points.selectors import reconcile
 

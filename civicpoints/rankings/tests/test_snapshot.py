@@ -185,7 +185,7 @@ def test_snapshot_points_equal_direct_ledger_sums_on_a_seeded_town(db):
     # given the demo town at a small scale, with history up to 31 March
     from django.db.models import Sum
 
-    from civicpoints.core.demo import seed_town
+    from civicpoints.demo.town import seed_town
 
     seed_town(scale=0.005, seed=5, end=dt.date(2026, 3, 31), quiet=True)
     day = dt.date(2026, 3, 20)

@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from civicpoints.accounts.models import Town
-from civicpoints.core.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_town
+from civicpoints.demo.town import DEMO_LOGINS, DEMO_PASSWORD, seed_town
 
 
 class Command(BaseCommand):

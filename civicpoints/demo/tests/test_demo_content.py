@@ -1,4 +1,4 @@
-"""The demo town's content (``core/demo_content.py``): every app shows a living town."""
+"""The demo town's content (``demo/content.py``): every app shows a living town."""
 
 import pytest
 from django.db import transaction
@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from civicpoints.accounts.models import Role, User
 from civicpoints.articles.models import Article, ArticleRead
-from civicpoints.core.demo import DEMO_LOGINS, seed_town
+from civicpoints.demo.town import DEMO_LOGINS, seed_town
 from civicpoints.events.models import Event, EventStatus, Outcome, SignUp, SignUpStatus
 from civicpoints.merchants.models import Merchant, Offer, Voucher
 from civicpoints.points.models import PointTransaction

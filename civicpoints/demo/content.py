@@ -1,6 +1,6 @@
 """The demo town's content: articles, posts, reports, events and merchant offers.
 
-``seed_town`` (``core/demo.py``) writes people and three years of ledger
+``seed_town`` (``demo/town.py``) writes people and three years of ledger
 history in bulk; this module then fills every app through the apps' own
 services, as staff and residents would: articles published over the last two
 weeks, approved and pending posts with comments and likes, report cases in

@@ -24,8 +24,8 @@ from django.db.models import Sum
 from tqdm import tqdm
 
 from civicpoints.accounts.models import Community, Grid, Household, Role, Town, User
-from civicpoints.core.demo_content import ContentResult, seed_content
 from civicpoints.core.timeutil import town_tz
+from civicpoints.demo.content import ContentResult, seed_content
 from civicpoints.merchants.models import Merchant
 from civicpoints.points.catalog import rule_catalog_load
 from civicpoints.points.models import (
