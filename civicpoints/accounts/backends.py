@@ -2,8 +2,8 @@
 
 from django.contrib.auth.backends import ModelBackend
 
-from civicpoints.accounts.mobile import normalize_mobile
 from civicpoints.core.errors import InvalidInput
+from civicpoints.core.mobile import normalize_mobile
 
 
 class MobileBackend(ModelBackend):

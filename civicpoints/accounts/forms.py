@@ -1,14 +1,10 @@
-import uuid
-
 from django import forms
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.accounts.mobile import normalize_mobile
 from civicpoints.accounts.models import Community, Grid
 from civicpoints.core.errors import InvalidInput
-from civicpoints.core.forms import NonceField
-from civicpoints.points.models import PointRule
+from civicpoints.core.mobile import normalize_mobile
 
 
 class MobileField(forms.CharField):
@@ -96,27 +92,3 @@ class PasswordChangeForm(forms.Form):
         widget=forms.PasswordInput,
         help_text=_("At least 8 characters, not only digits."),
     )
-
-
-class AwardForm(forms.Form):
-    rule = forms.ChoiceField(label=_("Rule"))
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
-    nonce = NonceField(initial=lambda: uuid.uuid4().hex)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [
-            (r.code, f"{r.name} · {r.points}") for r in PointRule.objects.in_force()
-        ]
-
-
-class AdjustForm(forms.Form):
-    points = forms.IntegerField(label=_("Points (+/-)"), min_value=-100_000, max_value=100_000)
-    reason = forms.CharField(label=_("Reason"), max_length=200)
-    nonce = NonceField(initial=lambda: uuid.uuid4().hex)
-
-    def clean_points(self):
-        points = self.cleaned_data["points"]
-        if points == 0:
-            raise forms.ValidationError(_("Enter a non-zero number of points."))
-        return points

@@ -12,7 +12,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.accounts.mobile import mask_mobile, normalize_mobile
+from civicpoints.core.mobile import mask_mobile, normalize_mobile
 
 
 class Town(models.Model):

@@ -13,8 +13,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 
-from civicpoints.accounts.mobile import normalize_mobile
 from civicpoints.core.errors import DomainError
+from civicpoints.core.mobile import normalize_mobile
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ANY = None

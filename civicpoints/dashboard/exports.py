@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from civicpoints.core.exports import rows_csv, rows_xlsx, safe_cell
-from civicpoints.dashboard.metrics import Table
+from civicpoints.core.metrics import Table
 
 __all__ = ["safe_cell", "table_csv", "table_xlsx"]
 

@@ -12,8 +12,8 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Role, User
+from civicpoints.core.metrics import Figure, MetricContext, Table, metric_provider
 from civicpoints.core.timeutil import local_midnight
-from civicpoints.dashboard.metrics import Figure, MetricContext, Table, metric_provider
 from civicpoints.merchants.models import Merchant
 from civicpoints.points.models import PointRule, PointTransaction, RuleCategory, TransactionKind
 

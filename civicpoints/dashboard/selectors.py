@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from civicpoints.accounts.models import Community, Role, Town, User
 from civicpoints.accounts.scope import require_staff
 from civicpoints.core.errors import InvalidInput, NotFound
+from civicpoints.core.metrics import Figure, MetricContext, Table, collect
 from civicpoints.core.timeutil import local_date
-from civicpoints.dashboard.metrics import Figure, MetricContext, Table, collect
 from civicpoints.dashboard.providers import GOOD_DEED_RULE
 from civicpoints.disputes.selectors import YearOnYear, disputes_year_on_year
 from civicpoints.points.models import PointTransaction, TransactionKind
@@ -63,7 +63,7 @@ def dashboard_context(
 
 
 def dashboard_figures(ctx: MetricContext) -> tuple[list[Figure], list[Table]]:
-    """Every provider's figures and tables for ``ctx`` (see ``dashboard.metrics``)."""
+    """Every provider's figures and tables for ``ctx`` (see ``core.metrics``)."""
     return collect(ctx)
 
 

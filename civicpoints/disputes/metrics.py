@@ -3,7 +3,7 @@
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from civicpoints.dashboard.metrics import Figure, MetricContext, Table, metric_provider
+from civicpoints.core.metrics import Figure, MetricContext, Table, metric_provider
 from civicpoints.disputes.models import Dispute, DisputeCategory
 from civicpoints.disputes.selectors import disputes_year_on_year, shift_year
 

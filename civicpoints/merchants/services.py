@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicpoints.accounts.card import resident_from_card
-from civicpoints.accounts.mobile import normalize_mobile
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import resident_for_staff
 from civicpoints.core.errors import Conflict, NotFound
+from civicpoints.core.mobile import normalize_mobile
 from civicpoints.core.timeutil import local_date
 from civicpoints.merchants.errors import (
     CardNotEligible,

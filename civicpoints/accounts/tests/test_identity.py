@@ -3,7 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from civicpoints.accounts.mobile import mask_mobile, normalize_mobile
 from civicpoints.accounts.models import User
 from civicpoints.accounts.services import (
     MobileTaken,
@@ -13,6 +12,7 @@ from civicpoints.accounts.services import (
 )
 from civicpoints.accounts.sms import ConsoleSMSBackend
 from civicpoints.core.errors import InvalidInput, OutOfScope
+from civicpoints.core.mobile import mask_mobile, normalize_mobile
 
 SPELLINGS = [
     "13800138000",
@@ -109,7 +109,7 @@ def test_register_then_login_with_another_spelling(client, town):
         reverse("accounts:login"), {"mobile": "136-0000-1111", "password": town.password}
     )
     assert resp.status_code == 302
-    assert client.get(reverse("points:home")).context["user"] == dora
+    assert client.get(reverse("portal:home")).context["user"] == dora
 
 
 def test_login_refuses_wrong_password_and_bad_number(client, town):
@@ -210,7 +210,7 @@ def test_household_points_are_the_sum_of_its_members(client, town, rule):
     )
     assert household_points(home) == {"balance": 57, "lifetime_earned": 57, "members": 2}
     client.force_login(dora)
-    assert "57" in client.get(reverse("accounts:profile")).content.decode()
+    assert "57" in client.get(reverse("portal:profile")).content.decode()
 
 
 @pytest.mark.parametrize("nickname", ["13912345678", "+86 139 1234 5678", "abc\u202edef", "a\x07"])
@@ -236,7 +236,7 @@ def test_password_change_page_and_api(client, town):
     assert resp.status_code == 302
     town.alice.refresh_from_db()
     assert town.alice.check_password("another-passw0rd")
-    assert client.get(reverse("accounts:profile")).status_code == 200  # still logged in
+    assert client.get(reverse("portal:profile")).status_code == 200  # still logged in
     resp = client.post(
         "/api/v1/me/password",
         {"old_password": "another-passw0rd", "new_password": "123"},
@@ -263,7 +263,7 @@ def test_password_reset_asks_first_and_get_on_post_only_urls_is_not_blank(client
     assert resp.status_code == 200 and town.alice.mobile in resp.content.decode()
     town.alice.refresh_from_db()
     assert town.alice.check_password(town.password)  # nothing changed yet
-    resp = client.get(reverse("accounts:staff_adjust", args=[town.alice.pk]))
+    resp = client.get(reverse("portal:staff_adjust", args=[town.alice.pk]))
     assert resp.status_code == 405
     assert "error.html" in [t.name for t in resp.templates]
     assert "<h1>" in resp.content.decode()

@@ -5,9 +5,9 @@ import json
 import pytest
 from django.urls import reverse
 
-from civicpoints.accounts.mobile import normalize_mobile
 from civicpoints.accounts.models import User
 from civicpoints.core.errors import InvalidInput, OutOfScope
+from civicpoints.core.mobile import normalize_mobile
 from civicpoints.merchants.models import Voucher
 from civicpoints.merchants.services import voucher_exchange
 from civicpoints.merchants.tests.conftest import fund, make_offer

@@ -1,4 +1,5 @@
-"""The dashboard's extension point: metric providers.
+"""The dashboard's extension point: metric providers (plumbing, so that any app —
+a domain app or an oversight one — can add figures without importing the dashboard).
 
 A provider is a function ``(ctx: MetricContext) -> list[Figure | Table]``
 registered with ``@metric_provider``. Providers live in ``<app>/metrics.py``;
@@ -6,7 +7,7 @@ every installed app's ``metrics`` module is imported (autodiscovery, like
 ``jobs``) before the dashboard is drawn, so the posts, reports, events,
 articles and merchants apps add their figures by adding such a module::
 
-    from civicpoints.dashboard.metrics import Figure, metric_provider
+    from civicpoints.core.metrics import Figure, metric_provider
 
     @metric_provider(order=40)
     def posts(ctx):
