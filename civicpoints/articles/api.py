@@ -11,6 +11,7 @@ from civicpoints.accounts.models import Community
 from civicpoints.articles import selectors, services
 from civicpoints.core.errors import InvalidInput
 from civicpoints.core.pagination import BoundedLimitOffsetPagination
+from civicpoints.core.schemas import ErrorOut
 
 router = Router(tags=["articles"])
 staff_router = Router(tags=["staff"])
@@ -82,12 +83,6 @@ class ArticleIn(Schema):
     published_at: dt.datetime | None = Field(
         None, description="With a time zone; None: a draft; in the future: scheduled."
     )
-
-
-class ErrorOut(Schema):
-    code: str
-    detail: str
-    field: str | None = None
 
 
 def _community(pk: int | None) -> Community | None:

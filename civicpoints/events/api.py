@@ -20,6 +20,7 @@ from ninja.pagination import paginate
 from civicpoints.accounts.models import Community
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.pagination import BoundedLimitOffsetPagination
+from civicpoints.core.schemas import ErrorOut
 from civicpoints.events import selectors, services
 from civicpoints.events.codes import WINDOW_SECONDS, checkin_code
 from civicpoints.events.ics import event_ics
@@ -27,12 +28,6 @@ from civicpoints.events.models import Event, SignUp
 from civicpoints.points.services import rule_get
 
 router = Router(tags=["events"])
-
-
-class ErrorOut(Schema):
-    code: str
-    detail: str
-    field: str | None = None
 
 
 class PhotoOut(Schema):

@@ -9,16 +9,11 @@ from ninja import Field, Router, Schema, Status
 
 from civicpoints.accounts.models import User
 from civicpoints.core.errors import NotFound
+from civicpoints.core.schemas import ErrorOut
 from civicpoints.merchants import selectors, services
 from civicpoints.merchants.models import DiscountCard, Merchant, Voucher
 
 router = Router(tags=["merchants"])
-
-
-class ErrorOut(Schema):
-    code: str
-    detail: str
-    field: str | None = None
 
 
 class MerchantOut(Schema):

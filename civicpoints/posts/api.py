@@ -9,16 +9,11 @@ from ninja.files import UploadedFile
 from civicpoints.accounts.models import Community
 from civicpoints.accounts.scope import require_staff
 from civicpoints.core.errors import InvalidInput, NotFound
+from civicpoints.core.schemas import ErrorOut
 from civicpoints.posts import selectors, services
 from civicpoints.posts.models import Appeal, Comment, Section
 
 router = Router(tags=["posts"])
-
-
-class ErrorOut(Schema):
-    code: str
-    detail: str
-    field: str | None = None
 
 
 class SectionOut(Schema):

@@ -3,15 +3,10 @@
 from django.contrib.auth import logout
 from ninja import Router, Schema, Status
 
+from civicpoints.core.schemas import ErrorOut
 from civicpoints.privacy import services
 
 router = Router(tags=["privacy"])
-
-
-class ErrorOut(Schema):
-    code: str
-    detail: str
-    field: str | None = None
 
 
 class CloseIn(Schema):

@@ -7,16 +7,11 @@ from ninja.files import UploadedFile
 from civicpoints.accounts.models import User
 from civicpoints.accounts.scope import require_staff
 from civicpoints.core.errors import InvalidInput
+from civicpoints.core.schemas import ErrorOut
 from civicpoints.posts.api import PostOut
 from civicpoints.reports import selectors, services
 
 router = Router(tags=["reports"])
-
-
-class ErrorOut(Schema):
-    code: str
-    detail: str
-    field: str | None = None
 
 
 class CategoryOut(Schema):
