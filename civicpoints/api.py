@@ -20,6 +20,8 @@ from civicpoints.events.api import router as events_router
 from civicpoints.merchants.api import router as merchants_router
 from civicpoints.notifications.api import router as notifications_router
 from civicpoints.points.api import router as points_router
+from civicpoints.points.api import staff_router as points_staff_router
+from civicpoints.portal.api import router as portal_router
 from civicpoints.posts.api import router as posts_router
 from civicpoints.privacy.api import router as privacy_router
 from civicpoints.rankings.api import router as rankings_router
@@ -73,7 +75,9 @@ def permission_error(request, exc):
 
 api.add_router("/", accounts_router)
 api.add_router("/", points_router)
+api.add_router("/", portal_router)
 api.add_router("/staff/", staff_router)
+api.add_router("/staff/", points_staff_router)
 api.add_router("/", notifications_router)
 api.add_router("/", articles_router)
 api.add_router("/staff/", articles_staff_router)

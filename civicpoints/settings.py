@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "axes",
     "civicpoints.audit",
     "civicpoints.privacy",
+    "civicpoints.portal",
+    "civicpoints.demo",
 ]
 
 MIDDLEWARE = [
@@ -127,7 +129,7 @@ AUTHENTICATION_BACKENDS = [
     "civicpoints.accounts.backends.MobileBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "points:home"
+LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -27,6 +27,7 @@ urlpatterns = [
     path("audit/", include("civicpoints.audit.urls")),
     path("privacy/", include("civicpoints.privacy.urls")),
     path("", include("civicpoints.points.urls")),
+    path("", include("civicpoints.portal.urls")),
 ]
 
 if settings.DEBUG:

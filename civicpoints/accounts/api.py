@@ -1,21 +1,17 @@
 """Accounts API: register, log in and out, my profile; the staff desk (scoped)."""
 
-import uuid
-
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.utils import check_csrf
-from pydantic import StrictInt
 
 from civicpoints.accounts import selectors, services
 from civicpoints.accounts.models import Community, Grid, Household, User
 from civicpoints.accounts.scope import require_staff, resident_for_staff
 from civicpoints.core.errors import InvalidInput, OutOfScope
-from civicpoints.points import services as point_services
-from civicpoints.points.selectors import account_for
+from civicpoints.core.schemas import ErrorOut
 
 router = Router(tags=["accounts"])
 staff_router = Router(tags=["staff"])
@@ -58,12 +54,6 @@ class ProfileIn(Schema):
     nickname: str = Field(..., max_length=40)
     real_name: str = Field("", max_length=40)
     language: str | None = Field(None, description="zh-hans or en; omitted = unchanged.")
-
-
-class ErrorOut(Schema):
-    code: str
-    detail: str
-    field: str | None = None
 
 
 def _get_or_invalid(model, pk, field):
@@ -189,13 +179,18 @@ class ResidentOut(Schema):
     balance: int
     lifetime_earned: int
 
+    # The balance row is the ledger's (``points.PointAccount``, reverse one-to-one
+    # ``point_account``); read through the relation so that accounts needs no import
+    # of the app above it. No row yet means nothing earned: 0.
     @staticmethod
     def resolve_balance(obj: User) -> int:
-        return account_for(obj).balance
+        account = getattr(obj, "point_account", None)
+        return account.balance if account is not None else 0
 
     @staticmethod
     def resolve_lifetime_earned(obj: User) -> int:
-        return account_for(obj).lifetime_earned
+        account = getattr(obj, "point_account", None)
+        return account.lifetime_earned if account is not None else 0
 
 
 class StaffRegisterIn(Schema):
@@ -205,49 +200,6 @@ class StaffRegisterIn(Schema):
     community_id: int
     grid_id: int | None = None
     household_id: int | None = None
-
-
-class StaffAwardIn(Schema):
-    rule: str = Field(..., description="Rule code from the catalog, e.g. voluntary_patrol.")
-    note: str = Field("", max_length=200)
-    idempotency_key: str = Field(
-        default_factory=lambda: uuid.uuid4().hex,
-        min_length=8,
-        max_length=100,
-        description="Repeat the same key to retry safely; the first award is returned.",
-    )
-
-
-class StaffAdjustIn(Schema):
-    points: StrictInt = Field(..., description="Signed whole points, non-zero, |points| ≤ 100000.")
-    reason: str = Field(..., max_length=200)
-    idempotency_key: str = Field(
-        default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=100
-    )
-
-
-class LedgerRowOut(Schema):
-    id: int
-    kind: str
-    points: int
-    balance_after: int
-    rule: str | None = Field(None, alias="rule.code")
-    memo: str
-    created_at: str
-    local_date: str
-    replayed: bool = False
-
-    @staticmethod
-    def resolve_created_at(obj) -> str:
-        return obj.created_at.isoformat()
-
-    @staticmethod
-    def resolve_local_date(obj) -> str:
-        return obj.local_date.isoformat()
-
-    @staticmethod
-    def resolve_replayed(obj) -> bool:
-        return not getattr(obj, "created", True)
 
 
 class PasswordResetOut(Schema):
@@ -285,40 +237,6 @@ def staff_register(request, payload: StaffRegisterIn):
 def staff_resident(request, resident_id: int):
     """One resident in my scope; 404 for anyone outside it."""
     return resident_for_staff(request.user, resident_id)
-
-
-@staff_router.post(
-    "/residents/{resident_id}/awards",
-    response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-)
-def staff_award(request, resident_id: int, payload: StaffAwardIn):
-    """Award a catalog rule by hand (after a patrol, at the office). 201 new, 200 replay."""
-    resident = resident_for_staff(request.user, resident_id)
-    row = point_services.points_award_by_staff(
-        actor=request.user,
-        resident=resident,
-        rule_code=payload.rule,
-        note=payload.note,
-        idempotency_key=payload.idempotency_key,
-    )
-    return Status(201 if row.created else 200, row)
-
-
-@staff_router.post(
-    "/residents/{resident_id}/adjustments",
-    response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-)
-def staff_adjust(request, resident_id: int, payload: StaffAdjustIn):
-    """Correct a balance by ``points`` with a required reason (kept on the ledger row)."""
-    resident = resident_for_staff(request.user, resident_id)
-    row = point_services.points_adjust(
-        actor=request.user,
-        resident=resident,
-        points=payload.points,
-        reason=payload.reason,
-        idempotency_key=f"adjust:{payload.idempotency_key}",
-    )
-    return Status(201 if row.created else 200, row)
 
 
 @staff_router.post(

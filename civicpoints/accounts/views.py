@@ -1,4 +1,6 @@
-"""Pages for people: log in/out, register, profile, my card; the staff desk."""
+"""Pages for people: log in/out, register, profile edit, password, my card; the staff desk's
+resident list, registration, password reset and card (the resident's page with balance
+and award forms composes the ledger: ``civicpoints.portal``)."""
 
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -15,8 +17,6 @@ from django.views.i18n import set_language
 from civicpoints.accounts import selectors, services
 from civicpoints.accounts.card import resident_card_token
 from civicpoints.accounts.forms import (
-    AdjustForm,
-    AwardForm,
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
@@ -28,8 +28,6 @@ from civicpoints.accounts.scope import require_staff, resident_for_staff
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
 from civicpoints.core.qr import qr_svg
-from civicpoints.points import services as point_services
-from civicpoints.points.selectors import account_for, history, household_points
 
 
 def login_view(request):
@@ -40,7 +38,7 @@ def login_view(request):
         if not url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
-            target = "points:home"
+            target = "portal:home"
         return redirect(target)
     return render(request, "accounts/login.html", {"form": form})
 
@@ -71,7 +69,7 @@ def register_view(request):
                 services.user_set_language(user=user, language=get_language())
             login(request, user, backend="civicpoints.accounts.backends.MobileBackend")
             messages.success(request, _("Welcome! Your account is ready."))
-            return redirect("points:home")
+            return redirect("portal:home")
     return render(request, "accounts/register.html", {"form": form})
 
 
@@ -87,19 +85,6 @@ def set_language_view(request):
 
 
 @login_required
-def profile_view(request):
-    household = request.user.household
-    return render(
-        request,
-        "accounts/profile.html",
-        {
-            "account": account_for(request.user),
-            "household_points": household_points(household) if household else None,
-        },
-    )
-
-
-@login_required
 def profile_edit_view(request):
     user = request.user
     form = ProfileForm(
@@ -112,7 +97,7 @@ def profile_edit_view(request):
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Profile saved."))
-            return redirect("accounts:profile")
+            return redirect("portal:profile")
     return render(request, "accounts/profile_edit.html", {"form": form})
 
 
@@ -131,7 +116,7 @@ def password_change_view(request):
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Password changed."))
-            return redirect("accounts:profile")
+            return redirect("portal:profile")
     return render(request, "accounts/password_change.html", {"form": form})
 
 
@@ -139,7 +124,7 @@ def password_change_view(request):
 def my_card_view(request):
     """My personal QR card (residents)."""
     if request.user.role != Role.RESIDENT:
-        return redirect("accounts:profile")
+        return redirect("portal:profile")
     return render(
         request,
         "accounts/card.html",
@@ -192,78 +177,8 @@ def staff_register_view(request):
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Resident registered."))
-            return redirect("accounts:staff_resident", resident_id=resident.pk)
+            return redirect("portal:staff_resident", resident_id=resident.pk)
     return render(request, "accounts/staff_register.html", {"form": form})
-
-
-def _resident_page(request, resident, award_form=None, adjust_form=None, status=200):
-    rows = Paginator(history(resident), 20).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "accounts/staff_resident.html",
-        {
-            "resident": resident,
-            "account": account_for(resident),
-            "rows": rows,
-            "award_form": award_form or AwardForm(),
-            "adjust_form": adjust_form or AdjustForm(),
-        },
-        status=status,
-    )
-
-
-@login_required
-def staff_resident_view(request, resident_id):
-    resident = resident_for_staff(_staff(request), resident_id)
-    return _resident_page(request, resident)
-
-
-@login_required
-@require_POST
-def staff_award_view(request, resident_id):
-    actor = _staff(request)
-    resident = resident_for_staff(actor, resident_id)
-    form = AwardForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            row = point_services.points_award_by_staff(
-                actor=actor,
-                resident=resident,
-                rule_code=d["rule"],
-                note=d["note"],
-                idempotency_key=d["nonce"],
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Awarded %(points)d points.") % {"points": row.points})
-            return redirect("accounts:staff_resident", resident_id=resident.pk)
-    return _resident_page(request, resident, award_form=form, status=422)
-
-
-@login_required
-@require_POST
-def staff_adjust_view(request, resident_id):
-    actor = _staff(request)
-    resident = resident_for_staff(actor, resident_id)
-    form = AdjustForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            point_services.points_adjust(
-                actor=actor,
-                resident=resident,
-                points=d["points"],
-                reason=d["reason"],
-                idempotency_key=f"adjust:{d['nonce']}",
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Balance adjusted."))
-            return redirect("accounts:staff_resident", resident_id=resident.pk)
-    return _resident_page(request, resident, adjust_form=form, status=422)
 
 
 @login_required
@@ -279,7 +194,7 @@ def staff_password_reset_view(request, resident_id):
         _("New password for %(nick)s: %(pw)s (also sent by SMS).")
         % {"nick": resident.nickname, "pw": temporary},
     )
-    return redirect("accounts:staff_resident", resident_id=resident.pk)
+    return redirect("portal:staff_resident", resident_id=resident.pk)
 
 
 @login_required

@@ -1,14 +1,21 @@
-"""Points API: my balance and history, the rule catalog, leaderboards."""
+"""Points API: my history, the rule catalog, leaderboards; the staff desk's awards and
+adjustments. (``GET /me/points``, which adds my daily rank, is composed in
+``civicpoints.portal.api``.)"""
 
+import uuid
 from typing import Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import StrictInt
 
-from civicpoints.points import selectors
+from civicpoints.accounts.scope import resident_for_staff
+from civicpoints.core.schemas import ErrorOut
+from civicpoints.points import selectors, services
 from civicpoints.points.models import PointRule
 
 router = Router(tags=["points"])
+staff_router = Router(tags=["staff"])
 
 
 class RuleOut(Schema):
@@ -29,15 +36,6 @@ class RuleOut(Schema):
     @staticmethod
     def resolve_category_label(obj: PointRule) -> str:
         return str(obj.get_category_display())
-
-
-class BalanceOut(Schema):
-    balance: int = Field(..., description="Points available to spend.")
-    lifetime_earned: int = Field(..., description="Points ever earned, net of reversals.")
-    points_today: int = Field(..., description="Earned today (the town's local day).")
-    rank_town: int | None = Field(
-        None, description="Rank in the town's latest daily ranking (None: not ranked yet)."
-    )
 
 
 class TransactionOut(Schema):
@@ -97,22 +95,6 @@ def rules(request, category: str | None = None):
     return qs
 
 
-@router.get("/me/points", response=BalanceOut)
-def my_points(request):
-    """My balance, lifetime earned, points earned today (local day) and my town rank in
-    the latest daily ranking (points earned to the end of that local day)."""
-    from civicpoints.rankings.selectors import my_daily_rank
-
-    account = selectors.account_for(request.user)
-    mine = my_daily_rank(request.user)
-    return {
-        "balance": account.balance,
-        "lifetime_earned": account.lifetime_earned,
-        "points_today": selectors.points_today(request.user),
-        "rank_town": mine.rank if mine else None,
-    }
-
-
 @router.get("/me/transactions", response=list[TransactionOut])
 @paginate
 def my_transactions(request):
@@ -130,3 +112,80 @@ def leaderboard(
     """Top residents of my town or community by points earned in the period (local
     days), ties sharing a rank (1, 2, 2, 4), plus my own rank even outside the top."""
     return selectors.leaderboard(request.user, scope=scope, period=period, limit=limit)
+
+
+class StaffAwardIn(Schema):
+    rule: str = Field(..., description="Rule code from the catalog, e.g. voluntary_patrol.")
+    note: str = Field("", max_length=200)
+    idempotency_key: str = Field(
+        default_factory=lambda: uuid.uuid4().hex,
+        min_length=8,
+        max_length=100,
+        description="Repeat the same key to retry safely; the first award is returned.",
+    )
+
+
+class StaffAdjustIn(Schema):
+    points: StrictInt = Field(..., description="Signed whole points, non-zero, |points| ≤ 100000.")
+    reason: str = Field(..., max_length=200)
+    idempotency_key: str = Field(
+        default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=100
+    )
+
+
+class LedgerRowOut(Schema):
+    id: int
+    kind: str
+    points: int
+    balance_after: int
+    rule: str | None = Field(None, alias="rule.code")
+    memo: str
+    created_at: str
+    local_date: str
+    replayed: bool = False
+
+    @staticmethod
+    def resolve_created_at(obj) -> str:
+        return obj.created_at.isoformat()
+
+    @staticmethod
+    def resolve_local_date(obj) -> str:
+        return obj.local_date.isoformat()
+
+    @staticmethod
+    def resolve_replayed(obj) -> bool:
+        return not getattr(obj, "created", True)
+
+
+@staff_router.post(
+    "/residents/{resident_id}/awards",
+    response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def staff_award(request, resident_id: int, payload: StaffAwardIn):
+    """Award a catalog rule by hand (after a patrol, at the office). 201 new, 200 replay."""
+    resident = resident_for_staff(request.user, resident_id)
+    row = services.points_award_by_staff(
+        actor=request.user,
+        resident=resident,
+        rule_code=payload.rule,
+        note=payload.note,
+        idempotency_key=payload.idempotency_key,
+    )
+    return Status(201 if row.created else 200, row)
+
+
+@staff_router.post(
+    "/residents/{resident_id}/adjustments",
+    response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def staff_adjust(request, resident_id: int, payload: StaffAdjustIn):
+    """Correct a balance by ``points`` with a required reason (kept on the ledger row)."""
+    resident = resident_for_staff(request.user, resident_id)
+    row = services.points_adjust(
+        actor=request.user,
+        resident=resident,
+        points=payload.points,
+        reason=payload.reason,
+        idempotency_key=f"adjust:{payload.idempotency_key}",
+    )
+    return Status(201 if row.created else 200, row)

@@ -14,18 +14,18 @@ def post_json(client, url, body):
     return client.post(url, json.dumps(body), content_type="application/json")
 
 
-@pytest.mark.parametrize("page", ["staff_resident", "staff_card"])
+@pytest.mark.parametrize("page", ["portal:staff_resident", "accounts:staff_card"])
 def test_staff_of_another_community_gets_404_on_pages(client, town, page):
     client.force_login(town.staff_b)
-    assert client.get(reverse(f"accounts:{page}", args=[town.alice.pk])).status_code == 404
+    assert client.get(reverse(page, args=[town.alice.pk])).status_code == 404
     client.force_login(town.staff_a)
-    assert client.get(reverse(f"accounts:{page}", args=[town.alice.pk])).status_code == 200
+    assert client.get(reverse(page, args=[town.alice.pk])).status_code == 200
 
 
 def test_award_page_out_of_scope_writes_nothing(client, town, rule):
     client.force_login(town.staff_b)
     resp = client.post(
-        reverse("accounts:staff_award", args=[town.alice.pk]),
+        reverse("portal:staff_award", args=[town.alice.pk]),
         {"rule": "voluntary_patrol", "note": "", "nonce": "abcdefgh12"},
     )
     assert resp.status_code == 404
@@ -96,8 +96,8 @@ def test_public_pages_show_mobiles_masked_or_not_at_all(client, town, rule):
 
     points_award(resident=town.bob, rule=rule)
     client.force_login(town.alice)
-    html = client.get(reverse("points:leaderboard") + "?period=all").content.decode()
+    html = client.get(reverse("portal:leaderboard") + "?period=all").content.decode()
     assert "Bob" in html and "13900139002" not in html
     card = client.get(reverse("accounts:card")).content.decode()
     assert "138****8001" in card and "13800138001" not in card
-    assert "13800138001" in client.get(reverse("accounts:profile")).content.decode()
+    assert "13800138001" in client.get(reverse("portal:profile")).content.decode()

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from civicpoints.accounts.models import Role, User
-from civicpoints.core.demo import DEMO_LOGINS, seed_town
+from civicpoints.demo.town import DEMO_LOGINS, seed_town
 from civicpoints.points import services
 from civicpoints.points.models import PointAccount, PointRule
 from civicpoints.points.selectors import Period, Scope, leaderboard, points_today
@@ -30,12 +30,12 @@ def test_demo_resident_logs_in_and_sees_balance_history_rules_and_rankings(clien
     assert resp.status_code == 302
     account = PointAccount.objects.get(resident=small_town)
     # home: balance, points today, rank
-    assert client.get(reverse("points:home")).context["rank"] is None  # no ranking yet
+    assert client.get(reverse("portal:home")).context["rank"] is None  # no ranking yet
     from civicpoints.rankings.models import RankingSnapshot
     from civicpoints.rankings.services import snapshot_catch_up
 
     snapshot_catch_up()  # what the nightly job does
-    home = client.get(reverse("points:home"))
+    home = client.get(reverse("portal:home"))
     assert home.status_code == 200
     assert home.context["account"].balance == account.balance > 0
     mine = RankingSnapshot.objects.get(resident=small_town)
@@ -55,7 +55,7 @@ def test_demo_resident_logs_in_and_sees_balance_history_rules_and_rankings(clien
     # the leaderboards
     for scope in Scope.CHOICES:
         for period in Period.CHOICES:
-            resp = client.get(reverse("points:leaderboard"), {"scope": scope, "period": period})
+            resp = client.get(reverse("portal:leaderboard"), {"scope": scope, "period": period})
             assert resp.status_code == 200
 
 
@@ -78,7 +78,7 @@ def test_english_on_request(client, small_town):
 
 def test_chinese_is_the_default(client, small_town):
     client.force_login(small_town)
-    html = client.get(reverse("points:home")).content.decode()
+    html = client.get(reverse("portal:home")).content.decode()
     assert 'lang="zh-hans"' in html and "我的积分" in html
 
 
@@ -275,16 +275,16 @@ def test_production_refuses_to_start_without_a_secret(tmp_path):
 
 def test_staff_desk_award_form_double_submit_awards_once(client, town, catalog):
     client.force_login(town.staff_a)
-    page = client.get(reverse("accounts:staff_resident", args=[town.alice.pk]))
+    page = client.get(reverse("portal:staff_resident", args=[town.alice.pk]))
     nonce = page.context["award_form"]["nonce"].value()
     assert page.context["resident"].mobile in page.content.decode()
-    url = reverse("accounts:staff_award", args=[town.alice.pk])
+    url = reverse("portal:staff_award", args=[town.alice.pk])
     data = {"rule": "sanitation_drive", "note": "河道清理", "nonce": nonce}
     assert client.post(url, data).status_code == 302
     assert client.post(url, data).status_code == 302
     assert PointAccount.objects.get(resident=town.alice).balance == 25
     resp = client.post(
-        reverse("accounts:staff_adjust", args=[town.alice.pk]),
+        reverse("portal:staff_adjust", args=[town.alice.pk]),
         {"points": "5", "reason": "", "nonce": "n" * 10},
     )
     assert resp.status_code == 422 and "reason" in resp.context["adjust_form"].errors

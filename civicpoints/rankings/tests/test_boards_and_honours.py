@@ -79,13 +79,13 @@ def test_board_page_every_period_scope_and_kind(client, more, award):
         for scope in Scope.CHOICES:
             for period in ("daily", *Period.CHOICES, "bogus"):
                 resp = client.get(
-                    reverse("points:leaderboard"),
+                    reverse("portal:leaderboard"),
                     {"kind": kind, "scope": scope, "period": period},
                 )
                 assert resp.status_code == 200
-    html = client.get(reverse("points:leaderboard")).content.decode()
+    html = client.get(reverse("portal:leaderboard")).content.decode()
     assert "2026-03-01" in html and "Bob" in html and "13900139002" not in html
-    assert client.get(reverse("points:leaderboard")).context["daily"].mine.rank == 2
+    assert client.get(reverse("portal:leaderboard")).context["daily"].mine.rank == 2
 
 
 def test_civic_star_goes_to_the_top_earner_of_each_community_and_shows_on_profile(
@@ -118,9 +118,7 @@ def test_civic_star_goes_to_the_top_earner_of_each_community_and_shows_on_profil
     client.force_login(t.alice)
     assert (
         "Civic star"
-        in client.get(
-            reverse("accounts:profile"), headers={"accept-language": "en"}
-        ).content.decode()
+        in client.get(reverse("portal:profile"), headers={"accept-language": "en"}).content.decode()
     )
     roll = client.get(reverse("rankings:honours")).content.decode()
     assert "Alice" in roll and "Dan" in roll

@@ -1,0 +1,33 @@
+"""Ledger forms for the staff desk: award a rule by hand, adjust a balance with a reason."""
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicpoints.core.forms import NonceField
+from civicpoints.points.models import PointRule
+
+
+class AwardForm(forms.Form):
+    rule = forms.ChoiceField(label=_("Rule"))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    nonce = NonceField(initial=lambda: uuid.uuid4().hex)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = [
+            (r.code, f"{r.name} · {r.points}") for r in PointRule.objects.in_force()
+        ]
+
+
+class AdjustForm(forms.Form):
+    points = forms.IntegerField(label=_("Points (+/-)"), min_value=-100_000, max_value=100_000)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    nonce = NonceField(initial=lambda: uuid.uuid4().hex)
+
+    def clean_points(self):
+        points = self.cleaned_data["points"]
+        if points == 0:
+            raise forms.ValidationError(_("Enter a non-zero number of points."))
+        return points

@@ -1,0 +1,137 @@
+"""Entry pages that compose several apps (so they live above all of them).
+
+- ``home_view``: balance, points today, my rank in the latest daily ranking, recent
+  ledger rows and the services grid for my role.
+- ``profile_view``: my account with my balance and my household's points.
+- ``staff_resident_view`` (+ award / adjust): the staff desk's page of one resident —
+  identity from ``accounts``, balance, history and the award forms from ``points``.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civicpoints.accounts.models import User
+from civicpoints.accounts.scope import require_staff, resident_for_staff
+from civicpoints.core.errors import DomainError
+from civicpoints.core.forms import add_domain_error
+from civicpoints.points import selectors as points
+from civicpoints.points import services as point_services
+from civicpoints.points.forms import AdjustForm, AwardForm
+from civicpoints.rankings.selectors import my_daily_rank
+
+
+@login_required
+def home_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "account": points.account_for(user),
+            "today": points.points_today(user),
+            "rank": my_daily_rank(user),
+            "recent": points.history(user)[:5],
+        },
+    )
+
+
+@login_required
+def profile_view(request: HttpRequest) -> HttpResponse:
+    household = request.user.household
+    return render(
+        request,
+        "portal/profile.html",
+        {
+            "account": points.account_for(request.user),
+            "household_points": points.household_points(household) if household else None,
+        },
+    )
+
+
+# --- the staff desk's page of one resident ------------------------------------
+
+
+def _staff(request: HttpRequest) -> User:
+    require_staff(request.user)
+    return request.user
+
+
+def _resident_page(
+    request: HttpRequest,
+    resident: User,
+    award_form: AwardForm | None = None,
+    adjust_form: AdjustForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    rows = Paginator(points.history(resident), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/staff_resident.html",
+        {
+            "resident": resident,
+            "account": points.account_for(resident),
+            "rows": rows,
+            "award_form": award_form or AwardForm(),
+            "adjust_form": adjust_form or AdjustForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def staff_resident_view(request: HttpRequest, resident_id: int) -> HttpResponse:
+    resident = resident_for_staff(_staff(request), resident_id)
+    return _resident_page(request, resident)
+
+
+@login_required
+@require_POST
+def staff_award_view(request: HttpRequest, resident_id: int) -> HttpResponse:
+    actor = _staff(request)
+    resident = resident_for_staff(actor, resident_id)
+    form = AwardForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            row = point_services.points_award_by_staff(
+                actor=actor,
+                resident=resident,
+                rule_code=d["rule"],
+                note=d["note"],
+                idempotency_key=d["nonce"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Awarded %(points)d points.") % {"points": row.points})
+            return redirect("portal:staff_resident", resident_id=resident.pk)
+    return _resident_page(request, resident, award_form=form, status=422)
+
+
+@login_required
+@require_POST
+def staff_adjust_view(request: HttpRequest, resident_id: int) -> HttpResponse:
+    actor = _staff(request)
+    resident = resident_for_staff(actor, resident_id)
+    form = AdjustForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            point_services.points_adjust(
+                actor=actor,
+                resident=resident,
+                points=d["points"],
+                reason=d["reason"],
+                idempotency_key=f"adjust:{d['nonce']}",
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Balance adjusted."))
+            return redirect("portal:staff_resident", resident_id=resident.pk)
+    return _resident_page(request, resident, adjust_form=form, status=422)
