@@ -12,12 +12,12 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.accounts.mobile import normalize_mobile
+from civicpoints.accounts.hooks import resident_registered
 from civicpoints.accounts.models import Community, Grid, Household, Language, Role, User
 from civicpoints.accounts.scope import require_covers, require_staff
 from civicpoints.accounts.sms import get_sms_backend
 from civicpoints.core.errors import Conflict, InvalidInput
-from civicpoints.points.models import PointAccount
+from civicpoints.core.mobile import normalize_mobile
 
 NICKNAME_MAX = 40
 
@@ -118,7 +118,7 @@ def resident_register(
             )
             user.set_password(password)
             user.save(force_insert=True)
-            PointAccount.objects.create(resident=user, town_id=user.town_id)
+            resident_registered.send(user)  # the ledger opens the balance row
     except IntegrityError:
         raise MobileTaken(field="mobile") from None
     return user

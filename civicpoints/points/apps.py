@@ -6,3 +6,11 @@ class PointsConfig(AppConfig):
     name = "civicpoints.points"
     label = "points"
     verbose_name = _("Points")
+
+    def ready(self) -> None:
+        # accounts stands below the ledger and does not import it: it announces a
+        # registration and the ledger opens the balance row (core.hooks).
+        from civicpoints.accounts.hooks import resident_registered
+        from civicpoints.points.services import points_account_open
+
+        resident_registered.subscribe(points_account_open)

@@ -29,16 +29,16 @@ def account_for(resident: User) -> PointAccount:
 def household_points(household) -> dict:
     """A household's points: the sums of its active members' balances and lifetime earned.
 
-    Returns ``{"balance": int, "lifetime_earned": int, "members": int}``.
+    Members are counted from the people, not from balance rows: a member who has
+    has no ``PointAccount`` (not opened yet) counts with 0 points.
+
+    Returns ``{"balance": int, "lifetime_earned": int, "members": int}`` (points).
     """
-    agg = PointAccount.objects.filter(
-        resident__household=household, resident__is_active=True
-    ).aggregate(
-        balance=Coalesce(Sum("balance"), 0),
-        lifetime_earned=Coalesce(Sum("lifetime_earned"), 0),
+    return User.objects.filter(household=household, is_active=True).aggregate(
+        balance=Coalesce(Sum("point_account__balance"), 0),
+        lifetime_earned=Coalesce(Sum("point_account__lifetime_earned"), 0),
         members=Count("pk"),
     )
-    return agg
 
 
 def points_today(resident: User, *, today: dt.date | None = None) -> int:

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +35,6 @@ from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import require_covers, require_staff
 from civicpoints.core.errors import InvalidInput
 from civicpoints.core.timeutil import local_date
-from civicpoints.notifications.models import NotificationKind
 from civicpoints.points.errors import (
     CapReached,
     IdempotencyKeyReused,
@@ -45,6 +43,7 @@ from civicpoints.points.errors import (
     RuleNotInForce,
     UnknownRule,
 )
+from civicpoints.points.hooks import ledger_row_written
 from civicpoints.points.models import (
     CapPeriod,
     PointAccount,
@@ -155,6 +154,16 @@ def _sql_insert_row(cursor, row: PointTransaction) -> int | None:
     return None if got is None else got[0]
 
 
+def points_account_open(resident: User) -> None:
+    """Open ``resident``'s zero balance row if they have none (idempotent, race-safe).
+
+    Subscribed to ``accounts.hooks.resident_registered`` (``PointsConfig.ready``), so
+    it runs inside the registration's transaction; the ledger also opens the row by
+    itself on a resident's first ledger row.
+    """
+    _ensure_account(resident)
+
+
 def _ensure_account(resident: User) -> None:
     """Create the resident's zero balance row if it is missing (race-safe)."""
     if PointAccount.objects.filter(resident=resident).exists():
@@ -214,14 +223,14 @@ def _append(
     memo: str = "",
     at: dt.datetime | None = None,
     under_lock=None,
-    after=None,
 ) -> PointTransaction:
     """Move the balance by ``points`` and append one row, in one transaction; replay-safe.
 
     ``under_lock()`` runs after the balance row is locked and before the insert
-    (the cap check); ``after(row)`` runs inside the transaction once the row is
-    written (notifications). Raises InsufficientPoints when the balance would
-    go negative; returns the first row (``created`` False) on a repeated key.
+    (the cap check). Once the row is written, still inside the transaction, the
+    ledger hook's subscribers hear of it (``points.hooks``; the inbox is one).
+    Raises InsufficientPoints when the balance would go negative; returns the
+    first row (``created`` False) on a repeated key.
     """
     at = at or timezone.now()
     same = {  # what a repeat of this request must match
@@ -267,35 +276,14 @@ def _append(
             row._state.adding = False
             row._state.db = cur.db.alias
             row.created = True
-            if after is not None:
-                after(row)
+            row.resident = resident  # cached for the subscribers: no query
+            ledger_row_written.send(row)
             return row
     except _Replayed:
         replay = _replay(key, resident=resident, kind=kind, **same)
         if replay is None:  # cannot happen: the key was seen inside the transaction
             raise
         return replay
-
-
-def _tell(row: PointTransaction, kind: str, template) -> None:
-    """Put a points message in the resident's inbox (sent out after commit)."""
-    from civicpoints.notifications.services import notify
-
-    notify(
-        recipient=row.resident,
-        kind=kind,
-        title=lambda: (
-            str(template)
-            % {
-                "points": abs(row.points),
-                "signed": f"{row.points:+d}",
-                "rule": row.rule.name if row.rule else "",
-                "memo": row.memo,
-            }
-        ),
-        body=row.memo,
-        url=reverse("points:history"),
-    )
 
 
 def _period_bounds(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
@@ -367,7 +355,8 @@ def points_award(
         cause: the source object (post, article, attendance …); part of the key.
         idempotency_key: defaults to ``award_key(rule=, resident=, cause=)``.
         actor: the staff member who confirmed it, or None for automatic awards
-            (staff-confirmed awards also put a message in the resident's inbox).
+            (the inbox, subscribed to ``points.hooks``, tells the resident of
+            staff-confirmed awards; automatic ones stay quiet).
         memo: a note shown in the resident's history (max 200 characters).
         at: the award time (aware); default now. Its local date drives the caps.
 
@@ -387,10 +376,6 @@ def points_award(
     if not rule.is_in_force(day):
         raise RuleNotInForce(field="rule")
 
-    def tell(row):
-        if actor is not None:  # staff-confirmed awards are news; automatic ones are not
-            _tell(row, NotificationKind.POINTS_AWARDED, _("You earned %(points)d points: %(rule)s"))
-
     return _append(
         resident=resident,
         kind=TransactionKind.AWARD,
@@ -403,7 +388,6 @@ def points_award(
         memo=memo,
         at=at,
         under_lock=lambda: _check_caps(rule, resident, day, key),
-        after=tell,
     )
 
 
@@ -454,7 +438,7 @@ def points_reverse(
 
     Idempotent: a row is reversed at most once (key ``reversal:<id>`` and a unique
     ``reverses`` link); a second call returns the first reversal. Reversing an
-    award tells the resident (inbox).
+    award tells the resident (the inbox hears of it through ``points.hooks``).
 
     Raises:
         InvalidInput(code ``cannot_reverse_reversal``): ``original`` is itself a reversal.
@@ -469,14 +453,6 @@ def points_reverse(
         Cause(original.cause_type, original.cause_id, "") if original.cause_type_id else None
     )
 
-    def tell(row):
-        if original.kind == TransactionKind.AWARD:
-            _tell(
-                row,
-                NotificationKind.POINTS_REVERSED,
-                _("%(points)d points were taken back: %(rule)s"),
-            )
-
     return _append(
         resident=original.resident,
         kind=TransactionKind.REVERSAL,
@@ -488,7 +464,6 @@ def points_reverse(
         reverses=original,
         actor=actor,
         memo=memo,
-        after=tell,
     )
 
 
@@ -530,13 +505,6 @@ def points_adjust(
         )
     _require_resident(resident)
 
-    def tell(row):
-        _tell(
-            row,
-            NotificationKind.POINTS_AWARDED if points > 0 else NotificationKind.POINTS_REVERSED,
-            _("Your balance was adjusted by %(signed)s points: %(memo)s"),
-        )
-
     return _append(
         resident=resident,
         kind=TransactionKind.ADJUSTMENT,
@@ -545,7 +513,6 @@ def points_adjust(
         earned=True,
         actor=actor,
         memo=reason,
-        after=tell,
     )
 
 

@@ -1,0 +1,20 @@
+"""Hooks of the accounts app, for the apps above it (see ``core.hooks``).
+
+``resident_registered``: a resident account was created (self-registration, by
+staff, or an import), sent inside the registration's transaction with the saved
+``User``. The ledger subscribes to open the resident's zero balance row, so a
+balance exists from day one without ``accounts`` importing ``points``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from civicpoints.core.hooks import Hook
+
+if TYPE_CHECKING:
+    from civicpoints.accounts.models import User
+
+resident_registered: Hook[User] = Hook(
+    "accounts.resident_registered", "A resident was registered (inside its transaction)."
+)
