@@ -15,6 +15,7 @@ from civicpoints.merchants.errors import (
     VoucherOtherMerchant,
 )
 from civicpoints.merchants.models import Merchant, Offer, Voucher
+from civicpoints.merchants.services import vouchers as voucher_services
 from civicpoints.merchants.tests.conftest import key, make_offer
 from civicpoints.notifications.models import Notification, NotificationKind
 from civicpoints.points.models import PointAccount, PointTransaction, TransactionKind
@@ -56,7 +57,8 @@ def test_refused_at_another_merchant(town, voucher, other_shop):
 def test_refused_after_expiry(town, voucher, monkeypatch):
     # given: the day after the voucher's last valid local day
     after = voucher.expires_on + dt.timedelta(days=1)
-    monkeypatch.setattr(services, "local_date", lambda at=None: after)
+    # patched where voucher_redeem looks it up
+    monkeypatch.setattr(voucher_services, "local_date", lambda at=None: after)
     # when / then
     with pytest.raises(VoucherNotUsable) as exc:
         services.voucher_redeem(actor=town.merchant, code=voucher.code)
@@ -65,7 +67,7 @@ def test_refused_after_expiry(town, voucher, monkeypatch):
 
 
 def test_valid_on_its_last_local_day(town, voucher, monkeypatch):
-    monkeypatch.setattr(services, "local_date", lambda at=None: voucher.expires_on)
+    monkeypatch.setattr(voucher_services, "local_date", lambda at=None: voucher.expires_on)
     services.voucher_redeem(actor=town.merchant, code=voucher.code)
     assert Voucher.objects.get(pk=voucher.pk).status == Voucher.Status.REDEEMED
 

@@ -1,0 +1,139 @@
+"""Check-in and check-out, by the organizer's code or the resident's card."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicpoints.accounts.models import User
+from civicpoints.events.codes import Purpose, checkin_code_verify
+from civicpoints.events.errors import CheckInClosed, NotCheckedIn, NotSignedUp, WrongStatus
+from civicpoints.events.models import Event, EventStatus, SignUp, SignUpStatus
+from civicpoints.events.services._common import (
+    _attended_minutes,
+    _lock_event,
+    _next_queue_no,
+    _require_eligible,
+)
+from civicpoints.events.services.organizing import require_organizer
+
+CHECK_IN_OPENS_BEFORE = dt.timedelta(hours=1)
+
+
+def _check_in(ev: Event, resident: User, at: dt.datetime) -> SignUp:
+    """Check ``resident`` in at the locked ``ev``. Caller holds the event lock."""
+    if ev.status != EventStatus.PUBLISHED:
+        raise WrongStatus(field="event")
+    if not ev.starts_at - CHECK_IN_OPENS_BEFORE <= at <= ev.ends_at:
+        raise CheckInClosed(field="event")
+    signup = SignUp.objects.select_for_update().filter(event=ev, resident=resident).first()
+    if signup is not None and signup.checked_in_at is not None:
+        signup.created = False  # checking in twice is harmless
+        return signup
+    if signup is not None and signup.status == SignUpStatus.CONFIRMED:
+        signup.checked_in_at = at
+        signup.save(update_fields=["checked_in_at"])
+    elif ev.allow_walk_ins:
+        _require_eligible(resident, ev)
+        if signup is None:
+            signup = SignUp(event=ev, resident=resident, town_id=ev.town_id, signed_up_at=at)
+            signup.queue_no = _next_queue_no(ev)
+            ev.save(update_fields=["next_queue_no"])
+        signup.status = SignUpStatus.WALK_IN
+        signup.checked_in_at = at
+        signup.cancelled_at = None
+        signup.save()
+    else:
+        raise NotSignedUp(field="event")
+    signup.created = True
+    return signup
+
+
+def _check_out(ev: Event, resident: User, at: dt.datetime) -> SignUp:
+    """Check ``resident`` out of the locked ``ev``, recording the minutes attended."""
+    if ev.status != EventStatus.PUBLISHED:
+        raise WrongStatus(field="event")
+    signup = SignUp.objects.select_for_update().filter(event=ev, resident=resident).first()
+    if signup is None or signup.checked_in_at is None:
+        raise NotCheckedIn(field="event")
+    if signup.checked_out_at is not None:
+        signup.created = False
+        return signup
+    signup.checked_out_at = max(at, signup.checked_in_at)
+    signup.minutes = _attended_minutes(ev, signup)
+    signup.save(update_fields=["checked_out_at", "minutes"])
+    signup.created = True
+    return signup
+
+
+def _scan(
+    *, resident: User, event: Event, code: str, purpose: Purpose, at: dt.datetime | None
+) -> SignUp:
+    at = at or timezone.now()
+    checkin_code_verify(event_id=event.pk, code=code, purpose=purpose, at=at)
+    with transaction.atomic():
+        ev = _lock_event(event)
+        return (_check_in if purpose == "in" else _check_out)(ev, resident, at)
+
+
+def event_check_in_by_code(
+    *, resident: User, event: Event, code: str, at: dt.datetime | None = None
+) -> SignUp:
+    """The resident scanned the organizer's screen: check them in.
+
+    Check-in is open from an hour before the start to the end. A confirmed
+    sign-up is checked in; without one, only if the event takes walk-ins (a
+    walk-in row, no place taken). Checking in twice returns the first check-in
+    (``created`` False).
+
+    Raises:
+        InvalidCode / CodeExpired (field ``code``: the code is from before the
+        previous minute), CheckInClosed, WrongStatus, NotSignedUp, NotEligible.
+    """
+    return _scan(resident=resident, event=event, code=code, purpose="in", at=at)
+
+
+def event_check_out_by_code(
+    *, resident: User, event: Event, code: str, at: dt.datetime | None = None
+) -> SignUp:
+    """The resident scanned the check-out code: record the check-out and the minutes
+    attended (clipped to the event's hours). A second check-out keeps the first.
+
+    Raises: InvalidCode / CodeExpired, NotCheckedIn, WrongStatus.
+    """
+    return _scan(resident=resident, event=event, code=code, purpose="out", at=at)
+
+
+def event_check_in_by_card(
+    *, actor: User, event: Event, token: str, at: dt.datetime | None = None
+) -> SignUp:
+    """The organizer scanned the resident's personal card (``accounts.card``) to check in.
+
+    Same rules as ``event_check_in_by_code``.
+
+    Raises: NotYourEvent / OutOfScope; InvalidInput(code ``invalid_card``, field
+    ``token``); CheckInClosed, WrongStatus, NotSignedUp, NotEligible.
+    """
+    from civicpoints.accounts.card import resident_from_card
+
+    require_organizer(actor, event)
+    resident = resident_from_card(token)
+    with transaction.atomic():
+        return _check_in(_lock_event(event), resident, at or timezone.now())
+
+
+def event_check_out_by_card(
+    *, actor: User, event: Event, token: str, at: dt.datetime | None = None
+) -> SignUp:
+    """The organizer scanned the resident's card to check them out (minutes recorded).
+
+    Raises: NotYourEvent / OutOfScope, InvalidInput(``invalid_card``), NotCheckedIn.
+    """
+    from civicpoints.accounts.card import resident_from_card
+
+    require_organizer(actor, event)
+    resident = resident_from_card(token)
+    with transaction.atomic():
+        return _check_out(_lock_event(event), resident, at or timezone.now())

@@ -1,0 +1,209 @@
+"""Publishing posts: the default sections, create, edit, photos, published reports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicpoints.accounts.models import Role, User
+from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
+from civicpoints.core.photos import ProcessedPhoto, photo_process
+from civicpoints.points.models import PointRule
+from civicpoints.posts.errors import IllegalMove, RuleNotClaimable
+from civicpoints.posts.models import (
+    BODY_MAX,
+    MAX_PHOTOS,
+    TITLE_MAX,
+    ModerationAction,
+    Post,
+    PostPhoto,
+    PostStatus,
+    Section,
+)
+from civicpoints.posts.services._common import _clean_text, _locked, _log
+
+DEFAULT_SECTIONS = (
+    # code, Chinese, English, default award rule, for reports, residents may post
+    ("good_deeds", "好人好事", "Good deeds", "good_deed_post", False, True),
+    ("neighbour_help", "邻里互助", "Neighbourhood help", None, False, True),
+    ("community_news", "社区动态", "Community news", None, False, True),
+    ("uncivil_reports", "不文明曝光", "Uncivil-behaviour reports", None, True, False),
+)
+
+
+def sections_ensure_defaults() -> list[Section]:
+    """Create the four default sections if missing (idempotent); returns them in order."""
+    out = []
+    for order, (code, zh, en, rule_code, for_reports, open_) in enumerate(DEFAULT_SECTIONS):
+        section, _created = Section.objects.get_or_create(
+            code=code,
+            defaults={
+                "name_zh": zh,
+                "name_en": en,
+                "award_rule_code": rule_code or "",
+                "for_reports": for_reports,
+                "residents_may_post": open_,
+                "sort_order": order,
+            },
+        )
+        out.append(section)
+    return out
+
+
+def _claimable_rule(code: str | None) -> PointRule | None:
+    if not code:
+        return None
+    rule = PointRule.objects.in_force().filter(code=str(code), claimable=True).first()
+    if rule is None:
+        raise RuleNotClaimable(field="claimed_rule")
+    return rule
+
+
+def _process_photos(uploads: Sequence, *, already: int = 0) -> list[ProcessedPhoto]:
+    """Check every photo before anything is written, so a refused one leaves nothing behind."""
+    if already + len(uploads) > MAX_PHOTOS:
+        raise InvalidInput(
+            _("At most %(n)d photos per post.") % {"n": MAX_PHOTOS},
+            field="photos",
+            code="too_many_photos",
+        )
+    return [photo_process(u) for u in uploads]
+
+
+def _save_photos(post: Post, photos: Sequence[ProcessedPhoto], *, start: int = 0) -> None:
+    for i, p in enumerate(photos, start=start):
+        row = PostPhoto(post=post, position=i)
+        row.image.save(p.photo.name, p.photo, save=False)
+        row.thumbnail.save(p.thumbnail.name, p.thumbnail, save=False)
+        row.save()
+
+
+def post_create(
+    *,
+    author: User,
+    section: Section,
+    title: str,
+    body: str,
+    photos: Sequence = (),
+    claimed_rule_code: str | None = None,
+) -> Post:
+    """A new post, pending review (invariant 6).
+
+    Args:
+        author: any signed-in person of a town; their community is recorded.
+        section: an active section open to the author (staff may post anywhere).
+        title: ≤ 80 characters; body: ≤ 5,000 characters (plain text, never rendered as markup).
+        photos: up to 9 uploaded files (see ``posts.photos``).
+        claimed_rule_code: a claimable rule the author believes applies; photos are the evidence.
+
+    Returns: the saved Post (status ``pending``).
+
+    Raises: InvalidInput (fields ``title``, ``body``, ``section``, ``photos``),
+        PhotoRefused, RuleNotClaimable.
+    """
+    title = _clean_text(title, field="title", max_len=TITLE_MAX)
+    body = _clean_text(body, field="body", max_len=BODY_MAX)
+    if not section.is_active or (not section.residents_may_post and not author.is_community_staff):
+        raise InvalidInput(_("You cannot post in this section."), field="section", code="closed")
+    if author.role == Role.MERCHANT_STAFF:
+        raise OutOfScope(_("Merchant accounts cannot post."), code="residents_only")
+    rule = _claimable_rule(claimed_rule_code)
+    processed = _process_photos(photos)
+    with transaction.atomic():
+        post = Post.objects.create(
+            town_id=author.town_id,
+            community_id=author.community_id,
+            author=author,
+            section=section,
+            title=title,
+            body=body,
+            claimed_rule=rule,
+        )
+        _save_photos(post, processed)
+        _log(post, author, ModerationAction.SUBMITTED)
+    return post
+
+
+def post_edit(
+    *,
+    author: User,
+    post: Post,
+    title: str,
+    body: str,
+    claimed_rule_code: str | None = None,
+    add_photos: Sequence = (),
+) -> Post:
+    """The author edits their post; an approved (or rejected) post goes back to pending.
+
+    Invariant 6: edited content is hidden until it is reviewed again. Points
+    already awarded stay until a reviewer rejects or takes the post down.
+
+    Raises: NotFound (not the author), IllegalMove (taken down: appeal instead),
+        InvalidInput, PhotoRefused, RuleNotClaimable.
+    """
+    if post.author_id != author.pk:
+        raise NotFound()
+    title = _clean_text(title, field="title", max_len=TITLE_MAX)
+    body = _clean_text(body, field="body", max_len=BODY_MAX)
+    rule = _claimable_rule(claimed_rule_code)
+    with transaction.atomic():
+        post = _locked(post)
+        if post.status == PostStatus.TAKEN_DOWN:
+            raise IllegalMove(_("A post taken down cannot be edited; appeal instead."))
+        processed = _process_photos(add_photos, already=post.photos.count())
+        post.title, post.body, post.claimed_rule = title, body, rule
+        post.status = PostStatus.PENDING
+        post.reason = ""
+        post.edited_at = timezone.now()
+        post.save(update_fields=["title", "body", "claimed_rule", "status", "reason", "edited_at"])
+        _save_photos(post, processed, start=post.photos.count())
+        _log(post, author, ModerationAction.EDITED)
+    return post
+
+
+def post_publish_for_report(
+    *, actor: User, title: str, body: str, photo_files: Sequence[tuple[str, str]]
+) -> Post:
+    """Staff publish a reviewed account of a report in the reports section.
+
+    The post is written by the staff member (the reporter's identity never
+    appears), reviewed and approved at once by them — the text is theirs — and
+    earns no points. ``photo_files`` are (photo, thumbnail) names already in storage.
+
+    Raises: InvalidInput (``title``, ``body``; no reports section configured).
+    """
+    title = _clean_text(title, field="title", max_len=TITLE_MAX)
+    body = _clean_text(body, field="body", max_len=BODY_MAX)
+    section = (
+        Section.objects.filter(for_reports=True, is_active=True).order_by("sort_order").first()
+    )
+    if section is None:
+        raise InvalidInput(
+            _("No section takes published reports."), field="section", code="no_section"
+        )
+    now = timezone.now()
+    post = Post.objects.create(
+        town_id=actor.town_id,
+        community_id=actor.community_id,
+        author=actor,
+        section=section,
+        title=title,
+        body=body,
+        status=PostStatus.APPROVED,
+        reviewed_by=actor,
+        reviewed_at=now,
+        published_at=now,
+    )
+    post_attach_photo_files(post=post, photo_files=photo_files)
+    _log(post, actor, ModerationAction.APPROVED)
+    return post
+
+
+def post_attach_photo_files(*, post: Post, photo_files: Sequence[tuple[str, str]]) -> None:
+    """Attach stored (photo, thumbnail) files to ``post``, up to 9 photos in all."""
+    start = post.photos.count()
+    for i, (image, thumb) in enumerate(photo_files[: max(0, MAX_PHOTOS - start)], start=start):
+        PostPhoto.objects.create(post=post, image=image, thumbnail=thumb, position=i)
