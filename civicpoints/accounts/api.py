@@ -1,6 +1,11 @@
 """Accounts API: register, log in and out, my profile; the staff desk (scoped)."""
 
+from typing import TypeVar, overload
+
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -8,6 +13,7 @@ from ninja.pagination import paginate
 from ninja.utils import check_csrf
 
 from civicpoints.accounts import selectors, services
+from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.models import Community, Grid, Household, User
 from civicpoints.accounts.scope import require_staff, resident_for_staff
 from civicpoints.core.errors import InvalidInput, OutOfScope
@@ -56,16 +62,23 @@ class ProfileIn(Schema):
     language: str | None = Field(None, description="zh-hans or en; omitted = unchanged.")
 
 
-def _get_or_invalid(model, pk, field):
+_M = TypeVar("_M", bound=Model)
+
+
+@overload
+def _get_or_invalid(model: type[_M], pk: int, field: str) -> _M: ...
+@overload
+def _get_or_invalid(model: type[_M], pk: int | None, field: str) -> _M | None: ...
+def _get_or_invalid(model: type[_M], pk: int | None, field: str) -> _M | None:
     if pk is None:
         return None
     try:
-        return model.objects.get(pk=pk)
-    except model.DoesNotExist:
+        return model._default_manager.get(pk=pk)
+    except ObjectDoesNotExist:
         raise InvalidInput(_("No such choice."), field=field, code="invalid_choice") from None
 
 
-def _require_csrf(request) -> None:
+def _require_csrf(request: HttpRequest) -> None:
     """Login and registration run without a session yet, so Ninja skips its CSRF
     check; do it here to stop cross-site login (a forged POST logging a visitor
     into someone else's account). Raises OutOfScope(code ``csrf_failed``)."""
@@ -78,19 +91,19 @@ class CsrfOut(Schema):
 
 
 @router.get("/auth/csrf", response=CsrfOut, auth=None)
-def csrf(request):
+def csrf(request: HttpRequest) -> dict[str, str]:
     """Set the CSRF cookie and return its token (needed for every unsafe request)."""
     return {"csrf_token": get_token(request)}
 
 
 @router.get("/communities", response=list[CommunityOut], auth=None)
-def list_communities(request):
+def list_communities(request: HttpRequest) -> QuerySet[Community]:
     """All communities (id, name, town) — for the registration form."""
     return selectors.communities_for_registration()
 
 
 @router.post("/auth/register", response={201: MeOut, 409: ErrorOut, 422: ErrorOut}, auth=None)
-def register(request, payload: RegisterIn):
+def register(request: HttpRequest, payload: RegisterIn) -> Status[User]:
     """Register as a resident and log in. Errors name the field (mobile, nickname, password).
 
     Needs the CSRF token (GET /auth/csrf) in X-CSRFToken."""
@@ -109,7 +122,7 @@ def register(request, payload: RegisterIn):
 
 
 @router.post("/auth/login", response={200: MeOut, 401: ErrorOut}, auth=None)
-def api_login(request, payload: LoginIn):
+def api_login(request: HttpRequest, payload: LoginIn) -> User | Status[dict[str, str]]:
     """Log in with mobile (any spelling) and password; sets the session cookie.
 
     Needs the CSRF token (GET /auth/csrf) in X-CSRFToken."""
@@ -124,20 +137,20 @@ def api_login(request, payload: LoginIn):
 
 
 @router.post("/auth/logout", response={204: None})
-def api_logout(request):
+def api_logout(request: HttpRequest) -> Status[None]:
     """End the session."""
     logout(request)
     return Status(204, None)
 
 
 @router.get("/me", response=MeOut)
-def me(request):
+def me(request: AuthedHttpRequest) -> User:
     """My own profile, with my full mobile number."""
     return request.user
 
 
 @router.patch("/me", response={200: MeOut, 422: ErrorOut})
-def me_update(request, payload: ProfileIn):
+def me_update(request: AuthedHttpRequest, payload: ProfileIn) -> User:
     """Change my nickname (public), real name (never public) and, optionally, my language.
 
     Errors: 422 ``unknown_language`` (field ``language``) for anything but zh-hans/en.
@@ -155,7 +168,7 @@ class PasswordIn(Schema):
 
 
 @router.post("/me/password", response={204: None, 422: ErrorOut})
-def me_password(request, payload: PasswordIn):
+def me_password(request: AuthedHttpRequest, payload: PasswordIn) -> Status[None]:
     """Change my password; the session stays logged in. 422 names ``old_password`` or
     ``password``."""
     services.password_change(
@@ -208,7 +221,7 @@ class PasswordResetOut(Schema):
 
 @staff_router.get("/residents", response=list[ResidentOut])
 @paginate
-def staff_residents(request, q: str = ""):
+def staff_residents(request: AuthedHttpRequest, q: str = "") -> QuerySet[User]:
     """Residents in my scope (community, or town for town admins), searchable by
     nickname, real name or 4+ digits of the mobile. 403 for non-staff."""
     require_staff(request.user)
@@ -218,7 +231,7 @@ def staff_residents(request, q: str = ""):
 @staff_router.post(
     "/residents", response={201: ResidentOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 )
-def staff_register(request, payload: StaffRegisterIn):
+def staff_register(request: AuthedHttpRequest, payload: StaffRegisterIn) -> Status[User]:
     """Register a resident without a smartphone in my scope (no password until a reset)."""
     community = _get_or_invalid(Community, payload.community_id, "community_id")
     user = services.resident_register_by_staff(
@@ -234,7 +247,7 @@ def staff_register(request, payload: StaffRegisterIn):
 
 
 @staff_router.get("/residents/{resident_id}", response={200: ResidentOut, 404: ErrorOut})
-def staff_resident(request, resident_id: int):
+def staff_resident(request: AuthedHttpRequest, resident_id: int) -> User:
     """One resident in my scope; 404 for anyone outside it."""
     return resident_for_staff(request.user, resident_id)
 
@@ -242,7 +255,7 @@ def staff_resident(request, resident_id: int):
 @staff_router.post(
     "/residents/{resident_id}/password-reset", response={200: PasswordResetOut, 404: ErrorOut}
 )
-def staff_password_reset(request, resident_id: int):
+def staff_password_reset(request: AuthedHttpRequest, resident_id: int) -> dict[str, str]:
     """Set a new random password, send it by SMS, and return it to hand over in person."""
     resident = resident_for_staff(request.user, resident_id)
     return {

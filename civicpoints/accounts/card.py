@@ -26,7 +26,7 @@ def resident_from_card(token: str) -> User:
         the resident is gone or deactivated.
     """
     try:
-        pk = signing.loads(token, salt=_SALT)
+        pk: int = signing.loads(token, salt=_SALT)
         return User.objects.get(pk=pk, role=Role.RESIDENT, is_active=True)
     except (signing.BadSignature, User.DoesNotExist, TypeError, ValueError):
         raise InvalidInput(

@@ -1,8 +1,12 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import authenticate
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.accounts.models import Community, Grid
+from civicpoints.accounts.models import Community, Grid, User
 from civicpoints.core.errors import InvalidInput
 from civicpoints.core.mobile import normalize_mobile
 
@@ -10,13 +14,13 @@ from civicpoints.core.mobile import normalize_mobile
 class MobileField(forms.CharField):
     """A mainland mobile number in any spelling; cleans to the 11-digit canonical form."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Mobile number"))
         kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
 
-    def clean(self, value):
+    def clean(self, value: Any) -> str:
         value = super().clean(value)
         try:
             return normalize_mobile(value)
@@ -28,16 +32,20 @@ class LoginForm(forms.Form):
     mobile = MobileField()
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
 
-    def __init__(self, request=None, *args, **kwargs):
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         self.request = request
-        self.user = None
+        self.user: User | None = None
         super().__init__(*args, **kwargs)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
         if self.errors:
             return data
-        self.user = authenticate(self.request, mobile=data["mobile"], password=data["password"])
+        self.user = authenticate(
+            self.request,
+            mobile=self.cleaned_data["mobile"],
+            password=self.cleaned_data["password"],
+        )
         if self.user is None:
             raise forms.ValidationError(_("Wrong mobile number or password."), code="bad_login")
         return data
@@ -56,13 +64,16 @@ class RegisterForm(forms.Form):
     community = forms.ModelChoiceField(label=_("Community"), queryset=Community.objects.none())
     grid = forms.ModelChoiceField(label=_("Grid"), queryset=Grid.objects.none(), required=False)
 
-    def __init__(self, *args, communities=None, **kwargs):
+    def __init__(
+        self, *args: Any, communities: QuerySet[Community] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         qs = communities if communities is not None else Community.objects.all()
-        self.fields["community"].queryset = qs.order_by("name")
-        self.fields["grid"].queryset = Grid.objects.filter(community__in=qs).select_related(
-            "community"
-        )
+        community, grid = self.fields["community"], self.fields["grid"]
+        assert isinstance(community, forms.ModelChoiceField)  # as declared above
+        assert isinstance(grid, forms.ModelChoiceField)
+        community.queryset = qs.order_by("name")
+        grid.queryset = Grid.objects.filter(community__in=qs).select_related("community")
 
 
 class StaffRegisterForm(RegisterForm):
@@ -70,7 +81,7 @@ class StaffRegisterForm(RegisterForm):
         label=_("Real name"), max_length=40, required=False, help_text=_("Never shown in public.")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["password"]
 

@@ -1,5 +1,9 @@
 """Each signed-in person reads the site in their own language (``User.language``)."""
 
+from collections.abc import Callable
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import translation
 
 
@@ -13,10 +17,10 @@ class UserLanguageMiddleware:
     keep ``LocaleMiddleware``'s choice.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.language:
             translation.activate(user.language)

@@ -4,6 +4,8 @@ Every tenant row reaches its ``town`` so that sharding by town stays open
 (DESIGN.md, scale path).
 """
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -89,20 +91,20 @@ COMMUNITY_ROLES = (Role.RESIDENT, Role.COMMUNITY_STAFF, Role.GRID_WORKER)
 STAFF_ROLES = (Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.TOWN_ADMIN)
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def get_by_natural_key(self, username):
-        return self.get(mobile=normalize_mobile(username))
+    def get_by_natural_key(self, username: str | None) -> "User":
+        return self.get(mobile=normalize_mobile(username or ""))
 
-    def create_user(self, mobile, password=None, **fields):
+    def create_user(self, mobile: str, password: str | None = None, **fields: Any) -> "User":
         """Low-level constructor for the shell and admin; services use ``resident_register``."""
         user = self.model(mobile=normalize_mobile(mobile), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, mobile, password=None, **fields):
+    def create_superuser(self, mobile: str, password: str | None = None, **fields: Any) -> "User":
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
         fields.setdefault("role", Role.TOWN_ADMIN)
@@ -190,8 +192,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
             # Canonical form only (normalize_mobile); a regex CHECK would need a
             # REGEXP function that raw SQLite connections do not have.
+            # Q & lookup is a Q at run time; the stubs' Q.__and__ takes only a Q.
             models.CheckConstraint(
-                condition=Q(mobile__startswith="1") & Exact(Length("mobile"), 11),
+                condition=Q(mobile__startswith="1") & Exact(Length("mobile"), 11),  # type: ignore[arg-type]
                 name="user_mobile_canonical",
             ),
         ]

@@ -33,4 +33,5 @@ class ConsoleSMSBackend(SMSBackend):
 
 def get_sms_backend() -> SMSBackend:
     """An instance of the backend named by ``settings.SMS_BACKEND``."""
-    return import_string(settings.SMS_BACKEND)()
+    backend: SMSBackend = import_string(settings.SMS_BACKEND)()
+    return backend

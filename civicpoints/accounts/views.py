@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -23,14 +24,15 @@ from civicpoints.accounts.forms import (
     RegisterForm,
     StaffRegisterForm,
 )
-from civicpoints.accounts.models import Community, Language, Role
+from civicpoints.accounts.http import AuthedHttpRequest
+from civicpoints.accounts.models import Community, Language, Role, User
 from civicpoints.accounts.scope import require_staff, resident_for_staff
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
 from civicpoints.core.qr import qr_svg
 
 
-def login_view(request):
+def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
@@ -44,12 +46,12 @@ def login_view(request):
 
 
 @require_POST
-def logout_view(request):
+def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("accounts:login")
 
 
-def register_view(request):
+def register_view(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -73,7 +75,7 @@ def register_view(request):
     return render(request, "accounts/register.html", {"form": form})
 
 
-def set_language_view(request):
+def set_language_view(request: HttpRequest) -> HttpResponse:
     """The header's language button: Django's ``set_language`` (cookie, redirect to
     ``next``), and for a signed-in person the choice is saved on their account so
     pages, notifications and SMS follow it on every device."""
@@ -85,7 +87,7 @@ def set_language_view(request):
 
 
 @login_required
-def profile_edit_view(request):
+def profile_edit_view(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(
         request.POST or None, initial={"nickname": user.nickname, "real_name": user.real_name}
@@ -102,7 +104,7 @@ def profile_edit_view(request):
 
 
 @login_required
-def password_change_view(request):
+def password_change_view(request: AuthedHttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -121,7 +123,7 @@ def password_change_view(request):
 
 
 @login_required
-def my_card_view(request):
+def my_card_view(request: AuthedHttpRequest) -> HttpResponse:
     """My personal QR card (residents)."""
     if request.user.role != Role.RESIDENT:
         return redirect("portal:profile")
@@ -138,20 +140,21 @@ def my_card_view(request):
 # --- staff desk -------------------------------------------------------------
 
 
-def _staff(request):
+def _staff(request: AuthedHttpRequest) -> User:
     require_staff(request.user)
     return request.user
 
 
-def _scoped_communities(actor):
+def _scoped_communities(actor: User) -> QuerySet[Community]:
     qs = Community.objects.filter(town_id=actor.town_id)
-    if actor.role != Role.TOWN_ADMIN:
-        qs = qs.filter(pk=actor.community_id)
-    return qs
+    if actor.role == Role.TOWN_ADMIN:
+        return qs
+    # community staff always have a community (User's CHECK constraint)
+    return qs.filter(pk=actor.community_id) if actor.community_id is not None else qs.none()
 
 
 @login_required
-def staff_residents_view(request):
+def staff_residents_view(request: AuthedHttpRequest) -> HttpResponse:
     actor = _staff(request)
     q = request.GET.get("q", "")
     page = Paginator(selectors.residents_search(actor, q), 30).get_page(request.GET.get("page"))
@@ -159,7 +162,7 @@ def staff_residents_view(request):
 
 
 @login_required
-def staff_register_view(request):
+def staff_register_view(request: AuthedHttpRequest) -> HttpResponse:
     actor = _staff(request)
     form = StaffRegisterForm(request.POST or None, communities=_scoped_communities(actor))
     if request.method == "POST" and form.is_valid():
@@ -182,7 +185,7 @@ def staff_register_view(request):
 
 
 @login_required
-def staff_password_reset_view(request, resident_id):
+def staff_password_reset_view(request: AuthedHttpRequest, resident_id: int) -> HttpResponse:
     """GET: ask to confirm; POST: set a new random password and show it once."""
     actor = _staff(request)
     resident = resident_for_staff(actor, resident_id)
@@ -198,7 +201,7 @@ def staff_password_reset_view(request, resident_id):
 
 
 @login_required
-def staff_card_view(request, resident_id):
+def staff_card_view(request: AuthedHttpRequest, resident_id: int) -> HttpResponse:
     """The printable QR card of a resident in my scope."""
     resident = resident_for_staff(_staff(request), resident_id)
     return render(
@@ -212,7 +215,7 @@ def staff_card_view(request, resident_id):
     )
 
 
-def card_qr_svg(request):
+def card_qr_svg(request: HttpRequest) -> HttpResponse:
     """My card's QR code as an SVG file (for saving to the phone)."""
     if not request.user.is_authenticated or request.user.role != Role.RESIDENT:
         return HttpResponse(status=404)

@@ -48,7 +48,7 @@ def _check(path: Path) -> None:
         raise BackupError(f"{path} is not a civicpoints database")
 
 
-def sqlite_backup(target: Path, *, alias: str = "default", pages: int = 1024) -> int:
+def sqlite_backup(target: str | Path, *, alias: str = "default", pages: int = 1024) -> int:
     """Copy the live database to ``target`` (a new file; refused if it exists), then
     check the copy. Returns the copy's size in bytes. Raises BackupError."""
     source = _sqlite_path(alias)
@@ -67,7 +67,7 @@ def sqlite_backup(target: Path, *, alias: str = "default", pages: int = 1024) ->
     return target.stat().st_size
 
 
-def sqlite_restore(backup: Path, *, alias: str = "default") -> None:
+def sqlite_restore(backup: str | Path, *, alias: str = "default") -> None:
     """Replace the live database's content with ``backup`` (checked first), through
     the same backup API so the WAL and open readers stay consistent. Django's own
     connection is closed first; other processes should be stopped. Raises BackupError."""

@@ -4,7 +4,14 @@ Services raise these; views turn them into form errors and the API into a
 4xx JSON body ``{"code": ..., "detail": ..., "field": ...}``.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class DomainError(Exception):
@@ -14,14 +21,20 @@ class DomainError(Exception):
     status = 400
     default_detail = _("The request could not be carried out.")
 
-    def __init__(self, detail=None, *, field: str | None = None, code: str | None = None):
+    def __init__(
+        self,
+        detail: StrOrPromise | None = None,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+    ) -> None:
         self.detail = detail if detail is not None else self.default_detail
         self.field = field
         if code:
             self.code = code
         super().__init__(str(self.detail))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str]:
         body = {"code": self.code, "detail": str(self.detail)}
         if self.field:
             body["field"] = self.field

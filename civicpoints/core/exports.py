@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value):
+def safe_cell(value: object) -> object:
     """``value`` for a spreadsheet cell: None → "", formula-like text quoted, else unchanged."""
     if value is None:
         return ""
@@ -25,7 +26,7 @@ def safe_cell(value):
     return value
 
 
-def rows_csv(rows: list[list]) -> str:
+def rows_csv(rows: Sequence[Sequence[object]]) -> str:
     """CSV text with a BOM (so spreadsheet programs read Chinese right); cells made safe."""
     buf = io.StringIO()
     buf.write("\ufeff")
@@ -33,10 +34,11 @@ def rows_csv(rows: list[list]) -> str:
     return buf.getvalue()
 
 
-def rows_xlsx(rows: list[list], title: str) -> bytes:
+def rows_xlsx(rows: Sequence[Sequence[object]], title: str) -> bytes:
     """An XLSX workbook (bytes) of one sheet named ``title`` (≤ 31 characters); cells made safe."""
     wb = Workbook()
     ws = wb.active
+    assert ws is not None  # a new workbook always has its one sheet
     ws.title = title[:31]
     for row in rows:
         ws.append([safe_cell(c) for c in row])

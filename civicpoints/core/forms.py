@@ -1,5 +1,7 @@
 """Glue between domain errors and Django forms."""
 
+from typing import Any
+
 from django import forms
 
 from civicpoints.core.errors import DomainError
@@ -16,7 +18,7 @@ class NonceField(forms.CharField):
 
     widget = forms.HiddenInput
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_length", 8)
         kwargs.setdefault("max_length", 100)
         super().__init__(**kwargs)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.utils.module_loading import autodiscover_modules
 
@@ -33,11 +34,13 @@ class Job:
 
 _REGISTRY: dict[str, Job] = {}
 
+_F = TypeVar("_F", bound=Callable[[], object])
 
-def job(name: str, *, cron: str, catch_up: bool = False):
+
+def job(name: str, *, cron: str, catch_up: bool = False) -> Callable[[_F], _F]:
     """Register the decorated zero-argument function as periodic job ``name``."""
 
-    def decorate(func):
+    def decorate(func: _F) -> _F:
         _REGISTRY[name] = Job(name=name, cron=cron, func=func, catch_up=catch_up)
         return func
 

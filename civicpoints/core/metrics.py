@@ -23,8 +23,9 @@ CSV/XLSX as they are; ``Table.chart`` (optional) is drawn by Chart.js.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.module_loading import autodiscover_modules
 
@@ -60,11 +61,11 @@ class Table:
     key: str
     title: str
     columns: list[str]
-    rows: list[list]
-    chart: dict | None = None
+    rows: list[list[Any]]
+    chart: dict[str, Any] | None = None
 
 
-Provider = Callable[[MetricContext], list]
+Provider = Callable[[MetricContext], Sequence[Figure | Table]]
 
 
 @dataclass(order=True)
@@ -77,7 +78,7 @@ class _Entry:
 _PROVIDERS: dict[str, _Entry] = {}
 
 
-def metric_provider(*, order: int = 100):
+def metric_provider(*, order: int = 100) -> Callable[[Provider], Provider]:
     """Register the decorated function as a metric provider (lower ``order`` first)."""
 
     def decorate(func: Provider) -> Provider:
@@ -95,5 +96,8 @@ def collect(ctx: MetricContext) -> tuple[list[Figure], list[Table]]:
     tables: list[Table] = []
     for entry in sorted(_PROVIDERS.values()):
         for item in entry.func(ctx):
-            (figures if isinstance(item, Figure) else tables).append(item)
+            if isinstance(item, Figure):
+                figures.append(item)
+            else:
+                tables.append(item)
     return figures, tables

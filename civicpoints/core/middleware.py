@@ -1,5 +1,9 @@
 """Turn domain errors that escape a page view into proper 4xx pages, never a 500."""
 
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -13,10 +17,10 @@ class _MethodNotAllowed(DomainError):
 
 
 class DomainErrorMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if response.status_code == 405 and not request.path.startswith("/api/"):
             # A POST-only address opened by GET (e.g. after a login redirect):
@@ -24,7 +28,7 @@ class DomainErrorMiddleware:
             return render(request, "error.html", {"error": _MethodNotAllowed()}, status=405)
         return response
 
-    def process_exception(self, request, exc):
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if isinstance(exc, DomainError) and not request.path.startswith("/api/"):
             return render(request, "error.html", {"error": exc}, status=exc.status)
         return None

@@ -20,6 +20,7 @@ import io
 import uuid
 import warnings
 from dataclasses import dataclass
+from typing import IO
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
@@ -44,20 +45,20 @@ class PhotoRefused(InvalidInput):
 class ProcessedPhoto:
     """A cleaned photo: JPEG bytes of the photo and of its thumbnail, and its size in pixels."""
 
-    photo: ContentFile
-    thumbnail: ContentFile
+    photo: ContentFile[bytes]
+    thumbnail: ContentFile[bytes]
     width: int
     height: int
 
 
-def _encode(img: Image.Image, name: str) -> ContentFile:
+def _encode(img: Image.Image, name: str) -> ContentFile[bytes]:
     buf = io.BytesIO()
     # Saved from pixels with no exif=/icc_profile= arguments: no metadata survives.
     img.save(buf, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     return ContentFile(buf.getvalue(), name=name)
 
 
-def photo_process(upload, *, field: str = "photos") -> ProcessedPhoto:
+def photo_process(upload: IO[bytes], *, field: str = "photos") -> ProcessedPhoto:
     """Check and clean one uploaded photo (a Django ``UploadedFile`` or any binary file object).
 
     Returns:
@@ -81,7 +82,7 @@ def photo_process(upload, *, field: str = "photos") -> ProcessedPhoto:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(upload, formats=sorted(ACCEPTED_FORMATS))  # reads the header only
+            img: Image.Image = Image.open(upload, formats=sorted(ACCEPTED_FORMATS))  # header only
             if img.width * img.height > MAX_PHOTO_PIXELS:
                 raise PhotoRefused(
                     _("This photo has too many pixels (%(w)d × %(h)d).")

@@ -7,8 +7,12 @@ person, or per client address for visitors. The rates live in ``settings.RATE_LI
 table below, keyed by URL name so pages and the API share one budget per action.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
@@ -81,13 +85,19 @@ class ThrottleMiddleware:
     rate it answers 429 (``{"code": "rate_limited", "detail"}`` under /api/, a page
     elsewhere) and the view does not run, so nothing is written."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         action = throttle_action(request)
         if action is None:
             return None
@@ -103,7 +113,7 @@ class ThrottleMiddleware:
         return None
 
 
-def login_username(request: HttpRequest, credentials: dict | None) -> str | None:
+def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
     """django-axes: the canonical mobile of a log-in attempt, so ``+86 138…`` and
     ``138…`` count as one account (AXES_USERNAME_CALLABLE)."""
     raw = (credentials or {}).get("mobile") or (credentials or {}).get("username")
@@ -117,7 +127,11 @@ def login_username(request: HttpRequest, credentials: dict | None) -> str | None
         return str(raw)[:64]
 
 
-def lockout_response(request: HttpRequest, original_response=None, credentials=None):
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponseBase | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     """django-axes: the answer to a locked-out log-in — 429, JSON with code
     ``login_locked`` under /api/, the error page elsewhere (AXES_LOCKOUT_CALLABLE)."""
     minutes = max(1, round(settings.AXES_COOLOFF_TIME * 60))

@@ -5,14 +5,17 @@ adjustments. (``GET /me/points``, which adds my daily rank, is composed in
 import uuid
 from typing import Literal
 
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StrictInt
 
+from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.scope import resident_for_staff
 from civicpoints.core.schemas import ErrorOut
 from civicpoints.points import selectors, services
-from civicpoints.points.models import PointRule
+from civicpoints.points.models import PointRule, PointTransaction
 
 router = Router(tags=["points"])
 staff_router = Router(tags=["staff"])
@@ -52,21 +55,21 @@ class TransactionOut(Schema):
     local_date: str
 
     @staticmethod
-    def resolve_kind_label(obj) -> str:
+    def resolve_kind_label(obj: PointTransaction) -> str:
         return str(obj.get_kind_display())
 
     @staticmethod
-    def resolve_cause(obj) -> str | None:
-        if not obj.cause_type_id:
+    def resolve_cause(obj: PointTransaction) -> str | None:
+        if obj.cause_type is None:
             return None
         return f"{obj.cause_type.app_label}.{obj.cause_type.model}:{obj.cause_id}"
 
     @staticmethod
-    def resolve_created_at(obj) -> str:
+    def resolve_created_at(obj: PointTransaction) -> str:
         return obj.created_at.isoformat()
 
     @staticmethod
-    def resolve_local_date(obj) -> str:
+    def resolve_local_date(obj: PointTransaction) -> str:
         return obj.local_date.isoformat()
 
 
@@ -87,7 +90,7 @@ class LeaderboardOut(Schema):
 
 
 @router.get("/rules", response=list[RuleOut], auth=None)
-def rules(request, category: str | None = None):
+def rules(request: HttpRequest, category: str | None = None) -> QuerySet[PointRule]:
     """The rule catalog in force today, in catalog order; filter by ``category`` code."""
     qs = PointRule.objects.in_force()
     if category:
@@ -97,18 +100,18 @@ def rules(request, category: str | None = None):
 
 @router.get("/me/transactions", response=list[TransactionOut])
 @paginate
-def my_transactions(request):
+def my_transactions(request: AuthedHttpRequest) -> QuerySet[PointTransaction]:
     """My ledger rows, newest first (limit/offset paging)."""
     return selectors.history(request.user)
 
 
 @router.get("/leaderboard", response=LeaderboardOut)
 def leaderboard(
-    request,
+    request: AuthedHttpRequest,
     scope: Literal["town", "community"] = "town",
     period: Literal["today", "week", "month", "year", "all"] = "all",
     limit: int = 100,
-):
+) -> selectors.Leaderboard:
     """Top residents of my town or community by points earned in the period (local
     days), ties sharing a rank (1, 2, 2, 4), plus my own rank even outside the top."""
     return selectors.leaderboard(request.user, scope=scope, period=period, limit=limit)
@@ -145,15 +148,15 @@ class LedgerRowOut(Schema):
     replayed: bool = False
 
     @staticmethod
-    def resolve_created_at(obj) -> str:
+    def resolve_created_at(obj: PointTransaction) -> str:
         return obj.created_at.isoformat()
 
     @staticmethod
-    def resolve_local_date(obj) -> str:
+    def resolve_local_date(obj: PointTransaction) -> str:
         return obj.local_date.isoformat()
 
     @staticmethod
-    def resolve_replayed(obj) -> bool:
+    def resolve_replayed(obj: PointTransaction) -> bool:
         return not getattr(obj, "created", True)
 
 
@@ -161,7 +164,9 @@ class LedgerRowOut(Schema):
     "/residents/{resident_id}/awards",
     response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def staff_award(request, resident_id: int, payload: StaffAwardIn):
+def staff_award(
+    request: AuthedHttpRequest, resident_id: int, payload: StaffAwardIn
+) -> Status[PointTransaction]:
     """Award a catalog rule by hand (after a patrol, at the office). 201 new, 200 replay."""
     resident = resident_for_staff(request.user, resident_id)
     row = services.points_award_by_staff(
@@ -178,7 +183,9 @@ def staff_award(request, resident_id: int, payload: StaffAwardIn):
     "/residents/{resident_id}/adjustments",
     response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def staff_adjust(request, resident_id: int, payload: StaffAdjustIn):
+def staff_adjust(
+    request: AuthedHttpRequest, resident_id: int, payload: StaffAdjustIn
+) -> Status[PointTransaction]:
     """Correct a balance by ``points`` with a required reason (kept on the ledger row)."""
     resident = resident_for_staff(request.user, resident_id)
     row = services.points_adjust(

@@ -8,6 +8,7 @@ an article 2 (at most 5 a day).
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -36,10 +37,11 @@ class CatalogLoadResult:
     unchanged: int
 
 
-def default_catalog() -> list[dict]:
+def default_catalog() -> list[dict[str, Any]]:
     """The shipped catalog as a list of dicts (keys: ``code`` plus FIELDS)."""
     with CATALOG_PATH.open(encoding="utf-8") as fh:
-        return json.load(fh)
+        catalog: list[dict[str, Any]] = json.load(fh)
+    return catalog
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Ledger forms for the staff desk: award a rule by hand, adjust a balance with a reason."""
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,11 +15,11 @@ class AwardForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     nonce = NonceField(initial=lambda: uuid.uuid4().hex)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [
-            (r.code, f"{r.name} · {r.points}") for r in PointRule.objects.in_force()
-        ]
+        rule = self.fields["rule"]
+        assert isinstance(rule, forms.ChoiceField)  # as declared above
+        rule.choices = [(r.code, f"{r.name} · {r.points}") for r in PointRule.objects.in_force()]
 
 
 class AdjustForm(forms.Form):
@@ -26,8 +27,8 @@ class AdjustForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
     nonce = NonceField(initial=lambda: uuid.uuid4().hex)
 
-    def clean_points(self):
-        points = self.cleaned_data["points"]
+    def clean_points(self) -> int:
+        points: int = self.cleaned_data["points"]
         if points == 0:
             raise forms.ValidationError(_("Enter a non-zero number of points."))
         return points

@@ -6,6 +6,9 @@ a unique idempotency key; a reversal takes back exactly the points of the row
 it reverses, and a row is reversed at most once.
 """
 
+import datetime as dt
+from typing import Any, NoReturn, Self
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -30,8 +33,8 @@ class CapPeriod(models.TextChoices):
     YEAR = "year", _("Year")
 
 
-class PointRuleQuerySet(models.QuerySet):
-    def in_force(self, day=None):
+class PointRuleQuerySet(models.QuerySet["PointRule"]):
+    def in_force(self, day: dt.date | None = None) -> Self:
         """Rules active and inside their window on local ``day`` (default today)."""
         from civicpoints.core.timeutil import local_date
 
@@ -108,7 +111,7 @@ class PointRule(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.points})"
 
-    def clean(self):
+    def clean(self) -> None:
         """Form-level mirror of the table's CHECK constraints, with the field at fault."""
         if bool(self.period) != (self.period_limit is not None):
             raise ValidationError(
@@ -117,7 +120,7 @@ class PointRule(models.Model):
         if self.active_from and self.active_until and self.active_from > self.active_until:
             raise ValidationError({"active_until": _("The window ends before it starts.")})
 
-    def is_in_force(self, day) -> bool:
+    def is_in_force(self, day: dt.date) -> bool:
         """True when the rule is active and local ``day`` lies inside its window."""
         return (
             self.is_active
@@ -179,14 +182,14 @@ class LedgerIsAppendOnly(Exception):
     """Raised on any attempt to update or delete a ledger row."""
 
 
-class PointTransactionQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class PointTransactionQuerySet(models.QuerySet["PointTransaction"]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise LedgerIsAppendOnly("point transactions are never updated")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise LedgerIsAppendOnly("point transactions are never deleted")
 
-    def earned(self):
+    def earned(self) -> Self:
         """Rows that count toward points earned (leaderboards, lifetime)."""
         return self.filter(counts_as_earned=True)
 
@@ -235,6 +238,10 @@ class PointTransaction(models.Model):
 
     objects = PointTransactionQuerySet.as_manager()
 
+    # Set by the services on the row they return: True when this call wrote it,
+    # False when an idempotent repeat returned the row written before.
+    created: bool
+
     class Meta:
         verbose_name = _("point transaction")
         verbose_name_plural = _("point transactions")
@@ -267,10 +274,10 @@ class PointTransaction(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.points:+d} → {self.resident_id}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise LedgerIsAppendOnly("point transactions are never updated")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise LedgerIsAppendOnly("point transactions are never deleted")

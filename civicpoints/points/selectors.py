@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.models import Household, Role, User
 from civicpoints.core.timeutil import local_date
 from civicpoints.points.models import PointAccount, PointRule, PointTransaction
 
@@ -26,7 +27,7 @@ def account_for(resident: User) -> PointAccount:
         return PointAccount(resident=resident, town_id=resident.town_id)
 
 
-def household_points(household) -> dict:
+def household_points(household: Household) -> dict[str, int]:
     """A household's points: the sums of its active members' balances and lifetime earned.
 
     Members are counted from the people, not from balance rows: a member who has
@@ -44,11 +45,12 @@ def household_points(household) -> dict:
 def points_today(resident: User, *, today: dt.date | None = None) -> int:
     """Points earned by ``resident`` on the town's local ``today`` (default: now)."""
     day = today or local_date()
-    return (
+    total: int = (
         PointTransaction.objects.earned()
         .filter(resident=resident, local_date=day)
         .aggregate(s=Coalesce(Sum("points"), 0))["s"]
     )
+    return total
 
 
 def history(resident: User) -> QuerySet[PointTransaction]:
@@ -115,10 +117,16 @@ class Leaderboard:
     my_points: int
 
 
+class _Scored(TypedDict):
+    resident_id: int
+    score: int
+
+
 def _ranked_residents(viewer: User, scope: str) -> QuerySet[User]:
     qs = User.objects.filter(role=Role.RESIDENT, is_active=True, town_id=viewer.town_id)
     if scope == Scope.COMMUNITY:
-        qs = qs.filter(community_id=viewer.community_id)
+        # a viewer in no community (a town admin) has no community board
+        qs = qs.filter(community_id=viewer.community_id) if viewer.community_id else qs.none()
     return qs
 
 
@@ -145,6 +153,7 @@ def leaderboard(
     """
     limit = max(1, min(int(limit), 100))
     residents = _ranked_residents(viewer, scope)
+    base: QuerySet[Any, _Scored]
     if period == Period.ALL:
         base = (
             PointAccount.objects.filter(resident__in=residents, lifetime_earned__gt=0)

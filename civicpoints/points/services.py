@@ -23,7 +23,9 @@ community or town total (that row would serialize the whole town).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
@@ -51,6 +53,9 @@ from civicpoints.points.models import (
     PointTransaction,
     TransactionKind,
 )
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
 
 MAX_ADJUSTMENT = 100_000  # points; larger corrections are a data migration, not a form
 
@@ -102,7 +107,9 @@ class _Replayed(Exception):
     """Internal: the idempotency key exists; roll back and return the first row."""
 
 
-def _sql_move_balance(cursor, *, resident_id: int, delta: int, earned: bool, at: dt.datetime):
+def _sql_move_balance(
+    cursor: CursorWrapper, *, resident_id: int, delta: int, earned: bool, at: dt.datetime
+) -> int | None:
     """Move a balance by ``delta`` unless it would go negative; returns the new balance or None."""
     table = PointAccount._meta.db_table
     cursor.execute(
@@ -139,7 +146,7 @@ _INSERT_COLUMNS = (
 )
 
 
-def _sql_insert_row(cursor, row: PointTransaction) -> int | None:
+def _sql_insert_row(cursor: CursorWrapper, row: PointTransaction) -> int | None:
     """INSERT ``row`` unless its key exists; returns the new id, or None on a replay."""
     values = [getattr(row, c) for c in _INSERT_COLUMNS]
     values[-2] = connection.ops.adapt_datetimefield_value(row.created_at)
@@ -222,7 +229,7 @@ def _append(
     actor: User | None = None,
     memo: str = "",
     at: dt.datetime | None = None,
-    under_lock=None,
+    under_lock: Callable[[], None] | None = None,
 ) -> PointTransaction:
     """Move the balance by ``points`` and append one row, in one transaction; replay-safe.
 
@@ -233,10 +240,9 @@ def _append(
     first row (``created`` False) on a repeated key.
     """
     at = at or timezone.now()
-    same = {  # what a repeat of this request must match
-        "rule": rule if kind == TransactionKind.AWARD else None,
-        "points": points if kind in (TransactionKind.SPEND, TransactionKind.ADJUSTMENT) else None,
-    }
+    # what a repeat of this request must match
+    same_rule = rule if kind == TransactionKind.AWARD else None
+    same_points = points if kind in (TransactionKind.SPEND, TransactionKind.ADJUSTMENT) else None
     row = PointTransaction(
         town_id=resident.town_id,
         resident_id=resident.pk,
@@ -264,7 +270,7 @@ def _append(
                     cur, resident_id=resident.pk, delta=points, earned=earned, at=at
                 )
             if balance is None:
-                if _replay(key, resident=resident, kind=kind, **same):
+                if _replay(key, resident=resident, kind=kind, rule=same_rule, points=same_points):
                     raise _Replayed
                 raise InsufficientPoints(field="points")
             if under_lock is not None:
@@ -280,7 +286,7 @@ def _append(
             ledger_row_written.send(row)
             return row
     except _Replayed:
-        replay = _replay(key, resident=resident, kind=kind, **same)
+        replay = _replay(key, resident=resident, kind=kind, rule=same_rule, points=same_points)
         if replay is None:  # cannot happen: the key was seen inside the transaction
             raise
         return replay
@@ -310,7 +316,7 @@ def _check_caps(rule: PointRule, resident: User, day: dt.date, key: str) -> None
     period = bool(rule.period and rule.period_limit is not None)
     if not (daily or period):
         return
-    start, end = _period_bounds(rule.period, day) if period else (day, day)
+    start, end = _period_bounds(rule.period, day) if period and rule.period else (day, day)
     counts = PointTransaction.objects.filter(
         resident=resident,
         rule=rule,

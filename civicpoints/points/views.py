@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.points import selectors
 
 
@@ -19,6 +20,6 @@ def rules_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def history_view(request: HttpRequest) -> HttpResponse:
+def history_view(request: AuthedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.history(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "points/history.html", {"page": page})

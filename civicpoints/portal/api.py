@@ -1,7 +1,10 @@
 """API operations that compose several apps (the entry layer's share of ``/api/v1/``)."""
 
+from typing import Any
+
 from ninja import Field, Router, Schema
 
+from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.points import selectors as points
 from civicpoints.rankings.selectors import my_daily_rank
 
@@ -18,7 +21,7 @@ class BalanceOut(Schema):
 
 
 @router.get("/me/points", response=BalanceOut)
-def my_points(request):
+def my_points(request: AuthedHttpRequest) -> dict[str, Any]:
     """My balance and lifetime earned (points), points earned today (the town's local
     day) and my town rank in the latest daily ranking (points earned to the end of that
     local day; None before my first snapshot)."""

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.models import User
 from civicpoints.accounts.scope import require_staff, resident_for_staff
 from civicpoints.core.errors import DomainError
@@ -26,7 +27,7 @@ from civicpoints.rankings.selectors import my_daily_rank
 
 
 @login_required
-def home_view(request: HttpRequest) -> HttpResponse:
+def home_view(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -41,7 +42,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile_view(request: HttpRequest) -> HttpResponse:
+def profile_view(request: AuthedHttpRequest) -> HttpResponse:
     household = request.user.household
     return render(
         request,
@@ -56,7 +57,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
 # --- the staff desk's page of one resident ------------------------------------
 
 
-def _staff(request: HttpRequest) -> User:
+def _staff(request: AuthedHttpRequest) -> User:
     require_staff(request.user)
     return request.user
 
@@ -84,14 +85,14 @@ def _resident_page(
 
 
 @login_required
-def staff_resident_view(request: HttpRequest, resident_id: int) -> HttpResponse:
+def staff_resident_view(request: AuthedHttpRequest, resident_id: int) -> HttpResponse:
     resident = resident_for_staff(_staff(request), resident_id)
     return _resident_page(request, resident)
 
 
 @login_required
 @require_POST
-def staff_award_view(request: HttpRequest, resident_id: int) -> HttpResponse:
+def staff_award_view(request: AuthedHttpRequest, resident_id: int) -> HttpResponse:
     actor = _staff(request)
     resident = resident_for_staff(actor, resident_id)
     form = AwardForm(request.POST)
@@ -115,7 +116,7 @@ def staff_award_view(request: HttpRequest, resident_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_adjust_view(request: HttpRequest, resident_id: int) -> HttpResponse:
+def staff_adjust_view(request: AuthedHttpRequest, resident_id: int) -> HttpResponse:
     actor = _staff(request)
     resident = resident_for_staff(actor, resident_id)
     form = AdjustForm(request.POST)

@@ -43,6 +43,7 @@ def _session_for(user) -> str:
     store[BACKEND_SESSION_KEY] = "civicpoints.accounts.backends.MobileBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
+    assert store.session_key is not None  # create() saved it under a new key
     return store.session_key
 
 

@@ -45,6 +45,7 @@ def _run_and_kill(args: list[str], after_lines: int) -> list[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert proc.stdout is not None and proc.stderr is not None  # both piped above
     lines: list[str] = []
     deadline = time.monotonic() + 60
     try:

@@ -5,6 +5,7 @@ locks and constraints on the production database.
 """
 
 import threading
+from collections.abc import Callable
 
 import pytest
 from django.db import connection, connections
@@ -20,12 +21,12 @@ pytestmark = [
 ]
 
 
-def run_threads(n, target):
+def run_threads(n: int, target: Callable[[int], object]) -> list[object]:
     """Start ``n`` threads on ``target(i)`` behind a barrier; return their results/errors."""
     barrier = threading.Barrier(n)
-    results: list = [None] * n
+    results: list[object] = [None] * n
 
-    def worker(i):
+    def worker(i: int) -> None:
         try:
             barrier.wait()
             results[i] = target(i)

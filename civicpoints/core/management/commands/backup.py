@@ -1,3 +1,7 @@
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -12,10 +16,10 @@ class Command(BaseCommand):
         "the pg_dump/pg_restore commands to use instead and exits non-zero."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("target", nargs="?", help="file to write (must not exist)")
 
-    def handle(self, *args, target=None, **options):
+    def handle(self, *args: Any, target: str | Path | None = None, **options: Any) -> None:
         from django.conf import settings
 
         if target is None:

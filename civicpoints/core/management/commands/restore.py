@@ -1,3 +1,6 @@
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,13 +14,13 @@ class Command(BaseCommand):
         "PostgreSQL it prints the pg_restore command to use instead and exits non-zero."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("backup", help="a file written by manage.py backup")
         parser.add_argument(
             "--yes", action="store_true", help="really replace the current database"
         )
 
-    def handle(self, *args, backup, yes=False, **options):
+    def handle(self, *args: Any, backup: str, yes: bool = False, **options: Any) -> None:
         if not yes:
             raise CommandError("restore replaces every row of the current database: add --yes")
         try:

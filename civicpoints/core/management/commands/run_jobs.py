@@ -1,10 +1,13 @@
 import logging
+from argparse import ArgumentParser
+from collections.abc import Callable
+from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from django.core.management.base import BaseCommand, CommandError
 
-from civicpoints.core.jobs import registered_jobs
+from civicpoints.core.jobs import Job, registered_jobs
 from civicpoints.core.timeutil import town_tz
 
 log = logging.getLogger("civicpoints.jobs")
@@ -16,11 +19,13 @@ class Command(BaseCommand):
         "with --once NAME, or list them with --list."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--once", metavar="NAME", help="Run job NAME now and exit.")
         parser.add_argument("--list", action="store_true", help="List jobs and exit.")
 
-    def handle(self, *args, once=None, list=False, **options):  # noqa: A002
+    def handle(  # noqa: A002
+        self, *args: Any, once: str | None = None, list: bool = False, **options: Any
+    ) -> None:
         jobs = registered_jobs()
         if list:
             for j in jobs.values():
@@ -53,8 +58,8 @@ class Command(BaseCommand):
             scheduler.shutdown(wait=False)
 
 
-def _logged(j):
-    def run():
+def _logged(j: Job) -> Callable[[], None]:
+    def run() -> None:
         try:
             log.info("job %s: %s", j.name, j.func())
         except Exception:  # noqa: BLE001 - a failing job must not stop the scheduler

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from civicpoints.points.models import PointAccount
@@ -10,7 +12,7 @@ class Command(BaseCommand):
         "that differ and exits non-zero if any do."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         problems = reconcile()
         for p in problems:
             self.stdout.write(
