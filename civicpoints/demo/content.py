@@ -437,7 +437,9 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
     people = User.objects.filter(town=town)
     admin = people.filter(role=Role.TOWN_ADMIN).order_by("pk").first()
     resident = people.filter(role=Role.RESIDENT).order_by("pk").first()  # 石大姐, 13800000001
+    assert admin is not None and resident is not None  # seed_town made them (see Args)
     rongcheng = resident.community
+    assert rongcheng is not None
     staff_of = {
         s.community_id: s
         for s in people.filter(role=Role.COMMUNITY_STAFF).order_by("-pk")  # first one wins
@@ -524,10 +526,15 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
             reporter = rng.choice(rc_people)
         else:
             name = place[: place.index("社区") + 2]
-            reporter = next((p for p in others if p.community.name == name), rng.choice(others))
+            reporter = next(
+                (p for p in others if p.community and p.community.name == name),
+                rng.choice(others),
+            )
+        category_row = categories.get(category) or ReportCategory.objects.first()
+        assert category_row is not None  # categories_ensure_defaults made them
         report = reports.report_file(
             reporter=reporter,
-            category=categories.get(category) or ReportCategory.objects.first(),
+            category=category_row,
             place=place,
             body=body,
             photos=[_jpeg(rng, f"report-{k}")],
@@ -549,6 +556,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         )
         if state == "assigned":
             continue
+        assert worker is not None  # seed_town gives every community its grid workers
         report = reports.report_rectify(
             actor=worker, report=report, after_photo=_jpeg(rng, f"after-{k}"), note="已整改。"
         )
@@ -654,16 +662,18 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
 
     # --- merchants: one offer each, the demo resident's vouchers -----------------------------
     shop_staff = people.filter(role=Role.MERCHANT_STAFF).order_by("pk").first()
+    assert shop_staff is not None  # seed_town made the first merchant's staff
     shops = list(Merchant.objects.filter(town=town, status=Merchant.Status.APPROVED).order_by("pk"))
     offers, haircut = [], None
     for shop in shops:
         title, description, price, discount, cost = OFFERS.get(
             shop.category, ("到店优惠券", "到店消费可用。", 3000, 500, 50)
         )
+        merchant_id: int | None  # the town admin names the merchant; its staff need not
         if shop.pk == shop_staff.merchant_id:  # the story's haircut: 35 yuan, 5 off
-            actor, kwargs, limit = shop_staff, {}, 2
+            actor, merchant_id, limit = shop_staff, None, 2
         else:
-            actor, kwargs, limit = admin, {"merchant_id": shop.pk}, 1
+            actor, merchant_id, limit = admin, shop.pk, 1
             price += rng.randrange(0, 6) * 100
         offer = merchants.offer_create(
             actor=actor,
@@ -676,7 +686,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
             per_resident_limit=limit,
             valid_from=today - dt.timedelta(days=rng.randint(3, 30)),
             valid_until=today + dt.timedelta(days=rng.randint(60, 120)),
-            **kwargs,
+            merchant_id=merchant_id,
         )
         offers.append(offer)
         if actor is shop_staff:
@@ -684,6 +694,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
     # The haircut of the story, redeemed at 叶子发艺, then the cheapest other offer, kept.
     # Her balance comes from the bulk history and the content above (patrol hours,
     # posts, report, reading); a seed that leaves her short gets fewer vouchers.
+    assert haircut is not None  # shop_staff's merchant is the first, approved one
     vouchers = 0
     second = min((o for o in offers if o is not haircut), default=haircut, key=_cost)
     for offer, key in ((haircut, "haircut"), (second, "second")):

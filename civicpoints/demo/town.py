@@ -273,7 +273,7 @@ def seed_town(
     households: list[Household] = []
     by_comm = defaultdict(list)
     for p in people:
-        by_comm[p.community.pk].append(p)
+        by_comm[p.community_id].append(p)
     for comm in communities:
         members = by_comm[comm.pk]
         i = 0
@@ -286,6 +286,7 @@ def seed_town(
             i += size
     Household.objects.bulk_create(households, batch_size=BATCH)
     for p in people:
+        assert p.household is not None  # every resident joined a household above
         p.household_id = p.household.pk
     User.objects.bulk_create(people, batch_size=BATCH)
 
@@ -374,7 +375,7 @@ def seed_town(
             if rule.daily_limit is not None and per_day[dkey] >= rule.daily_limit:
                 continue
             pkey = None
-            if rule.period:
+            if rule.period and rule.period_limit is not None:  # set together (a CHECK)
                 pkey = (idx, rule.pk, _period_key(rule.period, day))
                 if per_period[pkey] >= rule.period_limit:
                     continue
@@ -416,9 +417,9 @@ def seed_town(
         )
         balance = lifetime = 0
         actor = actors_by_comm.get(person.community_id)
-        for k, (at, is_spend, what) in enumerate(timeline):
+        for k, (at, _spend_last, what) in enumerate(timeline):
             day = at.astimezone(tz).date()
-            if is_spend:
+            if isinstance(what, tuple):  # a spend: (cost, shop)
                 cost, shop = what
                 if cost > balance:
                     continue
