@@ -28,12 +28,14 @@ class ArticleForm(forms.Form):
     def __init__(self, *args, actor, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         qs = Community.objects.filter(town_id=actor.town_id).order_by("name")
+        community = self.fields["community"]
+        assert isinstance(community, forms.ModelChoiceField)  # as declared above
         if actor.role == Role.TOWN_ADMIN:
-            self.fields["community"].empty_label = _("The whole town")
+            community.empty_label = _("The whole town")
         else:
             qs = qs.filter(pk=actor.community_id)
-            self.fields["community"].required = True
-            self.fields["community"].empty_label = None
-        self.fields["community"].queryset = qs
+            community.required = True
+            community.empty_label = None
+        community.queryset = qs
         if not editing:
             del self.fields["remove_cover"]

@@ -46,7 +46,8 @@ def articles_for_staff(actor: User) -> QuerySet[Article]:
     require_staff(actor)
     qs = Article.objects.filter(town_id=actor.town_id)
     if actor.role != Role.TOWN_ADMIN:
-        qs = qs.filter(community_id=actor.community_id)
+        # other staff always have a community (User's CHECK constraint)
+        qs = qs.filter(community_id=actor.community_id) if actor.community_id else qs.none()
     return (
         qs.select_related("community", "author")
         .annotate(read_count=Count("reads"))

@@ -53,7 +53,9 @@ class Reading:
     @property
     def points_earned(self) -> int:
         """Points this request added (0 unless ``outcome`` is ``awarded``)."""
-        return self.award.points if self.outcome == ReadOutcome.AWARDED else 0
+        if self.award is None or self.outcome != ReadOutcome.AWARDED:
+            return 0
+        return self.award.points
 
 
 def _require_audience(actor: User, community: Community | None) -> None:

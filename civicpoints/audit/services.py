@@ -35,7 +35,7 @@ def audit_record(*, actor: User, request: HttpRequest, status: int) -> AuditEntr
         role=actor.role,
         town_id=actor.town_id,
         ip=client_ip(request),
-        method=request.method[:8],
+        method=(request.method or "")[:8],
         path=request.path[:300],
         view_name=(match.view_name if match else "")[:120],
         object_ids={k: str(v)[:64] for k, v in (match.kwargs if match else {}).items()},

@@ -21,8 +21,8 @@ class RangeForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None and user.role == "town_admin":
-            self.fields["community"].queryset = Community.objects.filter(
-                town_id=user.town_id
-            ).order_by("name")
+            community = self.fields["community"]
+            assert isinstance(community, forms.ModelChoiceField)  # as declared above
+            community.queryset = Community.objects.filter(town_id=user.town_id).order_by("name")
         else:
             del self.fields["community"]

@@ -27,9 +27,11 @@ class DisputeForm(forms.Form):
 
     def __init__(self, *args, communities=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
+        community = self.fields["community"]
+        assert isinstance(community, forms.ModelChoiceField)  # as declared above
+        community.queryset = communities
         if communities is not None and len(communities) == 1:
-            self.fields["community"].initial = communities[0]
+            community.initial = communities[0]
 
 
 class OutcomeForm(forms.Form):

@@ -49,11 +49,13 @@ class EventForm(forms.Form):
 
     def __init__(self, *args, actor, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rule"].queryset = PointRule.objects.in_force()
+        rule = self.fields["rule"]
+        assert isinstance(rule, forms.ModelChoiceField)  # as declared above
+        rule.queryset = PointRule.objects.in_force()
         if actor.role == Role.TOWN_ADMIN and not editing:
-            self.fields["community"].queryset = Community.objects.filter(
-                town_id=actor.town_id
-            ).order_by("name")
+            community = self.fields["community"]
+            assert isinstance(community, forms.ModelChoiceField)
+            community.queryset = Community.objects.filter(town_id=actor.town_id).order_by("name")
         else:
             del self.fields["community"]
 

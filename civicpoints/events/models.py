@@ -182,6 +182,10 @@ class SignUp(models.Model):
     award_note = models.CharField(max_length=200, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
 
+    # Set by the services on the sign-up they return: True when this call changed
+    # it, False when a repeat of the same request returned it unchanged.
+    created: bool
+
     class Meta:
         verbose_name = _("sign-up")
         verbose_name_plural = _("sign-ups")
@@ -226,4 +230,4 @@ class EventPhoto(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""

@@ -16,7 +16,7 @@ from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
 from civicpoints.core.qr import qr_svg
 from civicpoints.events import selectors, services
-from civicpoints.events.codes import WINDOW_SECONDS, checkin_code
+from civicpoints.events.codes import WINDOW_SECONDS, Purpose, checkin_code
 from civicpoints.events.forms import (
     CancelForm,
     CardScanForm,
@@ -396,7 +396,7 @@ def card_scan_view(request, event_id):
 def screen_view(request, event_id):
     """The organizer's screen: a QR code that changes every minute (the page reloads itself)."""
     event = selectors.event_for_organizer(request.user, event_id)
-    mode = "out" if request.GET.get("mode") == "out" else "in"
+    mode: Purpose = "out" if request.GET.get("mode") == "out" else "in"
     now = timezone.now()
     code = checkin_code(event_id=event.pk, purpose=mode, at=now)
     target = request.build_absolute_uri(

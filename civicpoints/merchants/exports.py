@@ -12,8 +12,8 @@ from civicpoints.merchants.models import Funding
 from civicpoints.merchants.selectors import Settlement, TownSettlementRow, fen_to_yuan
 
 
-def _table(s: Settlement) -> list[list]:
-    header = [
+def _table(s: Settlement) -> list[list[object]]:
+    header: list[object] = [
         _("Code"),
         _("Redeemed at"),
         _("Offer"),
@@ -48,9 +48,9 @@ def _table(s: Settlement) -> list[list]:
     return rows
 
 
-def town_table(rows: list[TownSettlementRow]) -> list[list]:
+def town_table(rows: list[TownSettlementRow]) -> list[list[object]]:
     """The town's month, one line per merchant, then the totals."""
-    table = [
+    table: list[list[object]] = [
         [
             _("Merchant"),
             _("Vouchers redeemed"),
@@ -84,12 +84,12 @@ def town_table(rows: list[TownSettlementRow]) -> list[list]:
     return table
 
 
-def as_csv(table: list[list]) -> str:
+def as_csv(table: list[list[object]]) -> str:
     """CSV text (UTF-8 with a BOM so that Excel reads Chinese)."""
     return rows_csv(table)
 
 
-def as_xlsx(table: list[list], title: str) -> bytes:
+def as_xlsx(table: list[list[object]], title: str) -> bytes:
     """An XLSX workbook (bytes); text stays text, so a quoted value never becomes a formula."""
     return rows_xlsx(table, title)
 

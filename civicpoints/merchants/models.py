@@ -183,6 +183,10 @@ class Voucher(models.Model):
 
     objects = VoucherQuerySet.as_manager()
 
+    # Set by the services on the voucher they return: True when this call issued
+    # it, False when a repeat of the same request returned the first one.
+    created: bool
+
     class Meta:
         verbose_name = _("voucher")
         verbose_name_plural = _("vouchers")

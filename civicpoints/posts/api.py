@@ -188,7 +188,7 @@ def feed(
 
 
 @router.post("/posts", response={201: PostOut, 403: ErrorOut, 422: ErrorOut})
-def create_post(request, payload: Form[PostIn], photos: File[list[UploadedFile]] = None):
+def create_post(request, payload: Form[PostIn], photos: File[list[UploadedFile] | None] = None):
     """Write a post (multipart: fields + up to 9 ``photos``); it waits for review."""
     post = services.post_create(
         author=request.user,

@@ -1,8 +1,17 @@
+from __future__ import annotations
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.points.models import PointRule
-from civicpoints.posts.models import BODY_MAX, COMMENT_MAX, MAX_PHOTOS, REASON_MAX, TITLE_MAX
+from civicpoints.posts.models import (
+    BODY_MAX,
+    COMMENT_MAX,
+    MAX_PHOTOS,
+    REASON_MAX,
+    TITLE_MAX,
+    Section,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -29,7 +38,9 @@ def claimable_rule_choices(blank_label):
 
 
 class PostForm(forms.Form):
-    section = forms.ModelChoiceField(label=_("Section"), queryset=None)
+    section: forms.ModelChoiceField[Section] = forms.ModelChoiceField(
+        label=_("Section"), queryset=None
+    )
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
     body = forms.CharField(label=_("Text"), max_length=BODY_MAX, widget=forms.Textarea)
     claimed_rule = forms.ChoiceField(
@@ -43,12 +54,16 @@ class PostForm(forms.Form):
 
     def __init__(self, *args, sections=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["claimed_rule"].choices = claimable_rule_choices(_("No claim"))
+        claimed_rule = self.fields["claimed_rule"]
+        assert isinstance(claimed_rule, forms.ChoiceField)  # as declared above
+        claimed_rule.choices = claimable_rule_choices(_("No claim"))
         if editing:
             del self.fields["section"]
             self.fields["photos"].label = _("Add photos")
         else:
-            self.fields["section"].queryset = sections
+            section = self.fields["section"]
+            assert isinstance(section, forms.ModelChoiceField)
+            section.queryset = sections
 
 
 class CommentForm(forms.Form):
@@ -76,7 +91,9 @@ class ApproveForm(forms.Form):
         choices = claimable_rule_choices(blank)
         if default:
             choices.insert(1, (self.NO_POINTS, _("No points")))
-        self.fields["rule"].choices = choices
+        rule = self.fields["rule"]
+        assert isinstance(rule, forms.ChoiceField)  # as declared above
+        rule.choices = choices
 
 
 class AppealForm(forms.Form):

@@ -132,6 +132,9 @@ class Post(models.Model):
 
     objects = PostQuerySet.as_manager()
 
+    # Set by post_approve on the post it returns: what happened to the points claim.
+    award_note: str
+
     class Meta:
         verbose_name = _("post")
         verbose_name_plural = _("posts")

@@ -24,6 +24,7 @@ class FeedPage:
 
 
 def _encode_cursor(post: Post) -> str:
+    assert post.published_at is not None  # the feed lists published posts only
     us = int(post.published_at.timestamp() * 1_000_000)
     return f"{us}_{post.pk}"
 

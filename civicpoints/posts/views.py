@@ -237,12 +237,12 @@ def _moderate(request, post_id, action):
             )
             messages.success(request, _("Published. %(note)s") % {"note": post.award_note})
         else:
-            form = ReasonForm(request.POST)
-            if not form.is_valid():
+            reason_form = ReasonForm(request.POST)
+            if not reason_form.is_valid():
                 messages.error(request, _("A reason is required."))
                 return redirect("posts:detail", post_id=post.pk)
             service = services.post_reject if action == "reject" else services.post_take_down
-            service(actor=request.user, post=post, reason=form.cleaned_data["reason"])
+            service(actor=request.user, post=post, reason=reason_form.cleaned_data["reason"])
             messages.success(request, _("Done; the author has been told."))
     except DomainError as exc:
         messages.error(request, str(exc.detail))

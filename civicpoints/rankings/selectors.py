@@ -78,7 +78,11 @@ def daily_board(
     if day is None:
         return DailyBoard(None, scope, [], None)
     if scope == Scope.COMMUNITY:
-        snaps = RankingSnapshot.objects.filter(community_id=viewer.community_id, day=day)
+        snaps = (
+            RankingSnapshot.objects.filter(community_id=viewer.community_id, day=day)
+            if viewer.community_id
+            else RankingSnapshot.objects.none()  # a viewer in no community has no board
+        )
         order = "community_rank"
     else:
         snaps = RankingSnapshot.objects.filter(town_id=viewer.town_id, day=day)
@@ -156,7 +160,11 @@ def household_leaderboard(
     if start is not None:
         rows_qs = rows_qs.filter(local_date__range=(start, today or local_date()))
     if scope == Scope.COMMUNITY:
-        rows_qs = rows_qs.filter(resident__household__community_id=viewer.community_id)
+        rows_qs = (
+            rows_qs.filter(resident__household__community_id=viewer.community_id)
+            if viewer.community_id
+            else rows_qs.none()  # a viewer in no community has no board
+        )
     base = (
         rows_qs.values("resident__household_id").annotate(score=Sum("points")).filter(score__gt=0)
     )
@@ -211,4 +219,5 @@ def honour_drafts(actor: User) -> QuerySet[Honour]:
     qs = Honour.objects.select_related("resident", "household", "community")
     if actor.role == Role.TOWN_ADMIN:
         return qs.filter(town_id=actor.town_id)
-    return qs.filter(community_id=actor.community_id)
+    # other staff always have a community (User's CHECK constraint)
+    return qs.filter(community_id=actor.community_id) if actor.community_id else qs.none()

@@ -10,9 +10,11 @@ Python loop over residents.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,7 +100,7 @@ def snapshot_take(*, town: Town, day: dt.date) -> int:
         user=connection.ops.quote_name(User._meta.db_table),
         account=connection.ops.quote_name(PointAccount._meta.db_table),
     )
-    params = {
+    params: dict[str, Any] = {
         "day": day,
         "prev": day - dt.timedelta(days=1),
         "town": town.pk,
@@ -174,10 +176,13 @@ def _period(kind: str, period_start: dt.date) -> tuple[dt.date, dt.date]:
     raise InvalidInput(_("Unknown honour."), field="kind")
 
 
-def _communities(actor: User):
+def _communities(actor: User) -> QuerySet[Community]:
     require_staff(actor)
     if actor.role == Role.TOWN_ADMIN:
         return Community.objects.filter(town_id=actor.town_id).order_by("pk")
+    # other staff always have a community (User's CHECK constraint)
+    if actor.community_id is None:
+        return Community.objects.none()
     return Community.objects.filter(pk=actor.community_id)
 
 
@@ -230,6 +235,7 @@ def honours_evaluate(
                 resident__role=Role.RESIDENT,
                 resident__is_active=True,
             )
+            scores: QuerySet[Any, Mapping[str, Any]]
             if kind == HonourKind.CIVIC_STAR:
                 scores = earned.values("resident_id").annotate(score=Sum("points"))
                 holder = "resident_id"
@@ -240,8 +246,8 @@ def honours_evaluate(
                     .annotate(score=Sum("points"))
                 )
                 holder = "resident__household_id"
-            scores = list(scores.filter(score__gt=0).order_by("-score")[:50])
-            top = [s for s in scores if s["score"] == scores[0]["score"]] if scores else []
+            best: list[Mapping[str, Any]] = list(scores.filter(score__gt=0).order_by("-score")[:50])
+            top = [s for s in best if s["score"] == best[0]["score"]] if best else []
             for s in top:
                 field = "resident_id" if holder == "resident_id" else "household_id"
                 drafts.append(
@@ -280,10 +286,10 @@ def honours_publish(*, actor: User, kind: str, period_start: dt.date) -> int:
     with transaction.atomic():
         # same lock order as honours_evaluate: an evaluation never deletes a
         # draft that is being published
-        communities = list(communities.select_for_update())
+        locked = list(communities.select_for_update())
         honours = list(
             Honour.objects.select_for_update(of=("self",))
-            .filter(kind=kind, period_start=start, community__in=communities)
+            .filter(kind=kind, period_start=start, community__in=locked)
             .select_related("resident", "household")
         )
         if not honours:

@@ -12,6 +12,7 @@ from civicpoints.core.forms import add_domain_error
 from civicpoints.points.selectors import Period, Scope, leaderboard
 from civicpoints.rankings import selectors, services
 from civicpoints.rankings.forms import HonourPeriodForm
+from civicpoints.rankings.models import Honour
 
 DAILY = "daily"
 PERIODS = (DAILY, *Period.CHOICES)
@@ -48,7 +49,8 @@ def honours_view(request):
         if request.user.is_authenticated
         else Town.objects.order_by("pk").values_list("pk", flat=True).first()
     )
-    return render(request, "rankings/honours.html", {"roll": selectors.honour_roll(town_id)})
+    roll = selectors.honour_roll(town_id) if town_id is not None else Honour.objects.none()
+    return render(request, "rankings/honours.html", {"roll": roll})
 
 
 @login_required

@@ -106,7 +106,7 @@ def categories(request):
 
 
 @router.post("/reports", response={201: ReportOut, 403: ErrorOut, 422: ErrorOut})
-def file_report(request, payload: Form[ReportIn], photos: File[list[UploadedFile]] = None):
+def file_report(request, payload: Form[ReportIn], photos: File[list[UploadedFile] | None] = None):
     """File a report (multipart: fields + up to 9 ``photos``); the case starts ``submitted``."""
     category = selectors.categories_active().filter(code=payload.category).first()
     if category is None:

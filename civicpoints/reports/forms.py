@@ -18,7 +18,9 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
+        category = self.fields["category"]
+        assert isinstance(category, forms.ModelChoiceField)  # as declared above
+        category.queryset = categories
 
 
 class NoteForm(forms.Form):
@@ -29,8 +31,15 @@ class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason (the reporter sees it)"), max_length=NOTE_MAX)
 
 
+class _NicknameChoiceField(forms.ModelChoiceField):
+    """People listed by nickname (their ``str`` shows the masked mobile too)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.nickname
+
+
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
+    assignee = _NicknameChoiceField(
         label=_("Grid worker"), queryset=User.objects.none(), required=False
     )
     responsible_party = forms.CharField(
@@ -40,12 +49,13 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, community_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ModelChoiceField)  # as declared above
+        assignee.queryset = User.objects.filter(
             community_id=community_id,
             role__in=[Role.GRID_WORKER, Role.COMMUNITY_STAFF],
             is_active=True,
         ).order_by("role", "nickname")
-        self.fields["assignee"].label_from_instance = lambda u: u.nickname
 
 
 class RectifyForm(forms.Form):

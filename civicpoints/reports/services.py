@@ -16,7 +16,7 @@ from the report); a rejected report earns nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.urls import reverse
@@ -85,6 +85,15 @@ def _text(value: str, *, field: str, max_len: int, required: bool = True) -> str
             _("At most %(n)d characters.") % {"n": max_len}, field=field, code="too_long"
         )
     return value
+
+
+def _file_names(photos: Iterable[ReportPhoto]) -> list[tuple[str, str]]:
+    """The stored (photo, thumbnail) names of saved photos, to attach them to a post."""
+    names = []
+    for p in photos:
+        assert p.image.name and p.thumbnail.name  # both are required fields
+        names.append((p.image.name, p.thumbnail.name))
+    return names
 
 
 def _save_photos(report: Report, processed, kind: str) -> list[ReportPhoto]:
@@ -278,10 +287,9 @@ def report_rectify(*, actor: User, report: Report, after_photo, note: str = "") 
 
     def apply(r: Report) -> None:
         rows = _save_photos(r, [processed], PhotoKind.AFTER)
-        if r.published_post_id:
+        if r.published_post is not None:
             post_services.post_attach_photo_files(
-                post=r.published_post,
-                photo_files=[(p.image.name, p.thumbnail.name) for p in rows],
+                post=r.published_post, photo_files=_file_names(rows)
             )
 
     return _move(report, actor=actor, to=CaseStatus.RECTIFIED, note=note, apply=apply)
@@ -319,7 +327,7 @@ def report_publish(*, actor: User, report: Report, title: str, body: str):
             actor=actor,
             title=title,
             body=body,
-            photo_files=[(p.image.name, p.thumbnail.name) for p in report.photos.all()],
+            photo_files=_file_names(report.photos.all()),
         )
         report.published_post = post
         report.save(update_fields=["published_post"])

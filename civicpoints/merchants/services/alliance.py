@@ -37,9 +37,11 @@ def require_town_admin(actor: User) -> None:
         raise TownAdminOnly()
 
 
-def merchant_for_admin(actor: User, merchant_id: int) -> Merchant:
+def merchant_for_admin(actor: User, merchant_id: int | None) -> Merchant:
     """Merchant ``merchant_id`` of the admin's own town. Raises TownAdminOnly, NotFound."""
     require_town_admin(actor)
+    if merchant_id is None:
+        raise NotFound()
     try:
         return Merchant.objects.get(pk=merchant_id, town_id=actor.town_id)
     except (Merchant.DoesNotExist, ValueError, TypeError):

@@ -155,6 +155,7 @@ def voucher_exchange(*, resident: User, offer_id: int, idempotency_key: str) -> 
 def _refund(voucher: Voucher, status: str, memo: str) -> Voucher:
     """Close the locked issued ``voucher`` as ``status`` and write the reversal of its spend."""
     _release_subsidy(voucher)
+    assert voucher.spend is not None  # an issued voucher always has its spend row
     voucher.refund = points_reverse(original=voucher.spend, cause=voucher, memo=memo)
     voucher.status = status
     voucher.closed_at = timezone.now()

@@ -108,7 +108,7 @@ def _take_back(post: Post, actor: User, reason: str) -> None:
     Raises InsufficientPoints when the author has spent them already; nothing is
     written then (staff settle it with an adjustment first).
     """
-    if post.award_id is None:
+    if post.award is None:
         return
     points.points_reverse(original=post.award, actor=actor, memo=reason, cause=post)
     post.award = None
@@ -250,6 +250,7 @@ def post_appeal(*, author: User, post: Post, text: str) -> Appeal:
             raise IllegalMove()
         if Appeal.objects.filter(post=post, kind=post.status).exists():
             raise AlreadyAppealed()
+        assert post.reviewed_by_id is not None  # set by the rejection or take-down
         try:
             with transaction.atomic():
                 appeal = Appeal.objects.create(

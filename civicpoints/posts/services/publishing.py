@@ -75,6 +75,7 @@ def _process_photos(uploads: Sequence, *, already: int = 0) -> list[ProcessedPho
 
 def _save_photos(post: Post, photos: Sequence[ProcessedPhoto], *, start: int = 0) -> None:
     for i, p in enumerate(photos, start=start):
+        assert p.photo.name and p.thumbnail.name  # photo_process names both files
         row = PostPhoto(post=post, position=i)
         row.image.save(p.photo.name, p.photo, save=False)
         row.thumbnail.save(p.thumbnail.name, p.thumbnail, save=False)
