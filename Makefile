@@ -47,13 +47,14 @@ e2e-deps:
 e2e: install e2e-deps
 	$(BIN)/pytest -m e2e
 
-## make test: lint, security scan (bandit), dependency audit (pip-audit), the layer
-## contract (import-linter), then the whole
-## suite (on PostgreSQL when DATABASE_URL points at one)
+## make test: lint, security scan (bandit), type check (mypy), dependency audit (pip-audit),
+## the layer contract (import-linter), then the whole suite (on PostgreSQL when
+## DATABASE_URL points at one)
 test: install e2e-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -c pyproject.toml -r civicpoints scripts
+	$(BIN)/mypy
 	$(BIN)/python scripts/pip_audit.py
 	$(BIN)/lint-imports --no-cache
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run -v 0

@@ -5,7 +5,7 @@ import pytest
 from civicpoints.core.hooks import Hook
 
 
-def test_subscribers_are_called_in_order_and_once_each():
+def test_subscribers_are_called_in_order_and_once_each() -> None:
     # given
     hook: Hook[int] = Hook("test.hook")
     heard: list[tuple[str, int]] = []
@@ -26,7 +26,7 @@ def test_subscribers_are_called_in_order_and_once_each():
     assert hook.subscribers == (first, second)
 
 
-def test_a_subscriber_error_propagates_and_stops_the_rest():
+def test_a_subscriber_error_propagates_and_stops_the_rest() -> None:
     # given
     hook: Hook[int] = Hook("test.failing")
     heard: list[int] = []
