@@ -26,6 +26,27 @@ def _clear_sms_outbox():
 
 
 @pytest.fixture
+def texted_code():
+    """``find(mobile, purpose=None)``: ask for a code (when ``purpose`` is given) and
+    return the newest 6-digit code the console SMS backend texted to ``mobile``."""
+    import re
+
+    from civicpoints.accounts.services import verification_code_send
+    from civicpoints.accounts.sms import ConsoleSMSBackend
+
+    def find(mobile: str, purpose: str | None = None) -> str:
+        if purpose is not None:
+            verification_code_send(mobile=mobile, purpose=purpose)
+        for to, text in reversed(ConsoleSMSBackend.outbox):
+            match = re.search(r"\b(\d{6})\b", text)
+            if to == mobile and match:
+                return match.group(1)
+        raise AssertionError("no code was texted to this number")
+
+    return find
+
+
+@pytest.fixture
 def catalog(db):
     from civicpoints.points.catalog import rule_catalog_load
 

@@ -39,6 +39,7 @@ os.environ.update(
     {
         "DATABASE_URL": BENCH_URL,
         "DEBUG": "0",
+        "SMS_CONSOLE_IN_PRODUCTION": "1",  # no SMS gateway on the bench
         "SECRET_KEY": "bench-only-" + "x" * 40,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_COOKIES": "0",

@@ -57,3 +57,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def check_console_allowed(*, debug: bool, backend: str, allowed: bool) -> None:
+    """Refuse to start production on the console backend (it sends nothing: codes
+    and reset passwords would never arrive) unless explicitly allowed.
+
+    Raises: ImproperlyConfigured.
+    """
+    if not debug and backend.endswith(".ConsoleSMSBackend") and not allowed:
+        raise ImproperlyConfigured(
+            "SMS_BACKEND is the console backend, which sends nothing. Configure "
+            "TencentSMSBackend or AliyunSMSBackend (README, 'SMS'), or set "
+            "SMS_CONSOLE_IN_PRODUCTION=1 to run without text messages."
+        )

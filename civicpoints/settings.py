@@ -16,7 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.env import env_bool, env_int, env_list, env_str
+from civicpoints.env import check_console_allowed, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -245,6 +245,33 @@ NINJA_PAGINATION_CLASS = "civicpoints.core.pagination.BoundedLimitOffsetPaginati
 
 # --- Domain ----------------------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "civicpoints.accounts.sms.ConsoleSMSBackend")
+# The console backend sends nothing: production refuses it unless told otherwise.
+SMS_CONSOLE_IN_PRODUCTION = env_bool("SMS_CONSOLE_IN_PRODUCTION", False)
+check_console_allowed(debug=DEBUG, backend=SMS_BACKEND, allowed=SMS_CONSOLE_IN_PRODUCTION)
+# Its bounded outbox (and the /dev/sms/ page) exist only for tests and DEBUG.
+SMS_CONSOLE_OUTBOX = env_bool("SMS_CONSOLE_OUTBOX", DEBUG)
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "")
+# our template -> the provider's template id: code=…,password_reset=…,notice=…
+SMS_TEMPLATE_IDS = env_list("SMS_TEMPLATE_IDS", [])
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 5)  # seconds, per call
+SMS_RETRIES = env_int("SMS_RETRIES", 2)  # extra tries after a timeout or provider error
+SMS_RETRY_BACKOFF = float(env_str("SMS_RETRY_BACKOFF", "0.5"))  # seconds, doubled each try
+SMS_GATEWAY_SCHEME = env_str("SMS_GATEWAY_SCHEME", "https")  # http only for the tests' fake
+TENCENT_SMS_SECRET_ID = env_str("TENCENT_SMS_SECRET_ID", "")
+TENCENT_SMS_SECRET_KEY = env_str("TENCENT_SMS_SECRET_KEY", "")
+TENCENT_SMS_SDK_APP_ID = env_str("TENCENT_SMS_SDK_APP_ID", "")
+TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")
+TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "sms.tencentcloudapi.com")
+ALIYUN_SMS_ACCESS_KEY_ID = env_str("ALIYUN_SMS_ACCESS_KEY_ID", "")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+ALIYUN_SMS_ENDPOINT = env_str("ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")
+# Verification codes (accounts.services.verification_code_send): sends per number
+# (one per interval, a daily cap) and per client address (hourly, daily).
+SMS_CODE_TTL = env_int("SMS_CODE_TTL", 300)  # seconds
+SMS_CODE_INTERVAL = env_int("SMS_CODE_INTERVAL", 60)  # seconds between two sends to a number
+SMS_CODE_PER_MOBILE_DAY = env_int("SMS_CODE_PER_MOBILE_DAY", 10)
+SMS_CODE_PER_IP_HOUR = env_int("SMS_CODE_PER_IP_HOUR", 20)
+SMS_CODE_PER_IP_DAY = env_int("SMS_CODE_PER_IP_DAY", 60)
 ARTICLE_COVER_MAX_BYTES = env_int("ARTICLE_COVER_MAX_BYTES", 2 * 1024 * 1024)
 NOTIFICATION_CHANNELS = env_list(
     "NOTIFICATION_CHANNELS", ["civicpoints.notifications.channels.ConsoleChannel"]

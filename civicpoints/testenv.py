@@ -8,5 +8,7 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("SECRET_KEY", "test-only-secret")
+# Tests that start production processes (DEBUG=0) send no real texts either.
+os.environ.setdefault("SMS_CONSOLE_IN_PRODUCTION", "1")
 # Rate limits off by default; the tests that check them turn them on with small rates.
 os.environ.setdefault("RATE_LIMITS_ENABLED", "0")

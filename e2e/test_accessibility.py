@@ -69,7 +69,12 @@ def test_main_pages_pass_axe_and_fit_360px(browsing, small_town, axe_script):
 
     # when: each main page is opened at 360 px and checked
     visitor = browsing.page(viewport=NARROW)
-    for path in ("/accounts/login/", "/accounts/register/"):
+    for path in (
+        "/accounts/login/",
+        "/accounts/register/",
+        "/accounts/login/code/",
+        "/accounts/password/reset/",
+    ):
         _check(browsing, visitor, path, axe_script, problems)
 
     page = browsing.page(viewport=NARROW)

@@ -25,6 +25,7 @@ def _balance(page) -> int:
 def test_resident_staff_and_merchant_journeys(browsing, small_town):
     from civicpoints.accounts.card import resident_card_token
     from civicpoints.accounts.models import User
+    from civicpoints.accounts.sms import ConsoleSMSBackend
     from civicpoints.events.models import SignUp
     from civicpoints.merchants.models import Voucher
     from civicpoints.posts.models import Post
@@ -35,12 +36,18 @@ def test_resident_staff_and_merchant_journeys(browsing, small_town):
     resident.goto("/accounts/register/")
     assert resident.locator("html").get_attribute("lang") == "zh-hans"
     browsing.shot(resident, "register form")
-    # when they register in the Rongcheng community
+    # when they register in the Rongcheng community, proving the number by SMS code
     resident.fill("input[name=mobile]", MOBILE)
     resident.fill("input[name=nickname]", "小李")
-    resident.fill("input[name=password]", PASSWORD)
     resident.select_option("select[name=community]", label=small_town.community.name)
-    resident.click("main form button[type=submit]")
+    resident.click("main form button[value=send_code]")
+    resident.wait_for_selector(".messages")
+    browsing.shot(resident, "code sent")
+    ((to, text),) = ConsoleSMSBackend.outbox
+    assert to == MOBILE
+    resident.fill("input[name=code]", re.search(r"\d{6}", text).group(0))
+    resident.fill("input[name=password]", PASSWORD)
+    resident.click("main form button.primary")
     # then they land on their home page, signed in, with no points yet
     resident.wait_for_url(re.compile(r"/$"))
     browsing.shot(resident, "home after sign-up")

@@ -78,6 +78,7 @@ def main() -> int:
         **os.environ,
         "DATABASE_URL": DB_URL,
         "DEBUG": "0",
+        "SMS_CONSOLE_IN_PRODUCTION": "1",  # no SMS gateway on the bench
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         # plain HTTP on the loopback: no HTTPS redirect, no Secure-only cookies, no HSTS

@@ -1,7 +1,6 @@
 """Accounts API: register, log in and out, my profile; the staff desk (scoped)."""
 
-from typing import TypeVar, overload
-
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
@@ -45,6 +44,7 @@ class MeOut(Schema):
 
 class RegisterIn(Schema):
     mobile: str = Field(..., description="Mainland mobile, any spelling (+86, spaces, dashes).")
+    code: str = Field(..., max_length=10, description="The 6-digit code texted by POST /auth/code.")
     nickname: str = Field(..., max_length=40)
     password: str
     community_id: int
@@ -102,16 +102,73 @@ def list_communities(request: HttpRequest) -> QuerySet[Community]:
     return selectors.communities_for_registration()
 
 
-@router.post("/auth/register", response={201: MeOut, 409: ErrorOut, 422: ErrorOut}, auth=None)
-def register(request: HttpRequest, payload: RegisterIn) -> Status[User]:
-    """Register as a resident and log in. Errors name the field (mobile, nickname, password).
+class CodeIn(Schema):
+    mobile: str = Field(..., description="Mainland mobile, any spelling.")
+    purpose: str = Field(..., description="register, login, reset or bind.")
 
-    Needs the CSRF token (GET /auth/csrf) in X-CSRFToken."""
+
+class CodeSentOut(Schema):
+    detail: str
+    resend_after: int = Field(..., description="Seconds before another code may be asked for.")
+    expires_in: int = Field(..., description="Seconds the code stays valid.")
+
+
+class CodeLoginIn(Schema):
+    mobile: str
+    code: str = Field(..., max_length=10)
+
+
+class PasswordResetIn(Schema):
+    mobile: str
+    code: str = Field(..., max_length=10)
+    new_password: str
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@router.post(
+    "/auth/code",
+    response={202: CodeSentOut, 422: ErrorOut, 429: ErrorOut, 502: ErrorOut},
+    auth=None,
+)
+def send_code(request, payload: CodeIn):
+    """Text a 6-digit code for ``purpose`` (register / login / reset / bind) to ``mobile``.
+
+    The answer is the same whether or not the number has an account (sign-in and
+    reset codes reach registered numbers only). A code lasts 300 s and allows 5
+    tries; one send per number per 60 s, 10 a day, and per address 20 an hour.
+    Errors: 422 ``invalid_mobile`` / ``invalid_choice`` (field ``purpose``), 429
+    ``rate_limited``, 502/503 ``sms_*`` (gateway). Needs the CSRF token."""
+    _require_csrf(request)
+    services.verification_code_send(
+        mobile=payload.mobile, purpose=payload.purpose, ip=_client_ip(request)
+    )
+    return Status(
+        202,
+        {
+            "detail": _("If this number can receive it, a code is on its way."),
+            "resend_after": settings.SMS_CODE_INTERVAL,
+            "expires_in": settings.SMS_CODE_TTL,
+        },
+    )
+
+
+@router.post("/auth/register", response={201: MeOut, 409: ErrorOut, 422: ErrorOut}, auth=None)
+def register(request, payload: RegisterIn):
+    """Register as a resident with a ``register`` code (POST /auth/code) and log in.
+
+    Errors name the field: 422 for ``mobile``, ``nickname``, ``password``, and for
+    ``code`` (``code_wrong``, ``code_expired``, ``code_exhausted``, ``code_invalid``);
+    409 ``mobile_taken`` only after the right code. Needs the CSRF token (GET
+    /auth/csrf) in X-CSRFToken."""
     _require_csrf(request)
     community = _get_or_invalid(Community, payload.community_id, "community_id")
     grid = _get_or_invalid(Grid, payload.grid_id, "grid_id")
-    user = services.resident_register(
+    user = services.resident_register_with_code(
         mobile=payload.mobile,
+        code=payload.code,
         nickname=payload.nickname,
         password=payload.password,
         community=community,
@@ -121,10 +178,37 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[User]:
     return Status(201, user)
 
 
-@router.post("/auth/login", response={200: MeOut, 401: ErrorOut}, auth=None)
-def api_login(request: HttpRequest, payload: LoginIn) -> User | Status[dict[str, str]]:
+@router.post("/auth/login/code", response={200: MeOut, 422: ErrorOut}, auth=None)
+def login_with_code(request, payload: CodeLoginIn):
+    """Sign in with a ``login`` code; sets the session cookie and confirms the number.
+
+    Errors: 422 with field ``code`` (wrong, expired, exhausted, invalid — an unknown
+    number answers like a wrong code). Needs the CSRF token."""
+    _require_csrf(request)
+    user = services.user_sign_in_with_code(mobile=payload.mobile, code=payload.code)
+    login(request, user, backend="civicpoints.accounts.backends.MobileBackend")
+    return user
+
+
+@router.post("/auth/password/reset", response={204: None, 422: ErrorOut}, auth=None)
+def password_reset(request, payload: PasswordResetIn):
+    """Set a new password with a ``reset`` code; then log in with it.
+
+    Errors: 422 field ``password`` (too weak, checked first) or ``code``. Needs the
+    CSRF token."""
+    _require_csrf(request)
+    services.password_reset_with_code(
+        mobile=payload.mobile, code=payload.code, new_password=payload.new_password
+    )
+    return Status(204, None)
+
+
+@router.post("/auth/login", response={200: MeOut, 401: ErrorOut, 403: ErrorOut}, auth=None)
+def api_login(request, payload: LoginIn):
     """Log in with mobile (any spelling) and password; sets the session cookie.
 
+    403 ``mobile_unconfirmed``: a resident registered by staff confirms the number
+    once, by signing in with a code (POST /auth/code, then /auth/login/code).
     Needs the CSRF token (GET /auth/csrf) in X-CSRFToken."""
     _require_csrf(request)
     user = authenticate(request, mobile=payload.mobile, password=payload.password)
@@ -132,6 +216,8 @@ def api_login(request: HttpRequest, payload: LoginIn) -> User | Status[dict[str,
         return Status(
             401, {"code": "bad_credentials", "detail": _("Wrong mobile number or password.")}
         )
+    if user.needs_mobile_confirmation:
+        raise services.MobileUnconfirmed()
     login(request, user)
     return user
 
@@ -217,6 +303,7 @@ class StaffRegisterIn(Schema):
 
 class PasswordResetOut(Schema):
     temporary_password: str
+    texted: bool = Field(..., description="Whether a text message really left for the resident.")
 
 
 @staff_router.get("/residents", response=list[ResidentOut])
@@ -255,9 +342,9 @@ def staff_resident(request: AuthedHttpRequest, resident_id: int) -> User:
 @staff_router.post(
     "/residents/{resident_id}/password-reset", response={200: PasswordResetOut, 404: ErrorOut}
 )
-def staff_password_reset(request: AuthedHttpRequest, resident_id: int) -> dict[str, str]:
-    """Set a new random password, send it by SMS, and return it to hand over in person."""
+def staff_password_reset(request, resident_id: int):
+    """Set a new random password, text it, and return it to hand over in person;
+    ``texted`` says whether the text message really left."""
     resident = resident_for_staff(request.user, resident_id)
-    return {
-        "temporary_password": services.password_reset_by_staff(actor=request.user, person=resident)
-    }
+    temporary, texted = services.password_reset_by_staff(actor=request.user, person=resident)
+    return {"temporary_password": temporary, "texted": texted}

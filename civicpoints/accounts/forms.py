@@ -76,6 +76,42 @@ class RegisterForm(forms.Form):
         grid.queryset = Grid.objects.filter(community__in=qs).select_related("community")
 
 
+class CodeField(forms.CharField):
+    """The 6-digit SMS code; spaces are dropped, and the phone may fill it in."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("SMS code"))
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("help_text", _("Press “Text me a code”; it lasts 5 minutes."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code"})
+
+    def clean(self, value):
+        return "".join(str(super().clean(value)).split())
+
+
+class CodeRegisterForm(RegisterForm):
+    """Self-registration: the number is proven by an SMS code."""
+
+    field_order = ["mobile", "code", "nickname", "password", "community", "grid"]
+    code = CodeField()
+
+
+class CodeLoginForm(forms.Form):
+    mobile = MobileField()
+    code = CodeField()
+
+
+class PasswordResetForm(forms.Form):
+    mobile = MobileField()
+    code = CodeField()
+    password = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput,
+        help_text=_("At least 8 characters, not only digits."),
+    )
+
+
 class StaffRegisterForm(RegisterForm):
     real_name = forms.CharField(
         label=_("Real name"), max_length=40, required=False, help_text=_("Never shown in public.")

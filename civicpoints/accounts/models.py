@@ -165,6 +165,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("May log in to the Django admin (not the same as the staff role)."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    mobile_verified_at = models.DateTimeField(
+        _("mobile confirmed at"),
+        null=True,
+        blank=True,
+        help_text=_("When the person last proved by SMS code that the number is theirs."),
+    )
     language = models.CharField(
         _("language"),
         max_length=10,
@@ -208,6 +214,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return mask_mobile(self.mobile)
 
     @property
+    def needs_mobile_confirmation(self) -> bool:
+        """Staff registered this person and the number was never proven: the first
+        sign-in goes through an SMS code (issue 15)."""
+        return self.registered_by_id is not None and self.mobile_verified_at is None
+
+    @property
     def is_resident(self) -> bool:
         return self.role == Role.RESIDENT
 
@@ -215,3 +227,56 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_community_staff(self) -> bool:
         """Staff of a community, grid workers, or town admins: may open the staff desk."""
         return self.role in STAFF_ROLES
+
+
+class CodePurpose(models.TextChoices):
+    """What an SMS verification code may be spent on (one live code per mobile and purpose)."""
+
+    REGISTER = "register", _("registration")
+    LOGIN = "login", _("sign-in")
+    RESET = "reset", _("password reset")
+    BIND = "bind", _("WeChat binding")
+
+
+CODE_MAX_ATTEMPTS = 5
+
+
+class VerificationCode(models.Model):
+    """A one-time code texted to ``mobile``; the code itself is never stored.
+
+    ``code_hash`` is HMAC-SHA256 keyed with ``SECRET_KEY`` over purpose, mobile and
+    code (``accounts.services._code_hash``). A code lives until ``expires_at`` (5
+    minutes), allows ``CODE_MAX_ATTEMPTS`` tries, and is closed (``closed_at``) when
+    spent, exhausted or replaced by a newer one. Not a tenant row: a code may exist
+    before its account does (registration), so it carries no town.
+    """
+
+    mobile = models.CharField(_("mobile number"), max_length=11)
+    purpose = models.CharField(_("purpose"), max_length=10, choices=CodePurpose)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verification code")
+        verbose_name_plural = _("verification codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attempts__lte=CODE_MAX_ATTEMPTS), name="verification_code_max_attempts"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="verification_code_expires_after_creation",
+            ),
+            models.UniqueConstraint(
+                fields=["mobile", "purpose"],
+                condition=Q(closed_at__isnull=True),
+                name="verification_code_one_live_per_purpose",
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="verification_code_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{mask_mobile(self.mobile)} · {self.purpose}"

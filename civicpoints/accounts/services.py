@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 import secrets
 import unicodedata
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.hooks import resident_registered
-from civicpoints.accounts.models import Community, Grid, Household, Language, Role, User
+from civicpoints.accounts.models import (
+    CODE_MAX_ATTEMPTS,
+    CodePurpose,
+    Community,
+    Grid,
+    Household,
+    Language,
+    Role,
+    User,
+    VerificationCode,
+)
 from civicpoints.accounts.scope import require_covers, require_staff
-from civicpoints.accounts.sms import get_sms_backend
-from civicpoints.core.errors import Conflict, InvalidInput
-from civicpoints.core.mobile import normalize_mobile
+from civicpoints.accounts.sms import SMSError, get_sms_backend
+from civicpoints.core.errors import Conflict, DomainError, InvalidInput
+from civicpoints.core.mobile import mask_mobile, normalize_mobile
+from civicpoints.core.throttle import RateLimited, window_hit
+from civicpoints.core.timeutil import local_date
+
+log = logging.getLogger("civicpoints.accounts")
 
 NICKNAME_MAX = 40
 
@@ -85,8 +104,14 @@ def resident_register(
     household: Household | None = None,
     real_name: str = "",
     registered_by: User | None = None,
+    mobile_verified: bool = False,
 ) -> User:
     """Create a resident of ``community`` and their zero balance row.
+
+    The public registration is ``resident_register_with_code`` (the number proven
+    by SMS code first); this one is for staff, seeding and tests, and answers
+    ``MobileTaken`` only to them. ``mobile_verified`` records that the number was
+    proven (``User.mobile_verified_at``).
 
     ``mobile`` may be spelled any way (``+86 138-0013-8000``); it is stored
     canonical. ``password`` None (staff registering someone without a
@@ -115,6 +140,7 @@ def resident_register(
                 grid=grid,
                 household=household,
                 registered_by=registered_by,
+                mobile_verified_at=timezone.now() if mobile_verified else None,
             )
             user.set_password(password)
             user.save(force_insert=True)
@@ -185,12 +211,15 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     return user
 
 
-def password_reset_by_staff(*, actor: User, person: User) -> str:
-    """Staff set a new random password for ``person`` and send it by SMS.
+def password_reset_by_staff(*, actor: User, person: User) -> tuple[str, bool]:
+    """Staff set a new random password for ``person`` and text it to them.
 
     Returns:
-        The temporary password (10 characters), also shown to the staff member so
-        they can hand it over at the office to someone without a phone.
+        ``(temporary, texted)``: the temporary password (10 characters), also shown
+        to the staff member so they can hand it over at the office to someone
+        without a phone, and whether a text message really left for the person
+        (False with the console backend or when the gateway refused; the staff
+        page then says so instead of "also sent by SMS").
 
     Raises:
         OutOfScope: ``actor`` does not cover ``person``.
@@ -201,15 +230,26 @@ def password_reset_by_staff(*, actor: User, person: User) -> str:
     with transaction.atomic():
         person.set_password(temporary)
         person.save(update_fields=["password"])
-        transaction.on_commit(lambda: _send_temporary_password(person, temporary))
-    return temporary
+    return temporary, _send_temporary_password(person, temporary)
 
 
-def _send_temporary_password(person: User, temporary: str) -> None:
-    """Text the new password to ``person`` in their own language (not the staff member's)."""
+def _send_temporary_password(person: User, temporary: str) -> bool:
+    """Text the new password to ``person`` in their own language (not the staff
+    member's), after the commit. True when it left the machine."""
     with translation.override(person.language):
         text = gettext("Your civicpoints password was reset: %(pw)s") % {"pw": temporary}
-    get_sms_backend().send(mobile=person.mobile, text=text)
+    backend = get_sms_backend()
+    try:
+        backend.send(
+            mobile=person.mobile,
+            text=text,
+            template="password_reset",
+            params={"password": temporary},
+        )
+    except SMSError as exc:
+        log.warning("password text to %s not sent: %s", mask_mobile(person.mobile), exc.code)
+        return False
+    return backend.delivers
 
 
 def user_set_language(*, user: User, language: str) -> User:
@@ -233,3 +273,273 @@ def user_set_language(*, user: User, language: str) -> User:
         user.language = language
         user.save(update_fields=["language"])
     return user
+
+
+# --- SMS verification codes ---------------------------------------------------
+# A code proves that whoever asks holds the number. The answers never tell whether
+# a number is registered: a code is created (and its tries counted) for every
+# number asked about; for sign-in and reset it is texted only to a registered,
+# active number, for registration to any number. Only someone who then shows the
+# right code learns that the number already has an account.
+
+
+class CodeInvalid(InvalidInput):
+    code = "code_invalid"
+    default_detail = _("The code is wrong or no longer valid. Ask for a new one.")
+
+
+class CodeWrong(InvalidInput):
+    code = "code_wrong"
+    default_detail = _("The code is wrong.")
+
+
+class CodeExpired(InvalidInput):
+    code = "code_expired"
+    default_detail = _("The code has expired (codes last 5 minutes). Ask for a new one.")
+
+
+class CodeExhausted(InvalidInput):
+    code = "code_exhausted"
+    default_detail = _("Too many wrong tries for this code. Ask for a new one.")
+
+
+class CodeSentRecently(RateLimited):
+    default_detail = _("A code was sent moments ago. Wait a minute before asking for another.")
+
+
+class MobileUnconfirmed(DomainError):
+    code = "mobile_unconfirmed"
+    status = 403
+    default_detail = _(
+        "Please confirm your mobile number first: sign in with a code sent to it by SMS."
+    )
+
+
+def _digest(value: str) -> str:
+    """A short keyed digest of ``value`` for cache keys (no full mobile in Redis)."""
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def _code_hash(purpose: str, mobile: str, code: str) -> str:
+    message = f"{purpose}:{mobile}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _code_throttle(mobile: str, ip: str | None) -> None:
+    """Count this send against the number (interval, day) and the address (hour, day).
+
+    Raises: CodeSentRecently or RateLimited (429, field ``mobile``).
+    """
+    day = local_date().isoformat()
+    who = _digest(mobile)
+    if window_hit(f"smscode:m:{who}:gap", limit=1, seconds=settings.SMS_CODE_INTERVAL):
+        raise CodeSentRecently(field="mobile")
+    over = window_hit(
+        f"smscode:m:{who}:{day}", limit=settings.SMS_CODE_PER_MOBILE_DAY, seconds=86400
+    )
+    if ip:
+        where = _digest(ip)
+        over |= window_hit(
+            f"smscode:ip:{where}:h", limit=settings.SMS_CODE_PER_IP_HOUR, seconds=3600
+        )
+        over |= window_hit(
+            f"smscode:ip:{where}:{day}", limit=settings.SMS_CODE_PER_IP_DAY, seconds=86400
+        )
+    if over:
+        raise RateLimited(
+            _("Too many codes asked for. Try again later (tomorrow at the latest)."),
+            field="mobile",
+        )
+
+
+def verification_code_send(*, mobile: str, purpose: str, ip: str | None = None) -> None:
+    """Create a 6-digit code for ``mobile`` and ``purpose`` and text it.
+
+    The code (``secrets``) lives ``SMS_CODE_TTL`` seconds (300) and allows
+    ``CODE_MAX_ATTEMPTS`` (5) tries; it is stored only as an HMAC, and a newer code
+    closes the older one. Sends per number: one per ``SMS_CODE_INTERVAL`` seconds
+    and ``SMS_CODE_PER_MOBILE_DAY`` a local day; per client address ``ip``:
+    ``SMS_CODE_PER_IP_HOUR`` an hour and ``SMS_CODE_PER_IP_DAY`` a day. The answer is
+    the same whether the number is registered or not (see above).
+
+    Args:
+        mobile: any spelling; purpose: a ``CodePurpose`` value; ip: the client address.
+
+    Raises:
+        InvalidInput (field ``mobile`` or ``purpose``); RateLimited / CodeSentRecently
+        (429, field ``mobile``); SMSError subclasses when the gateway refuses (the
+        code is then closed: nothing usable is left behind).
+    """
+    canonical = normalize_mobile(mobile)
+    if purpose not in CodePurpose.values:
+        raise InvalidInput(_("Unknown purpose."), field="purpose", code="invalid_choice")
+    _code_throttle(canonical, ip)
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = timezone.now()
+    recipient = User.objects.filter(mobile=canonical, is_active=True).first()
+    try:
+        with transaction.atomic():
+            VerificationCode.objects.filter(
+                mobile=canonical, purpose=purpose, closed_at__isnull=True
+            ).update(closed_at=now)
+            row = VerificationCode.objects.create(
+                mobile=canonical,
+                purpose=purpose,
+                code_hash=_code_hash(purpose, canonical, code),
+                created_at=now,
+                expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL),
+            )
+    except IntegrityError:  # a parallel request for the same number won the race
+        raise CodeSentRecently(field="mobile") from None
+    if recipient is None and purpose != CodePurpose.REGISTER:
+        return  # nobody to sign in or reset: texted to nobody, answered alike
+    language = recipient.language if recipient is not None else translation.get_language()
+    minutes = max(1, settings.SMS_CODE_TTL // 60)
+    with translation.override(language):
+        text = gettext(
+            "Your civicpoints code is %(code)s, valid for %(minutes)s minutes. "
+            "Never tell it to anyone."
+        ) % {"code": code, "minutes": minutes}
+    try:
+        get_sms_backend().send(
+            mobile=canonical,
+            text=text,
+            template="code",
+            params={"code": code, "minutes": str(minutes)},
+        )
+    except SMSError:
+        VerificationCode.objects.filter(pk=row.pk, closed_at__isnull=True).update(
+            closed_at=timezone.now()
+        )
+        raise
+
+
+def _code_check(*, mobile: str, purpose: str, code: str) -> int:
+    """Spend one try of the live code for ``mobile`` and ``purpose``; return its id when
+    ``code`` is right. The try is written at once (call this outside any transaction,
+    so that a wrong try counts even when the caller fails afterwards).
+
+    Raises: CodeInvalid (no live code), CodeExpired, CodeExhausted, CodeWrong — all
+    422 with field ``code``.
+    """
+    now = timezone.now()
+    row = (
+        VerificationCode.objects.filter(mobile=mobile, purpose=purpose, closed_at__isnull=True)
+        .order_by("-pk")
+        .first()
+    )
+    if row is None:
+        raise CodeInvalid(field="code")
+    if row.expires_at <= now:
+        raise CodeExpired(field="code")
+    spent = VerificationCode.objects.filter(
+        pk=row.pk, closed_at__isnull=True, attempts__lt=CODE_MAX_ATTEMPTS
+    ).update(attempts=models.F("attempts") + 1)
+    if not spent:
+        raise CodeExhausted(field="code")
+    tries = row.attempts + 1
+    if not hmac.compare_digest(row.code_hash, _code_hash(purpose, mobile, (code or "").strip())):
+        if tries >= CODE_MAX_ATTEMPTS:
+            VerificationCode.objects.filter(pk=row.pk, closed_at__isnull=True).update(closed_at=now)
+            raise CodeExhausted(field="code")
+        left = CODE_MAX_ATTEMPTS - tries
+        raise CodeWrong(_("The code is wrong. %(left)s tries left.") % {"left": left}, field="code")
+    return row.pk
+
+
+def _code_close(pk: int) -> None:
+    """Close a checked code inside the caller's transaction; a second spender loses.
+
+    Raises: CodeInvalid (already spent by a parallel request)."""
+    if not VerificationCode.objects.filter(pk=pk, closed_at__isnull=True).update(
+        closed_at=timezone.now()
+    ):
+        raise CodeInvalid(field="code")
+
+
+def resident_register_with_code(
+    *,
+    mobile: str,
+    code: str,
+    nickname: str,
+    password: str,
+    community: Community,
+    grid: Grid | None = None,
+) -> User:
+    """Self-registration: the number proven by a ``register`` code, then the resident
+    created as ``resident_register`` does (``mobile_verified_at`` set), in one
+    transaction with spending the code — a failure leaves the code usable.
+
+    Raises:
+        InvalidInput (fields ``mobile``, ``nickname``, ``password``, ``grid``) before
+        any try is spent; CodeInvalid / CodeWrong / CodeExpired / CodeExhausted
+        (field ``code``); MobileTaken — only after the right code, so only the
+        number's holder learns it has an account.
+    """
+    canonical = normalize_mobile(mobile)
+    _clean_nickname(nickname)
+    _place(community, grid, None)
+    _check_password(password)
+    code_id = _code_check(mobile=canonical, purpose=CodePurpose.REGISTER, code=code)
+    with transaction.atomic():
+        _code_close(code_id)
+        return resident_register(
+            mobile=canonical,
+            nickname=nickname,
+            password=password,
+            community=community,
+            grid=grid,
+            mobile_verified=True,
+        )
+
+
+def user_sign_in_with_code(*, mobile: str, code: str) -> User:
+    """The person holding ``mobile`` signs in with a ``login`` code; this also confirms
+    the number of a resident registered by staff (``mobile_verified_at``).
+
+    Returns: the active user (the caller logs them in).
+
+    Raises: CodeInvalid / CodeWrong / CodeExpired / CodeExhausted (field ``code``);
+    no account for the number answers like a wrong code.
+    """
+    canonical = normalize_mobile(mobile)
+    code_id = _code_check(mobile=canonical, purpose=CodePurpose.LOGIN, code=code)
+    with transaction.atomic():
+        _code_close(code_id)
+        user = User.objects.filter(mobile=canonical, is_active=True).first()
+        if user is None:
+            raise CodeInvalid(field="code")
+        if user.mobile_verified_at is None:
+            user.mobile_verified_at = timezone.now()
+            user.save(update_fields=["mobile_verified_at"])
+    return user
+
+
+def password_reset_with_code(*, mobile: str, code: str, new_password: str) -> User:
+    """Self-service reset: a ``reset`` code proves the number, then the password is set
+    (and the number confirmed) in one transaction with spending the code.
+
+    Raises: InvalidInput (field ``password``, checked before any try is spent);
+    CodeInvalid / CodeWrong / CodeExpired / CodeExhausted (field ``code``); no
+    account for the number answers like a wrong code.
+    """
+    canonical = normalize_mobile(mobile)
+    user = User.objects.filter(mobile=canonical, is_active=True).first()
+    _check_password(new_password, user)
+    code_id = _code_check(mobile=canonical, purpose=CodePurpose.RESET, code=code)
+    with transaction.atomic():
+        _code_close(code_id)
+        if user is None:
+            raise CodeInvalid(field="code")
+        user.set_password(new_password)
+        user.mobile_verified_at = user.mobile_verified_at or timezone.now()
+        user.save(update_fields=["password", "mobile_verified_at"])
+    return user
+
+
+def verification_codes_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete codes created more than ``older_than`` ago (all long closed or
+    expired). Returns how many. Run hourly by the ``accounts.purge_codes`` job."""
+    cutoff = timezone.now() - older_than
+    deleted, _by_model = VerificationCode.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -5,7 +5,10 @@ from civicpoints.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    path("login/code/", views.login_code_view, name="login_code"),
+    path("password/reset/", views.password_reset_view, name="password_reset"),
     path("logout/", views.logout_view, name="logout"),
+    path("dev/sms/", views.dev_sms_outbox_view, name="dev_sms"),
     path("register/", views.register_view, name="register"),
     path("profile/edit/", views.profile_edit_view, name="profile_edit"),
     path("password/", views.password_change_view, name="password_change"),

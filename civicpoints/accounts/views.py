@@ -18,31 +18,115 @@ from django.views.i18n import set_language
 from civicpoints.accounts import selectors, services
 from civicpoints.accounts.card import resident_card_token
 from civicpoints.accounts.forms import (
+    CodeLoginForm,
+    CodeRegisterForm,
     LoginForm,
     PasswordChangeForm,
+    PasswordResetForm,
     ProfileForm,
-    RegisterForm,
     StaffRegisterForm,
 )
-from civicpoints.accounts.http import AuthedHttpRequest
-from civicpoints.accounts.models import Community, Language, Role, User
+from civicpoints.accounts.models import CodePurpose, Community, Language, Role
 from civicpoints.accounts.scope import require_staff, resident_for_staff
 from civicpoints.core.errors import DomainError
-from civicpoints.core.forms import add_domain_error
+from civicpoints.core.forms import add_domain_error, skip_validation
 from civicpoints.core.qr import qr_svg
 
+SEND_CODE = "send_code"  # the value of the pages' "Text me a code" button
+SESSION_MOBILE = "accounts:code_mobile"  # the number a code was last asked for
 
-def login_view(request: HttpRequest) -> HttpResponse:
+
+def _safe_next(request, default="portal:home"):
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return default
+    return target
+
+
+def _send_code(request, form, purpose: str) -> None:
+    """The "Text me a code" button of a form with a ``mobile`` field: show the form
+    again with its values; the answer never says whether the number is registered."""
+    skip_validation(form)
+    try:
+        services.verification_code_send(
+            mobile=request.POST.get("mobile", ""),
+            purpose=purpose,
+            ip=request.META.get("REMOTE_ADDR"),
+        )
+    except DomainError as exc:
+        add_domain_error(form, exc)
+    else:
+        messages.info(
+            request,
+            _("If this number can receive it, a code is on its way. It lasts 5 minutes."),
+        )
+
+
+def login_view(request):
+    """Sign in with a password. A resident registered by staff confirms the number
+    first: they are sent on to sign in by code (a code is texted to them)."""
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if form.user.needs_mobile_confirmation:
+            request.session[SESSION_MOBILE] = form.user.mobile
+            try:
+                services.verification_code_send(
+                    mobile=form.user.mobile,
+                    purpose=CodePurpose.LOGIN,
+                    ip=request.META.get("REMOTE_ADDR"),
+                )
+            except DomainError as exc:
+                messages.error(request, str(exc.detail))
+            messages.info(
+                request,
+                _("Please confirm your mobile number once: enter the code we texted to %(mobile)s.")
+                % {"mobile": form.user.masked_mobile},
+            )
+            return redirect("accounts:login_code")
         login(request, form.user)
-        target = request.GET.get("next", "")
-        if not url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            target = "portal:home"
-        return redirect(target)
+        return redirect(_safe_next(request))
     return render(request, "accounts/login.html", {"form": form})
+
+
+def login_code_view(request):
+    """Sign in with a code texted to the number (also confirms it)."""
+    initial = {"mobile": request.session.get(SESSION_MOBILE, "")}
+    form = CodeLoginForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if request.POST.get("action") == SEND_CODE:
+            _send_code(request, form, CodePurpose.LOGIN)
+        elif form.is_valid():
+            try:
+                user = services.user_sign_in_with_code(**form.cleaned_data)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                request.session.pop(SESSION_MOBILE, None)
+                login(request, user, backend="civicpoints.accounts.backends.MobileBackend")
+                return redirect(_safe_next(request))
+    return render(request, "accounts/login_code.html", {"form": form})
+
+
+def password_reset_view(request):
+    """Forgot my password: a code texted to the number, then a new password."""
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == SEND_CODE:
+            _send_code(request, form, CodePurpose.RESET)
+        elif form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.password_reset_with_code(
+                    mobile=d["mobile"], code=d["code"], new_password=d["password"]
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Password changed. Log in with the new one."))
+                return redirect("accounts:login")
+    return render(request, "accounts/password_reset.html", {"form": form})
 
 
 @require_POST
@@ -51,13 +135,16 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-def register_view(request: HttpRequest) -> HttpResponse:
-    form = RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+def register_view(request):
+    form = CodeRegisterForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == SEND_CODE:
+        _send_code(request, form, CodePurpose.REGISTER)
+    elif request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            user = services.resident_register(
+            user = services.resident_register_with_code(
                 mobile=d["mobile"],
+                code=d["code"],
                 nickname=d["nickname"],
                 password=d["password"],
                 community=d["community"],
@@ -191,11 +278,16 @@ def staff_password_reset_view(request: AuthedHttpRequest, resident_id: int) -> H
     resident = resident_for_staff(actor, resident_id)
     if request.method != "POST":
         return render(request, "accounts/staff_password_reset.html", {"resident": resident})
-    temporary = services.password_reset_by_staff(actor=actor, person=resident)
+    temporary, texted = services.password_reset_by_staff(actor=actor, person=resident)
+    if texted:
+        note = _("New password for %(nick)s: %(pw)s (also texted to %(mobile)s).")
+    else:
+        note = _(
+            "New password for %(nick)s: %(pw)s. No text message was sent: hand it over in person."
+        )
     messages.success(
         request,
-        _("New password for %(nick)s: %(pw)s (also sent by SMS).")
-        % {"nick": resident.nickname, "pw": temporary},
+        note % {"nick": resident.nickname, "pw": temporary, "mobile": resident.masked_mobile},
     )
     return redirect("portal:staff_resident", resident_id=resident.pk)
 
@@ -220,3 +312,20 @@ def card_qr_svg(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated or request.user.role != Role.RESIDENT:
         return HttpResponse(status=404)
     return HttpResponse(qr_svg(resident_card_token(request.user)), content_type="image/svg+xml")
+
+
+def dev_sms_outbox_view(request):
+    """DEBUG only: the console backend's last texts, so a developer running ``make
+    run`` can read the codes sent to the demo numbers. 404 everywhere else."""
+    from django.conf import settings
+    from django.http import Http404
+
+    from civicpoints.accounts.sms import ConsoleSMSBackend
+
+    if not (settings.DEBUG and settings.SMS_CONSOLE_OUTBOX):
+        raise Http404
+    return render(
+        request,
+        "accounts/dev_sms.html",
+        {"outbox": list(reversed(ConsoleSMSBackend.outbox))[:20]},
+    )

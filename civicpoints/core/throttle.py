@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -137,3 +138,20 @@ def lockout_response(
     minutes = max(1, round(settings.AXES_COOLOFF_TIME * 60))
     exc = LoginLocked(LoginLocked.default_detail % {"minutes": minutes})
     return _error_response(request, exc)
+
+
+def window_hit(key: str, *, limit: int, seconds: int) -> bool:
+    """Count one hit on ``key`` in a fixed window of ``seconds``; True when this hit is
+    over ``limit`` (it is counted all the same, so hammering never resets the window).
+
+    Uses the shared cache (Redis with ``REDIS_URL``): ``add`` creates the counter with
+    the window's expiry and ``incr`` is atomic there. Accepted race: with the local
+    memory cache each process counts on its own (README, "Security").
+    """
+    if cache.add(key, 1, timeout=seconds):
+        return limit < 1
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr: this hit opens a new window
+        cache.add(key, 1, timeout=seconds)
+        return limit < 1

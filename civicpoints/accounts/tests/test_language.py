@@ -13,7 +13,7 @@ def test_a_new_account_reads_chinese(town):
     assert town.alice.language == "zh-hans"
 
 
-def test_registering_on_the_english_form_keeps_english(client, town):
+def test_registering_on_the_english_form_keeps_english(client, town, texted_code):
     # given: a visitor who switched the site to English
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     # when
@@ -21,6 +21,7 @@ def test_registering_on_the_english_form_keeps_english(client, town):
         reverse("accounts:register"),
         {
             "mobile": "13912345678",
+            "code": texted_code("13912345678", "register"),
             "nickname": "Li",
             "password": "Civic-pass-2026!",
             "community": town.a.pk,

@@ -107,7 +107,7 @@ def test_api_needs_login_and_serves_its_schema(client, small_town):
     assert client.get(f"{API}/leaderboard", {"scope": "galaxy"}).status_code == 422
 
 
-def test_api_login_any_spelling_and_register(client, small_town):
+def test_api_login_any_spelling_and_register(client, small_town, texted_code):
     resp = client.post(
         f"{API}/auth/login",
         {"mobile": "+86 13800000001", "password": "civic-demo-2026"},
@@ -126,6 +126,7 @@ def test_api_login_any_spelling_and_register(client, small_town):
         f"{API}/auth/register",
         {
             "mobile": "0086-188-0000-9999",
+            "code": texted_code("18800009999", "register"),
             "nickname": "New",
             "password": "a-good-passw0rd",
             "community_id": community.pk,
@@ -137,6 +138,7 @@ def test_api_login_any_spelling_and_register(client, small_town):
         f"{API}/auth/register",
         {
             "mobile": "999",
+            "code": "123456",
             "nickname": "New",
             "password": "a-good-passw0rd",
             "community_id": community.pk,
@@ -252,6 +254,7 @@ def test_production_refuses_to_start_without_a_secret(tmp_path):
     )
     assert proc.returncode != 0 and "SECRET_KEY is not set" in proc.stderr
     env["SECRET_KEY"] = "x" * 50
+    env["SMS_CONSOLE_IN_PRODUCTION"] = "1"  # issue 15: else the console SMS backend refuses
     proc = subprocess.run(
         [sys.executable, "-c", code],
         env=env,
