@@ -299,5 +299,11 @@ LOGGING = {
         # Server errors with their traceback on stderr in every environment (Django
         # only mails them to ADMINS when DEBUG is off, and we configure no mail).
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # The SMS SDKs and their HTTP library log whole requests (numbers, codes,
+        # passwords) at DEBUG: never below WARNING, whatever LOG_LEVEL says.
+        **{
+            name: {"level": "WARNING"}
+            for name in ("urllib3", "tencentcloud_sdk_common", "darabonba-core", "aiohttp")
+        },
     },
 }

@@ -17,6 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from civicpoints.accounts.sms import Outbox
+
 log = logging.getLogger("civicpoints.notifications")
 
 
@@ -29,14 +31,17 @@ class Channel(ABC):
 
 
 class ConsoleChannel(Channel):
-    """Writes each notification to the log; keeps them in ``sent`` for tests."""
+    """Writes each notification's id, kind and recipient id to the log (never its
+    text); keeps the newest 100 in ``sent`` where ``SMS_CONSOLE_OUTBOX`` is on
+    (tests, DEBUG), so memory stays bounded in a long-running process."""
 
-    sent: list = []
+    sent: list = Outbox()
 
     def send(self, notification) -> None:
-        type(self).sent.append(notification)
+        if settings.SMS_CONSOLE_OUTBOX:
+            type(self).sent.append(notification)
         log.info(
-            "notify %s [%s] %s", notification.recipient_id, notification.kind, notification.title
+            "notify %s [%s] #%s", notification.recipient_id, notification.kind, notification.pk
         )
 
 
