@@ -27,8 +27,11 @@ run: install
 	@echo ""
 	@echo "civicpoints is starting at http://$(HOST):$(PORT)/  (logins above; see README)"
 	@echo ""
-	@# the periodic jobs (daily rankings, reminders, expiries) run beside the web server
-	DEBUG=1 $(BIN)/python manage.py run_jobs & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	@# the periodic jobs (daily rankings, reminders, expiries) and the task queue's worker
+	@# (SMS/WeChat sends, in the same SQLite database) run beside the web server
+	DEBUG=1 $(BIN)/python manage.py run_jobs & JOBS=$$!; \
+	  DEBUG=1 $(BIN)/python manage.py db_worker --interval 1 & WORKER=$$!; \
+	  trap 'kill $$JOBS $$WORKER 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make e2e-deps: what the browser tests need — Debian's Chromium (apt) and axe-core (npm)

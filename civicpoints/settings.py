@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "civicpoints.core",
     "civicpoints.accounts",
     "civicpoints.points",
@@ -239,6 +241,20 @@ RATE_LIMITS = {
     "exchange": env_str("RATE_LIMIT_EXCHANGE", "20/m"),
     "verify": env_str("RATE_LIMIT_VERIFY", "60/m"),
 }
+
+# Task queue (civicpoints.core.tasks): django-tasks with its database backend;
+# `manage.py db_worker` runs the tasks. TASKS_BACKEND=immediate runs each task at
+# once in the process that enqueues it (the tests' default).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+# seconds before the 2nd, 3rd, … attempt of a task that met a transient failure
+TASK_RETRY_DELAYS = [int(x) for x in env_list("TASK_RETRY_DELAYS", ["30", "120", "600", "1800"])]
 
 # --- API ---------------------------------------------------------------------
 NINJA_PAGINATION_CLASS = "civicpoints.core.pagination.BoundedLimitOffsetPagination"

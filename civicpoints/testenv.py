@@ -10,5 +10,8 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("SECRET_KEY", "test-only-secret")
 # Tests that start production processes (DEBUG=0) send no real texts either.
 os.environ.setdefault("SMS_CONSOLE_IN_PRODUCTION", "1")
+# Tasks run at once where they are enqueued (after commit); the queue's own tests
+# switch to the database backend and run the worker.
+os.environ.setdefault("TASKS_BACKEND", "immediate")
 # Rate limits off by default; the tests that check them turn them on with small rates.
 os.environ.setdefault("RATE_LIMITS_ENABLED", "0")

@@ -20,7 +20,6 @@ import json
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -316,22 +315,3 @@ class AliyunSMSBackend(SMSBackend):
 def get_sms_backend() -> SMSBackend:
     """An instance of the backend named by ``settings.SMS_BACKEND``."""
     return import_string(settings.SMS_BACKEND)()
-
-
-def send_best_effort(
-    *, mobile: str, text: str, template: str, params: dict[str, str] | None = None
-) -> Callable[[], bool]:
-    """A callable for ``transaction.on_commit``-style use that sends and reports
-    whether the text left the machine (False: console backend or a gateway error,
-    already logged without the text)."""
-
-    def run() -> bool:
-        backend = get_sms_backend()
-        try:
-            backend.send(mobile=mobile, text=text, template=template, params=params)
-        except SMSError as exc:
-            log.warning("SMS %s to %s not sent: %s", template, mask_mobile(mobile), exc.code)
-            return False
-        return backend.delivers
-
-    return run

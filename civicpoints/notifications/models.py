@@ -56,3 +56,40 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DeliveryFailure(models.Model):
+    """A notification that a channel (SMS, WeChat) gave up on, for town admins to see
+    (``/messages/failures/``). One row per notification and channel; holds the
+    provider's error code, never the text or the number."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="delivery_failures"
+    )
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=120)
+    error = models.CharField(_("error"), max_length=80)
+    attempts = models.PositiveSmallIntegerField(_("attempts"))
+    failed_at = models.DateTimeField(_("failed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery failure")
+        verbose_name_plural = _("delivery failures")
+        ordering = ["-failed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"], name="delivery_failure_one_per_channel"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attempts__gte=1), name="delivery_failure_attempts_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["town", "-failed_at"], name="delivery_failure_town_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.channel_name} · {self.error}"
+
+    @property
+    def channel_name(self) -> str:
+        """The channel's class name (``SMSChannel``), for display."""
+        return self.channel.rsplit(".", 1)[-1]

@@ -1,7 +1,8 @@
 from django.db.models import QuerySet
 
-from civicpoints.accounts.models import User
-from civicpoints.notifications.models import Notification
+from civicpoints.accounts.models import Role, User
+from civicpoints.core.errors import OutOfScope
+from civicpoints.notifications.models import DeliveryFailure, Notification
 
 
 def inbox(user: User) -> QuerySet[Notification]:
@@ -12,3 +13,17 @@ def inbox(user: User) -> QuerySet[Notification]:
 def unread_count(user: User) -> int:
     """How many of ``user``'s notifications are unread."""
     return Notification.objects.filter(recipient=user).unread().count()
+
+
+def delivery_failures(actor: User) -> QuerySet[DeliveryFailure]:
+    """Deliveries the SMS/WeChat channels gave up on in ``actor``'s town, newest first.
+
+    Raises: OutOfScope — ``actor`` is not a town admin.
+    """
+    if actor.role != Role.TOWN_ADMIN:
+        raise OutOfScope()
+    return (
+        DeliveryFailure.objects.filter(town_id=actor.town_id)
+        .select_related("notification", "notification__recipient")
+        .order_by("-failed_at", "-pk")
+    )

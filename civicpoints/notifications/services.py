@@ -7,8 +7,8 @@ from django.utils import timezone, translation
 
 from civicpoints.accounts.models import User
 from civicpoints.core.errors import NotFound
-from civicpoints.notifications.channels import deliver
-from civicpoints.notifications.models import Notification
+from civicpoints.notifications.models import DeliveryFailure, Notification
+from civicpoints.notifications.tasks import enqueue_delivery
 
 Text = str | Callable[[], str]
 
@@ -60,8 +60,30 @@ def notify(
         body=in_language_of(recipient, body),
         url=url[:300],
     )
-    transaction.on_commit(lambda: deliver(note))
+    # after commit, one queued delivery per channel (core.tasks): the request only
+    # writes rows; SMS and WeChat calls happen in the worker, with retries
+    transaction.on_commit(lambda: enqueue_delivery(note))
     return note
+
+
+@transaction.atomic
+def delivery_failure_record(
+    *, notification: Notification, channel: str, error: str, attempts: int
+) -> DeliveryFailure:
+    """Record that ``channel`` gave up on ``notification`` after ``attempts`` tries
+    with ``error`` (a provider code, no text or number); a later failure of the same
+    pair refreshes the row. Shown to town admins on ``/messages/failures/``."""
+    row, _created = DeliveryFailure.objects.update_or_create(
+        notification=notification,
+        channel=channel,
+        defaults={
+            "town_id": notification.town_id,
+            "error": error[:80],
+            "attempts": attempts,
+            "failed_at": timezone.now(),
+        },
+    )
+    return row
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> Notification:

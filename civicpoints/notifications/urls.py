@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.inbox_view, name="inbox"),
     path("<int:notification_id>/read/", views.read_view, name="read"),
     path("read-all/", views.read_all_view, name="read_all"),
+    path("failures/", views.delivery_failures_view, name="failures"),
 ]

@@ -24,3 +24,12 @@ def read_view(request, notification_id):
 def read_all_view(request):
     services.notifications_mark_all_read(user=request.user)
     return redirect("notifications:inbox")
+
+
+@login_required
+def delivery_failures_view(request):
+    """Town admins: the SMS/WeChat deliveries that failed for good in their town
+    (the recipient's number masked; the provider's error code)."""
+    failures = selectors.delivery_failures(request.user)
+    page = Paginator(failures, 30).get_page(request.GET.get("page"))
+    return render(request, "notifications/failures.html", {"page": page})

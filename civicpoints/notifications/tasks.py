@@ -1,0 +1,75 @@
+"""Tasks of the inbox: one delivery per notification and channel (``core.tasks``)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django_tasks import task
+
+from civicpoints.core.tasks import enqueue_retry
+from civicpoints.notifications.models import Notification
+
+log = logging.getLogger("civicpoints.notifications")
+
+
+class DeliveryFailed(Exception):
+    """A channel gave up on a notification (recorded as a ``DeliveryFailure``)."""
+
+
+def _error_code(exc: BaseException) -> str:
+    """A short, secret-free name for ``exc``: the provider's code when there is one."""
+    for attr in ("provider_code", "errcode", "code"):
+        value = getattr(exc, attr, None)
+        if value not in (None, ""):
+            return f"{type(exc).__name__}:{value}"[:80]
+    return type(exc).__name__[:80]
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth another try later: the gateway was down, slow or limiting us."""
+    from civicpoints.accounts.sms import SMSRateLimited, SMSUnavailable
+    from civicpoints.notifications.channels import WeChatError
+
+    if isinstance(exc, SMSRateLimited | SMSUnavailable | OSError | TimeoutError):
+        return True
+    # -1 system busy, 45009 / 45011 API frequency limits
+    return isinstance(exc, WeChatError) and exc.errcode in (-1, 45009, 45011)
+
+
+@task()
+def deliver_notification(notification_id: int, channel: str, attempt: int = 1) -> str:
+    """Send notification ``notification_id`` through ``channel`` (a dotted path from
+    ``NOTIFICATION_CHANNELS``). Transient failures are retried with backoff
+    (``core.tasks.enqueue_retry``); a permanent one, or the last transient one, is
+    recorded as a ``DeliveryFailure`` (the town admins' failures page) and raises
+    ``DeliveryFailed`` so the task result reads failed too.
+
+    Returns ``"sent"``, ``"gone"`` (the notification was deleted: account closed) or
+    ``"retry"``.
+    """
+    note = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if note is None:
+        return "gone"
+    try:
+        import_string(channel)().send(note)
+    except Exception as exc:  # noqa: BLE001 - every failure is either retried or recorded
+        code = _error_code(exc)
+        if is_transient(exc) and enqueue_retry(
+            deliver_notification, notification_id, channel, attempt=attempt
+        ):
+            log.info("notification %s via %s: %s, retry %d", note.pk, channel, code, attempt)
+            return "retry"
+        from civicpoints.notifications.services import delivery_failure_record
+
+        delivery_failure_record(notification=note, channel=channel, error=code, attempts=attempt)
+        log.warning("notification %s via %s failed: %s", note.pk, channel, code)
+        raise DeliveryFailed(code) from None
+    return "sent"
+
+
+def enqueue_delivery(note: Notification) -> None:
+    """One delivery task per configured channel (call after commit)."""
+    for channel in settings.NOTIFICATION_CHANNELS:
+        deliver_notification.enqueue(note.pk, channel)
