@@ -9,8 +9,8 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
+from civicpoints.accounts.api import ApiTokenAuth, staff_router
 from civicpoints.accounts.api import router as accounts_router
-from civicpoints.accounts.api import staff_router
 from civicpoints.articles.api import router as articles_router
 from civicpoints.articles.api import staff_router as articles_staff_router
 from civicpoints.core.errors import DomainError
@@ -33,11 +33,13 @@ api = NinjaAPI(
     description=(
         "Community public-welfare points: residents, the rule catalog, the points "
         "ledger and leaderboards. Session authentication (log in with /auth/login); "
-        "unsafe methods need the CSRF token cookie echoed in X-CSRFToken. Points are "
+        "unsafe methods need the CSRF token cookie echoed in X-CSRFToken. A mini-program "
+        "sends 'Authorization: Bearer <token>' instead (POST /auth/wechat/mini). Points are "
         "whole points; dates are the town's local dates (Asia/Shanghai by default)."
     ),
     urls_namespace="api",
-    auth=django_auth,
+    # a session (pages, browsers) or a bearer token (the mini-program: no cookies)
+    auth=[django_auth, ApiTokenAuth()],
 )
 
 

@@ -304,7 +304,13 @@ WECHAT_APP_SECRET = env_str("WECHAT_APP_SECRET", "")
 WECHAT_TEMPLATE_ID = env_str("WECHAT_TEMPLATE_ID", "")
 WECHAT_TEMPLATE_IDS = env_list("WECHAT_TEMPLATE_IDS", [])
 WECHAT_TEMPLATE_FIELDS = env_list("WECHAT_TEMPLATE_FIELDS", ["thing1", "thing2", "time3"])
-WECHAT_OPENID_LOOKUP = env_str("WECHAT_OPENID_LOOKUP", "")
+# WeChat sign-in (accounts.wechat): bases may point at a fake on 127.0.0.1 in tests.
+WECHAT_API_BASE = env_str("WECHAT_API_BASE", "https://api.weixin.qq.com")
+WECHAT_OPEN_BASE = env_str("WECHAT_OPEN_BASE", "https://open.weixin.qq.com")
+WECHAT_TIMEOUT = env_int("WECHAT_TIMEOUT", 5)  # seconds
+WECHAT_MINI_APP_ID = env_str("WECHAT_MINI_APP_ID", "")
+WECHAT_MINI_APP_SECRET = env_str("WECHAT_MINI_APP_SECRET", "")
+API_TOKEN_TTL = env_int("API_TOKEN_TTL", 30 * 86400)  # seconds a mini-program token lasts
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
 from civicpoints.accounts import selectors, services
@@ -19,6 +20,20 @@ from civicpoints.core.errors import InvalidInput, OutOfScope
 from civicpoints.core.schemas import ErrorOut
 
 router = Router(tags=["accounts"])
+
+
+class ApiTokenAuth(HttpBearer):
+    """``Authorization: Bearer cpt_…``: the token a mini-program signed in with
+    (``POST /auth/wechat/mini``); expired or revoked tokens are refused (401)."""
+
+    def authenticate(self, request, token):
+        user = services.api_token_user(token)
+        if user is None:
+            return None
+        request.user = user  # every operation reads the person from request.user
+        return user
+
+
 staff_router = Router(tags=["staff"])
 
 
@@ -348,3 +363,110 @@ def staff_password_reset(request, resident_id: int):
     resident = resident_for_staff(request.user, resident_id)
     temporary, texted = services.password_reset_by_staff(actor=request.user, person=resident)
     return {"temporary_password": temporary, "texted": texted}
+
+
+# --- WeChat: mini-program sign-in, tokens, unbinding ---------------------------
+
+
+class MiniLoginIn(Schema):
+    code: str = Field(..., max_length=128, description="wx.login()'s code (single use).")
+
+
+class TokenOut(Schema):
+    token: str = Field(..., description="Send as 'Authorization: Bearer <token>'.")
+    expires_at: str = Field(..., description="ISO 8601; sign in again after it.")
+    user: MeOut
+
+
+class UnboundOut(Schema):
+    code: str
+    detail: str
+    bind_ticket: str = Field(
+        ..., description="Pass to POST /auth/wechat/mini/bind with an SMS code (10 minutes)."
+    )
+
+
+class MiniBindIn(Schema):
+    bind_ticket: str
+    mobile: str
+    code: str = Field(..., max_length=10, description="A 'bind' code from POST /auth/code.")
+
+
+BIND_TICKET_SALT = "civicpoints.wechat.mini.bind"
+BIND_TICKET_MAX_AGE = 600  # seconds
+
+
+def _token_answer(user):
+    raw, row = services.api_token_issue(user=user)
+    return {"token": raw, "expires_at": row.expires_at.isoformat(), "user": user}
+
+
+@router.post(
+    "/auth/wechat/mini",
+    response={
+        200: TokenOut,
+        400: ErrorOut,
+        403: UnboundOut,
+        429: ErrorOut,
+        502: ErrorOut,
+        503: ErrorOut,
+    },
+    auth=None,
+)
+def wechat_mini_login(request, payload: MiniLoginIn):
+    """Mini-program sign-in: ``code`` from ``wx.login()`` is exchanged at WeChat's
+    ``jscode2session``; a bound account gets an API token (``API_TOKEN_TTL``, 30
+    days). 403 ``wechat_unbound`` carries a ``bind_ticket`` for
+    ``/auth/wechat/mini/bind``. WeChat errors: 400 ``wechat_code_invalid`` (40029),
+    ``wechat_code_used`` (40163), 429 ``wechat_rate_limited`` (45011), 503
+    ``wechat_busy`` (-1), 502 ``wechat_failed``."""
+    from django.core import signing
+
+    from civicpoints.accounts import wechat
+
+    session = wechat.mini_code2session(payload.code)
+    ids = {"mini_openid": session["openid"], "unionid": session.get("unionid")}
+    try:
+        user = services.wechat_sign_in(**ids)
+    except services.WeChatUnbound as exc:
+        ticket = signing.dumps(ids, salt=BIND_TICKET_SALT)
+        return Status(403, {**exc.as_dict(), "bind_ticket": ticket})
+    return _token_answer(user)
+
+
+@router.post(
+    "/auth/wechat/mini/bind",
+    response={200: TokenOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    auth=None,
+)
+def wechat_mini_bind(request, payload: MiniBindIn):
+    """Bind the mini-program's WeChat (``bind_ticket`` from ``/auth/wechat/mini``) to the
+    account of ``mobile``, proven by a ``bind`` SMS code, and sign in (a token).
+    Errors: 400 ``bind_ticket_invalid`` (expired after 10 minutes or forged), 422
+    field ``code``, 409 ``wechat_taken`` / ``wechat_already_bound``."""
+    from django.core import signing
+
+    try:
+        ids = signing.loads(payload.bind_ticket, salt=BIND_TICKET_SALT, max_age=BIND_TICKET_MAX_AGE)
+    except signing.BadSignature:
+        raise InvalidInput(
+            _("The WeChat sign-in has expired. Please start again."),
+            field="bind_ticket",
+            code="bind_ticket_invalid",
+        ) from None
+    user = services.wechat_identity_bind(mobile=payload.mobile, code=payload.code, **ids)
+    return _token_answer(user)
+
+
+@router.post("/auth/token/revoke", response={204: None}, auth=ApiTokenAuth())
+def token_revoke(request):
+    """Revoke the bearer token this request carries (sign out of the mini-program)."""
+    services.api_token_revoke(raw=request.headers["Authorization"].split(" ", 1)[1].strip())
+    return Status(204, None)
+
+
+@router.delete("/me/wechat", response={204: None})
+def me_wechat_unbind(request):
+    """Unbind my WeChat (and revoke my API tokens). Idempotent."""
+    services.wechat_identity_unbind(user=request.user)
+    return Status(204, None)

@@ -245,7 +245,7 @@ class VerificationCode(models.Model):
     """A one-time code texted to ``mobile``; the code itself is never stored.
 
     ``code_hash`` is HMAC-SHA256 keyed with ``SECRET_KEY`` over purpose, mobile and
-    code (``accounts.services._code_hash``). A code lives until ``expires_at`` (5
+    code (``accounts.services.people._code_hash``). A code lives until ``expires_at`` (5
     minutes), allows ``CODE_MAX_ATTEMPTS`` tries, and is closed (``closed_at``) when
     spent, exhausted or replaced by a newer one. Not a tenant row: a code may exist
     before its account does (registration), so it carries no town.
@@ -280,3 +280,57 @@ class VerificationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{mask_mobile(self.mobile)} · {self.purpose}"
+
+
+class WeChatIdentity(models.Model):
+    """The one WeChat identity bound to an account (after its mobile was proven by SMS
+    code): the official account's ``openid`` (template messages, web sign-in), the
+    mini-program's ``mini_openid`` and the open platform's ``unionid`` when WeChat
+    gives one. Each is unique, and an account has at most one identity."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="wechat")
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="+")
+    openid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    mini_openid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    unionid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    bound_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("WeChat identity")
+        verbose_name_plural = _("WeChat identities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(openid__isnull=False)
+                | Q(mini_openid__isnull=False)
+                | Q(unionid__isnull=False),
+                name="wechat_identity_has_an_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"WeChat · {self.user_id}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API (the mini-program has no cookies). Only its
+    SHA-256 is stored; it expires at ``expires_at`` and can be revoked."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="+")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="api_token_expires_after_creation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"token · {self.user_id}"

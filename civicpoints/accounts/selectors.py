@@ -27,3 +27,14 @@ def residents_search(actor: User, q: str = "") -> QuerySet[User]:
             cond |= Q(mobile__contains=digits)
         qs = qs.filter(cond)
     return qs.order_by("community__name", "nickname", "pk")
+
+
+def wechat_openid(user: User) -> str | None:
+    """The official-account openid bound to ``user`` (template messages), or None."""
+    from civicpoints.accounts.models import WeChatIdentity
+
+    return (
+        WeChatIdentity.objects.filter(user_id=user.pk, openid__isnull=False)
+        .values_list("openid", flat=True)
+        .first()
+    )

@@ -87,7 +87,11 @@ def login_view(request):
             return redirect("accounts:login_code")
         login(request, form.user)
         return redirect(_safe_next(request))
-    return render(request, "accounts/login.html", {"form": form})
+    from django.conf import settings
+
+    return render(
+        request, "accounts/login.html", {"form": form, "wechat": bool(settings.WECHAT_APP_ID)}
+    )
 
 
 def login_code_view(request):
@@ -329,3 +333,116 @@ def dev_sms_outbox_view(request):
         "accounts/dev_sms.html",
         {"outbox": list(reversed(ConsoleSMSBackend.outbox))[:20]},
     )
+
+
+# --- WeChat official-account sign-in (web OAuth) ----------------------------------
+
+WECHAT_STATE = "accounts:wechat_state"
+WECHAT_PENDING = "accounts:wechat_pending"  # ids waiting to be bound by SMS code
+WECHAT_SEEN_COOKIE = "cp_wx"  # a returning visitor: silent snsapi_base
+
+
+def wechat_login_view(request):
+    """Send the visitor to WeChat's OAuth page: silent ``snsapi_base`` when this
+    browser signed in by WeChat before, ``snsapi_userinfo`` (asks once) otherwise."""
+    import secrets
+
+    from django.urls import reverse
+
+    from civicpoints.accounts import wechat
+
+    state = secrets.token_urlsafe(16)
+    request.session[WECHAT_STATE] = {"state": state, "next": _safe_next(request)}
+    scope = "snsapi_base" if request.COOKIES.get(WECHAT_SEEN_COOKIE) else "snsapi_userinfo"
+    redirect_uri = request.build_absolute_uri(reverse("accounts:wechat_callback"))
+    return redirect(wechat.authorize_url(redirect_uri=redirect_uri, scope=scope, state=state))
+
+
+def wechat_callback_view(request):
+    """WeChat sends the visitor back with ``code`` and our ``state``: exchange the code,
+    sign the bound account in, or ask for the mobile and an SMS code to bind it."""
+    from civicpoints.accounts import wechat
+
+    expected = request.session.pop(WECHAT_STATE, None)
+    if not expected or request.GET.get("state") != expected["state"] or not request.GET.get("code"):
+        return render(
+            request,
+            "error.html",
+            {"error": DomainError(_("The WeChat sign-in has expired. Please start again."))},
+            status=400,
+        )
+    try:
+        token = wechat.oauth_exchange(request.GET["code"])
+        ids = {"openid": token["openid"], "unionid": token.get("unionid")}
+        nickname = ""
+        if token.get("scope") == "snsapi_userinfo":
+            info = wechat.oauth_userinfo(access_token=token["access_token"], openid=token["openid"])
+            ids["unionid"] = ids["unionid"] or info.get("unionid")
+            nickname = (info.get("nickname") or "")[:40]
+        user = services.wechat_sign_in(**ids)
+    except services.WeChatUnbound:
+        if request.user.is_authenticated:
+            logout(request)
+        request.session[WECHAT_PENDING] = {**ids, "nickname": nickname, "next": expected["next"]}
+        return redirect("accounts:wechat_bind")
+    except DomainError as exc:
+        return render(request, "error.html", {"error": exc}, status=exc.status)
+    login(request, user, backend="civicpoints.accounts.backends.MobileBackend")
+    response = redirect(expected["next"])
+    response.set_cookie(
+        WECHAT_SEEN_COOKIE,
+        "1",
+        max_age=365 * 86400,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def wechat_bind_view(request):
+    """Bind the WeChat just signed in with to an account: the account's mobile and a
+    ``bind`` SMS code (the same form for a new device or a first visit)."""
+    pending = request.session.get(WECHAT_PENDING)
+    if not pending:
+        return redirect("accounts:login")
+    form = CodeLoginForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == SEND_CODE:
+            _send_code(request, form, CodePurpose.BIND)
+        elif form.is_valid():
+            try:
+                user = services.wechat_identity_bind(
+                    mobile=form.cleaned_data["mobile"],
+                    code=form.cleaned_data["code"],
+                    openid=pending.get("openid"),
+                    unionid=pending.get("unionid"),
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                request.session.pop(WECHAT_PENDING, None)
+                login(request, user, backend="civicpoints.accounts.backends.MobileBackend")
+                messages.success(request, _("WeChat bound: next time you are signed in at once."))
+                response = redirect(pending.get("next") or "portal:home")
+                response.set_cookie(
+                    WECHAT_SEEN_COOKIE,
+                    "1",
+                    max_age=365 * 86400,
+                    secure=request.is_secure(),
+                    httponly=True,
+                    samesite="Lax",
+                )
+                return response
+    return render(request, "accounts/wechat_bind.html", {"form": form})
+
+
+@login_required
+@require_POST
+def wechat_unbind_view(request):
+    """Unbind my WeChat (profile page)."""
+    services.wechat_identity_unbind(user=request.user)
+    messages.success(request, _("WeChat unbound."))
+    response = redirect("portal:profile")
+    response.delete_cookie(WECHAT_SEEN_COOKIE)
+    return response

@@ -160,8 +160,9 @@ class WeChatTemplateChannel(Channel):
         ``WECHAT_TEMPLATE_IDS`` — per-kind overrides, ``kind=template_id,…``;
       * ``WECHAT_TEMPLATE_FIELDS`` — the template's keys for title, text and
         time, default ``thing1,thing2,time3`` (``thing`` values hold ≤ 20 characters);
-      * ``WECHAT_OPENID_LOOKUP`` — dotted path of ``f(user) -> openid | None``;
-        people without an openid (not bound to the account) are skipped.
+      * the recipient's openid is the one bound to the account by WeChat sign-in
+        (``accounts.selectors.wechat_openid``); people who never bound WeChat
+        are skipped.
 
     The access token comes from ``/cgi-bin/stable_token`` and is cached for its
     lifetime minus five minutes; an "invalid/expired token" answer refreshes it
@@ -175,8 +176,9 @@ class WeChatTemplateChannel(Channel):
 
     def __init__(self, transport=None, openid_lookup=None):
         self.transport = transport or http_transport()
-        path = settings.WECHAT_OPENID_LOOKUP
-        self.openid_lookup = openid_lookup or (import_string(path) if path else lambda user: None)
+        from civicpoints.accounts.selectors import wechat_openid
+
+        self.openid_lookup = openid_lookup or wechat_openid
 
     @staticmethod
     def template_id(kind: str) -> str:

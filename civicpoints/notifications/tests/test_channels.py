@@ -22,13 +22,6 @@ from civicpoints.notifications.channels import (
 from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import notify
 
-OPENIDS = {"13800138001": "oALICE-openid"}
-
-
-def openid_of(user):
-    """The test openid lookup (WECHAT_OPENID_LOOKUP)."""
-    return OPENIDS.get(user.mobile)
-
 
 class RecordingTransport:
     """Plays scripted WeChat answers and records every call."""
@@ -47,6 +40,19 @@ class RecordingTransport:
 
 
 @pytest.fixture(autouse=True)
+def _alice_bound_wechat(request):
+    """Alice bound her WeChat (openid ``oALICE-openid``) by SMS code; Bob did not."""
+    if "town" not in request.fixturenames:
+        return
+    from civicpoints.accounts.services import wechat_identity_bind
+
+    town = request.getfixturevalue("town")
+    code = request.getfixturevalue("texted_code")(town.alice.mobile, "bind")
+    wechat_identity_bind(mobile=town.alice.mobile, code=code, openid="oALICE-openid")
+    ConsoleSMSBackend.outbox.clear()  # the tests count the texts their notes cause
+
+
+@pytest.fixture(autouse=True)
 def _wechat(settings):
     cache.clear()
     RecordingTransport.calls = []
@@ -57,7 +63,6 @@ def _wechat(settings):
     settings.WECHAT_TEMPLATE_ID = "TPL-DEFAULT"
     settings.WECHAT_TEMPLATE_IDS = ["voucher_expiring=TPL-VOUCHER"]
     settings.WECHAT_TEMPLATE_FIELDS = ["thing1", "thing2", "time3"]
-    settings.WECHAT_OPENID_LOOKUP = "civicpoints.notifications.tests.test_channels.openid_of"
     settings.NOTIFICATION_HTTP_TRANSPORT = (
         "civicpoints.notifications.tests.test_channels.RecordingTransport"
     )

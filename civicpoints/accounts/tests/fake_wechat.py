@@ -1,0 +1,122 @@
+"""A fake WeChat API on 127.0.0.1 for the tests: ``sns/oauth2/access_token``,
+``sns/userinfo`` and ``sns/jscode2session``, answering as WeChat does (HTTP 200,
+``errcode``/``errmsg`` on error): 40029 invalid code, 40163 code been used, 45011
+API minute-quota reached, -1 system busy, 40125 invalid appsecret.
+
+``grant(code, openid, unionid=None, nickname="", scope=…)`` makes a code valid once (web
+OAuth and mini-program alike); the codes ``"busy"`` and ``"limit"`` always answer
+-1 and 45011. ``requests`` records every call (path and query).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+class FakeWeChat:
+    def __init__(self, *, app_id: str, secret: str, mini_app_id: str, mini_secret: str):
+        self.apps = {app_id: secret, mini_app_id: mini_secret}
+        self.codes: dict[str, dict] = {}
+        self.used: set[str] = set()
+        self.tokens: dict[str, dict] = {}
+        self.requests: list[dict] = []
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> FakeWeChat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def grant(
+        self,
+        code: str,
+        openid: str,
+        unionid: str | None = None,
+        nickname: str = "",
+        scope: str = "snsapi_base",
+    ) -> str:
+        """Make ``code`` valid once, as if the person had passed WeChat's OAuth page
+        with ``scope`` (or ``wx.login()`` in the mini-program)."""
+        self.codes[code] = {
+            "openid": openid,
+            "unionid": unionid,
+            "nickname": nickname,
+            "scope": scope,
+        }
+        return code
+
+    def answer(self, path: str, q: dict) -> dict:
+        if path == "/sns/userinfo":
+            person = self.tokens.get(q.get("access_token", ""))
+            if person is None or person["openid"] != q.get("openid"):
+                return {"errcode": 40001, "errmsg": "invalid credential"}
+            body = {"openid": person["openid"], "nickname": person["nickname"], "sex": 0}
+            if person["unionid"]:
+                body["unionid"] = person["unionid"]
+            return body
+        if path not in ("/sns/oauth2/access_token", "/sns/jscode2session"):
+            return {"errcode": 40066, "errmsg": "invalid url"}
+        code = q.get("code") or q.get("js_code") or ""
+        if self.apps.get(q.get("appid")) != q.get("secret"):
+            return {"errcode": 40125, "errmsg": "invalid appsecret"}
+        if code == "busy":
+            return {"errcode": -1, "errmsg": "system error"}
+        if code == "limit":
+            return {"errcode": 45011, "errmsg": "api minute-quota reach limit"}
+        with self._lock:
+            if code in self.used:
+                return {"errcode": 40163, "errmsg": "code been used"}
+            person = self.codes.get(code)
+            if person is None:
+                return {"errcode": 40029, "errmsg": "invalid code"}
+            self.used.add(code)
+        if path == "/sns/jscode2session":
+            body = {"openid": person["openid"], "session_key": "tiihtNczf5v6AKRyjwEUhQ=="}
+        else:
+            token = f"ACCESS-{code}"
+            self.tokens[token] = person
+            body = {
+                "access_token": token,
+                "expires_in": 7200,
+                "refresh_token": f"REFRESH-{code}",
+                "openid": person["openid"],
+                "scope": person["scope"],
+            }
+        if person["unionid"]:
+            body["unionid"] = person["unionid"]
+        return body
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                q = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                with fake._lock:
+                    fake.requests.append({"path": parts.path, "query": q})
+                data = json.dumps(fake.answer(parts.path, q), ensure_ascii=False).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; encoding=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
