@@ -1,5 +1,7 @@
 """Accounts API: register, log in and out, my profile; the staff desk (scoped)."""
 
+from typing import Any, TypeVar, overload
+
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.core.exceptions import ObjectDoesNotExist
@@ -26,7 +28,7 @@ class ApiTokenAuth(HttpBearer):
     """``Authorization: Bearer cpt_…``: the token a mini-program signed in with
     (``POST /auth/wechat/mini``); expired or revoked tokens are refused (401)."""
 
-    def authenticate(self, request, token):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = services.api_token_user(token)
         if user is None:
             return None
@@ -139,7 +141,7 @@ class PasswordResetIn(Schema):
     new_password: str
 
 
-def _client_ip(request) -> str | None:
+def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -148,7 +150,7 @@ def _client_ip(request) -> str | None:
     response={202: CodeSentOut, 422: ErrorOut, 429: ErrorOut, 502: ErrorOut},
     auth=None,
 )
-def send_code(request, payload: CodeIn):
+def send_code(request: HttpRequest, payload: CodeIn) -> Status[dict[str, Any]]:
     """Text a 6-digit code for ``purpose`` (register / login / reset / bind) to ``mobile``.
 
     The answer is the same whether or not the number has an account (sign-in and
@@ -171,7 +173,7 @@ def send_code(request, payload: CodeIn):
 
 
 @router.post("/auth/register", response={201: MeOut, 409: ErrorOut, 422: ErrorOut}, auth=None)
-def register(request, payload: RegisterIn):
+def register(request: HttpRequest, payload: RegisterIn) -> Status[User]:
     """Register as a resident with a ``register`` code (POST /auth/code) and log in.
 
     Errors name the field: 422 for ``mobile``, ``nickname``, ``password``, and for
@@ -194,7 +196,7 @@ def register(request, payload: RegisterIn):
 
 
 @router.post("/auth/login/code", response={200: MeOut, 422: ErrorOut}, auth=None)
-def login_with_code(request, payload: CodeLoginIn):
+def login_with_code(request: HttpRequest, payload: CodeLoginIn) -> User:
     """Sign in with a ``login`` code; sets the session cookie and confirms the number.
 
     Errors: 422 with field ``code`` (wrong, expired, exhausted, invalid — an unknown
@@ -206,7 +208,7 @@ def login_with_code(request, payload: CodeLoginIn):
 
 
 @router.post("/auth/password/reset", response={204: None, 422: ErrorOut}, auth=None)
-def password_reset(request, payload: PasswordResetIn):
+def password_reset(request: HttpRequest, payload: PasswordResetIn) -> Status[None]:
     """Set a new password with a ``reset`` code; then log in with it.
 
     Errors: 422 field ``password`` (too weak, checked first) or ``code``. Needs the
@@ -219,7 +221,7 @@ def password_reset(request, payload: PasswordResetIn):
 
 
 @router.post("/auth/login", response={200: MeOut, 401: ErrorOut, 403: ErrorOut}, auth=None)
-def api_login(request, payload: LoginIn):
+def api_login(request: HttpRequest, payload: LoginIn) -> User | Status[dict[str, str]]:
     """Log in with mobile (any spelling) and password; sets the session cookie.
 
     403 ``mobile_unconfirmed``: a resident registered by staff confirms the number
@@ -357,7 +359,7 @@ def staff_resident(request: AuthedHttpRequest, resident_id: int) -> User:
 @staff_router.post(
     "/residents/{resident_id}/password-reset", response={200: PasswordResetOut, 404: ErrorOut}
 )
-def staff_password_reset(request, resident_id: int):
+def staff_password_reset(request: AuthedHttpRequest, resident_id: int) -> dict[str, Any]:
     """Set a new random password, text it, and return it to hand over in person;
     ``texted`` says whether the text message really left."""
     resident = resident_for_staff(request.user, resident_id)
@@ -396,7 +398,7 @@ BIND_TICKET_SALT = "civicpoints.wechat.mini.bind"
 BIND_TICKET_MAX_AGE = 600  # seconds
 
 
-def _token_answer(user):
+def _token_answer(user: User) -> dict[str, Any]:
     raw, row = services.api_token_issue(user=user)
     return {"token": raw, "expires_at": row.expires_at.isoformat(), "user": user}
 
@@ -413,7 +415,7 @@ def _token_answer(user):
     },
     auth=None,
 )
-def wechat_mini_login(request, payload: MiniLoginIn):
+def wechat_mini_login(request: HttpRequest, payload: MiniLoginIn) -> Any:
     """Mini-program sign-in: ``code`` from ``wx.login()`` is exchanged at WeChat's
     ``jscode2session``; a bound account gets an API token (``API_TOKEN_TTL``, 30
     days). 403 ``wechat_unbound`` carries a ``bind_ticket`` for
@@ -439,7 +441,7 @@ def wechat_mini_login(request, payload: MiniLoginIn):
     response={200: TokenOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     auth=None,
 )
-def wechat_mini_bind(request, payload: MiniBindIn):
+def wechat_mini_bind(request: HttpRequest, payload: MiniBindIn) -> dict[str, Any]:
     """Bind the mini-program's WeChat (``bind_ticket`` from ``/auth/wechat/mini``) to the
     account of ``mobile``, proven by a ``bind`` SMS code, and sign in (a token).
     Errors: 400 ``bind_ticket_invalid`` (expired after 10 minutes or forged), 422
@@ -459,14 +461,14 @@ def wechat_mini_bind(request, payload: MiniBindIn):
 
 
 @router.post("/auth/token/revoke", response={204: None}, auth=ApiTokenAuth())
-def token_revoke(request):
+def token_revoke(request: HttpRequest) -> Status[None]:
     """Revoke the bearer token this request carries (sign out of the mini-program)."""
     services.api_token_revoke(raw=request.headers["Authorization"].split(" ", 1)[1].strip())
     return Status(204, None)
 
 
 @router.delete("/me/wechat", response={204: None})
-def me_wechat_unbind(request):
+def me_wechat_unbind(request: AuthedHttpRequest) -> Status[None]:
     """Unbind my WeChat (and revoke my API tokens). Idempotent."""
     services.wechat_identity_unbind(user=request.user)
     return Status(204, None)

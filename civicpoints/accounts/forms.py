@@ -79,14 +79,14 @@ class RegisterForm(forms.Form):
 class CodeField(forms.CharField):
     """The 6-digit SMS code; spaces are dropped, and the phone may fill it in."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("SMS code"))
         kwargs.setdefault("max_length", 10)
         kwargs.setdefault("help_text", _("Press “Text me a code”; it lasts 5 minutes."))
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code"})
 
-    def clean(self, value):
+    def clean(self, value: Any) -> str:
         return "".join(str(super().clean(value)).split())
 
 

@@ -20,6 +20,7 @@ import json
 import logging
 import time
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +29,9 @@ from django.utils.translation import gettext_lazy as _
 
 from civicpoints.core.errors import DomainError
 from civicpoints.core.mobile import mask_mobile
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 log = logging.getLogger("civicpoints.sms")
 
@@ -41,7 +45,9 @@ class SMSError(DomainError):
     status = 502
     default_detail = _("The text message could not be sent. Please try again later.")
 
-    def __init__(self, detail=None, *, provider_code: str = "", **kwargs):
+    def __init__(
+        self, detail: StrOrPromise | None = None, *, provider_code: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(detail, **kwargs)
         self.provider_code = provider_code
 
@@ -117,12 +123,12 @@ class SMSBackend(ABC):
         """One call to the gateway. Raises SMSRateLimited, SMSRejected, SMSUnavailable."""
 
 
-class Outbox(list):
+class Outbox(list[Any]):
     """The console backend's memory of sent messages, trimmed to its newest ``maxlen``."""
 
     maxlen = 100
 
-    def append(self, item) -> None:
+    def append(self, item: Any) -> None:
         super().append(item)
         del self[: -self.maxlen]
 
@@ -314,4 +320,5 @@ class AliyunSMSBackend(SMSBackend):
 
 def get_sms_backend() -> SMSBackend:
     """An instance of the backend named by ``settings.SMS_BACKEND``."""
-    return import_string(settings.SMS_BACKEND)()
+    backend: SMSBackend = import_string(settings.SMS_BACKEND)()
+    return backend

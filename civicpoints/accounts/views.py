@@ -2,6 +2,7 @@
 resident list, registration, password reset and card (the resident's page with balance
 and award forms composes the ledger: ``civicpoints.portal``)."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -26,7 +27,8 @@ from civicpoints.accounts.forms import (
     ProfileForm,
     StaffRegisterForm,
 )
-from civicpoints.accounts.models import CodePurpose, Community, Language, Role
+from civicpoints.accounts.http import AuthedHttpRequest
+from civicpoints.accounts.models import CodePurpose, Community, Language, Role, User
 from civicpoints.accounts.scope import require_staff, resident_for_staff
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error, skip_validation
@@ -36,7 +38,7 @@ SEND_CODE = "send_code"  # the value of the pages' "Text me a code" button
 SESSION_MOBILE = "accounts:code_mobile"  # the number a code was last asked for
 
 
-def _safe_next(request, default="portal:home"):
+def _safe_next(request: HttpRequest, default: str = "portal:home") -> str:
     target = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -45,7 +47,7 @@ def _safe_next(request, default="portal:home"):
     return target
 
 
-def _send_code(request, form, purpose: str) -> None:
+def _send_code(request: HttpRequest, form: forms.Form, purpose: str) -> None:
     """The "Text me a code" button of a form with a ``mobile`` field: show the form
     again with its values; the answer never says whether the number is registered."""
     skip_validation(form)
@@ -64,11 +66,11 @@ def _send_code(request, form, purpose: str) -> None:
         )
 
 
-def login_view(request):
+def login_view(request: HttpRequest) -> HttpResponse:
     """Sign in with a password. A resident registered by staff confirms the number
     first: they are sent on to sign in by code (a code is texted to them)."""
     form = LoginForm(request, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.user is not None:
         if form.user.needs_mobile_confirmation:
             request.session[SESSION_MOBILE] = form.user.mobile
             try:
@@ -94,7 +96,7 @@ def login_view(request):
     )
 
 
-def login_code_view(request):
+def login_code_view(request: HttpRequest) -> HttpResponse:
     """Sign in with a code texted to the number (also confirms it)."""
     initial = {"mobile": request.session.get(SESSION_MOBILE, "")}
     form = CodeLoginForm(request.POST or None, initial=initial)
@@ -113,7 +115,7 @@ def login_code_view(request):
     return render(request, "accounts/login_code.html", {"form": form})
 
 
-def password_reset_view(request):
+def password_reset_view(request: HttpRequest) -> HttpResponse:
     """Forgot my password: a code texted to the number, then a new password."""
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST":
@@ -139,7 +141,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-def register_view(request):
+def register_view(request: HttpRequest) -> HttpResponse:
     form = CodeRegisterForm(request.POST or None)
     if request.method == "POST" and request.POST.get("action") == SEND_CODE:
         _send_code(request, form, CodePurpose.REGISTER)
@@ -318,7 +320,7 @@ def card_qr_svg(request: HttpRequest) -> HttpResponse:
     return HttpResponse(qr_svg(resident_card_token(request.user)), content_type="image/svg+xml")
 
 
-def dev_sms_outbox_view(request):
+def dev_sms_outbox_view(request: HttpRequest) -> HttpResponse:
     """DEBUG only: the console backend's last texts, so a developer running ``make
     run`` can read the codes sent to the demo numbers. 404 everywhere else."""
     from django.conf import settings
@@ -342,7 +344,7 @@ WECHAT_PENDING = "accounts:wechat_pending"  # ids waiting to be bound by SMS cod
 WECHAT_SEEN_COOKIE = "cp_wx"  # a returning visitor: silent snsapi_base
 
 
-def wechat_login_view(request):
+def wechat_login_view(request: HttpRequest) -> HttpResponse:
     """Send the visitor to WeChat's OAuth page: silent ``snsapi_base`` when this
     browser signed in by WeChat before, ``snsapi_userinfo`` (asks once) otherwise."""
     import secrets
@@ -358,7 +360,7 @@ def wechat_login_view(request):
     return redirect(wechat.authorize_url(redirect_uri=redirect_uri, scope=scope, state=state))
 
 
-def wechat_callback_view(request):
+def wechat_callback_view(request: HttpRequest) -> HttpResponse:
     """WeChat sends the visitor back with ``code`` and our ``state``: exchange the code,
     sign the bound account in, or ask for the mobile and an SMS code to bind it."""
     from civicpoints.accounts import wechat
@@ -400,7 +402,7 @@ def wechat_callback_view(request):
     return response
 
 
-def wechat_bind_view(request):
+def wechat_bind_view(request: HttpRequest) -> HttpResponse:
     """Bind the WeChat just signed in with to an account: the account's mobile and a
     ``bind`` SMS code (the same form for a new device or a first visit)."""
     pending = request.session.get(WECHAT_PENDING)
@@ -439,7 +441,7 @@ def wechat_bind_view(request):
 
 @login_required
 @require_POST
-def wechat_unbind_view(request):
+def wechat_unbind_view(request: AuthedHttpRequest) -> HttpResponse:
     """Unbind my WeChat (profile page)."""
     services.wechat_identity_unbind(user=request.user)
     messages.success(request, _("WeChat unbound."))

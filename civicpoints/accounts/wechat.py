@@ -14,12 +14,16 @@ import json
 import logging
 import urllib.parse
 import urllib.request
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 log = logging.getLogger("civicpoints.accounts")
 
@@ -33,7 +37,9 @@ class WeChatLoginError(DomainError):
     status = 502
     default_detail = _("WeChat is not answering. Please try again in a moment.")
 
-    def __init__(self, detail=None, *, errcode: int | None = None, **kwargs):
+    def __init__(
+        self, detail: StrOrPromise | None = None, *, errcode: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(detail, **kwargs)
         self.errcode = errcode
 
@@ -51,10 +57,9 @@ ERRORS = {
 }
 
 
-def _error(errcode, errmsg: str = "") -> WeChatLoginError:
-    code, status, detail = ERRORS.get(
-        errcode, ("wechat_failed", 502, WeChatLoginError.default_detail)
-    )
+def _error(errcode: int | None, errmsg: str = "") -> WeChatLoginError:
+    fallback = ("wechat_failed", 502, WeChatLoginError.default_detail)
+    code, status, detail = ERRORS.get(errcode, fallback) if errcode is not None else fallback
     exc = WeChatLoginError(detail, errcode=errcode, code=code)
     exc.status = status
     log.warning("WeChat sign-in error %s", errcode)
@@ -68,7 +73,7 @@ def _checked_base(base: str) -> str:
     return base.rstrip("/")
 
 
-def get_json(path: str, params: dict) -> dict:
+def get_json(path: str, params: dict[str, Any]) -> dict[str, Any]:
     """GET ``WECHAT_API_BASE + path`` with ``params``; the decoded answer.
 
     Raises: WeChatLoginError (an ``errcode`` answer, a timeout or a network error).
@@ -76,7 +81,7 @@ def get_json(path: str, params: dict) -> dict:
     url = f"{_checked_base(settings.WECHAT_API_BASE)}{path}?{urllib.parse.urlencode(params)}"
     try:
         with urllib.request.urlopen(url, timeout=settings.WECHAT_TIMEOUT) as resp:  # noqa: S310  # nosec B310 - scheme checked
-            answer = json.loads(resp.read().decode("utf-8"))
+            answer: dict[str, Any] = json.loads(resp.read().decode("utf-8"))
     except (OSError, ValueError):
         raise _error(None) from None
     if answer.get("errcode"):
@@ -104,7 +109,7 @@ def authorize_url(*, redirect_uri: str, scope: str, state: str) -> str:
     )
 
 
-def oauth_exchange(code: str) -> dict:
+def oauth_exchange(code: str) -> dict[str, Any]:
     """``sns/oauth2/access_token``: ``{openid, unionid?, scope, access_token, …}``."""
     return get_json(
         "/sns/oauth2/access_token",
@@ -117,14 +122,14 @@ def oauth_exchange(code: str) -> dict:
     )
 
 
-def oauth_userinfo(*, access_token: str, openid: str) -> dict:
+def oauth_userinfo(*, access_token: str, openid: str) -> dict[str, Any]:
     """``sns/userinfo`` (scope snsapi_userinfo): ``{nickname, unionid?, …}``."""
     return get_json(
         "/sns/userinfo", {"access_token": access_token, "openid": openid, "lang": "zh_CN"}
     )
 
 
-def mini_code2session(js_code: str) -> dict:
+def mini_code2session(js_code: str) -> dict[str, Any]:
     """The mini-program's ``sns/jscode2session``: ``{openid, unionid?, session_key}``."""
     if not (settings.WECHAT_MINI_APP_ID and settings.WECHAT_MINI_APP_SECRET):
         raise ImproperlyConfigured("WECHAT_MINI_APP_ID and WECHAT_MINI_APP_SECRET are required")

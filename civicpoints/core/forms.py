@@ -28,6 +28,6 @@ def skip_validation(form: forms.Form) -> forms.Form:
     """Show a bound ``form`` again with its values but none of its own errors (a page's
     secondary button, such as "text me a code", that uses only one field);
     ``add_domain_error`` may then attach that button's error."""
-    form._errors = forms.utils.ErrorDict()
+    form._errors = forms.utils.ErrorDict()  # type: ignore[attr-defined]
     form.cleaned_data = {}
     return form

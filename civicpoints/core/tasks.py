@@ -17,13 +17,14 @@ database as JSON: never pass a code, a password or a full mobile number — pass
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 
-def enqueue_on_commit(task, *args, **kwargs) -> None:
+def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """Enqueue ``task(*args, **kwargs)`` once the current transaction commits (at
     once outside a transaction). Arguments must be JSON values (ids, not objects)."""
     transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
@@ -35,7 +36,7 @@ def retry_delay(attempt: int) -> int | None:
     return delays[attempt - 1] if 1 <= attempt <= len(delays) else None
 
 
-def enqueue_retry(task, *args, attempt: int, **kwargs) -> bool:
+def enqueue_retry(task: Any, *args: Any, attempt: int, **kwargs: Any) -> bool:
     """Enqueue attempt ``attempt + 1`` of ``task`` after its backoff.
 
     Returns False (nothing enqueued) when ``attempt`` was the last one. A backend

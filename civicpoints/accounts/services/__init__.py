@@ -3,7 +3,7 @@ civicpoints.accounts import services``), split by sub-domain: ``people``
 (registration, profile, staff actions, SMS verification codes) and ``wechat``
 (WeChat identities and API tokens)."""
 
-from civicpoints.accounts.services.people import (  # noqa: F401
+from civicpoints.accounts.services.people import (
     CodeExhausted,
     CodeExpired,
     CodeInvalid,
@@ -23,7 +23,7 @@ from civicpoints.accounts.services.people import (  # noqa: F401
     verification_code_send,
     verification_codes_purge,
 )
-from civicpoints.accounts.services.wechat import (  # noqa: F401
+from civicpoints.accounts.services.wechat import (
     WeChatAlreadyBound,
     WeChatTaken,
     WeChatUnbound,
@@ -34,3 +34,33 @@ from civicpoints.accounts.services.wechat import (  # noqa: F401
     wechat_identity_unbind,
     wechat_sign_in,
 )
+
+__all__ = [
+    "CodeExhausted",
+    "CodeExpired",
+    "CodeInvalid",
+    "CodeSentRecently",
+    "CodeWrong",
+    "MobileTaken",
+    "MobileUnconfirmed",
+    "WeChatAlreadyBound",
+    "WeChatTaken",
+    "WeChatUnbound",
+    "api_token_issue",
+    "api_token_revoke",
+    "api_token_user",
+    "password_change",
+    "password_reset_by_staff",
+    "password_reset_with_code",
+    "profile_update",
+    "resident_register",
+    "resident_register_by_staff",
+    "resident_register_with_code",
+    "user_set_language",
+    "user_sign_in_with_code",
+    "verification_code_send",
+    "verification_codes_purge",
+    "wechat_identity_bind",
+    "wechat_identity_unbind",
+    "wechat_sign_in",
+]

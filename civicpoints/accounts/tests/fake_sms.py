@@ -51,7 +51,7 @@ class FakeGateway:
 
     @property
     def endpoint(self) -> str:
-        host, port = self.server.server_address[:2]
+        host, port = str(self.server.server_address[0]), self.server.server_address[1]
         return f"{host}:{port}"
 
     def __enter__(self) -> FakeGateway:

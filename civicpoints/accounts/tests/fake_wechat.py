@@ -30,7 +30,7 @@ class FakeWeChat:
 
     @property
     def base(self) -> str:
-        host, port = self.server.server_address[:2]
+        host, port = str(self.server.server_address[0]), self.server.server_address[1]
         return f"http://{host}:{port}"
 
     def __enter__(self) -> FakeWeChat:
@@ -61,7 +61,7 @@ class FakeWeChat:
 
     def answer(self, path: str, q: dict) -> dict:
         if path == "/sns/userinfo":
-            person = self.tokens.get(q.get("access_token", ""))
+            person = self.tokens.get(str(q.get("access_token", "")))
             if person is None or person["openid"] != q.get("openid"):
                 return {"errcode": 40001, "errmsg": "invalid credential"}
             body = {"openid": person["openid"], "nickname": person["nickname"], "sex": 0}
@@ -71,7 +71,7 @@ class FakeWeChat:
         if path not in ("/sns/oauth2/access_token", "/sns/jscode2session"):
             return {"errcode": 40066, "errmsg": "invalid url"}
         code = q.get("code") or q.get("js_code") or ""
-        if self.apps.get(q.get("appid")) != q.get("secret"):
+        if self.apps.get(str(q.get("appid"))) != q.get("secret"):
             return {"errcode": 40125, "errmsg": "invalid appsecret"}
         if code == "busy":
             return {"errcode": -1, "errmsg": "system error"}
@@ -80,7 +80,7 @@ class FakeWeChat:
         with self._lock:
             if code in self.used:
                 return {"errcode": 40163, "errmsg": "code been used"}
-            person = self.codes.get(code)
+            person = self.codes.get(str(code))
             if person is None:
                 return {"errcode": 40029, "errmsg": "invalid code"}
             self.used.add(code)
