@@ -435,9 +435,13 @@ def _code_check(*, mobile: str, purpose: str, code: str) -> int:
     spent = VerificationCode.objects.filter(
         pk=row.pk, closed_at__isnull=True, attempts__lt=CODE_MAX_ATTEMPTS
     ).update(attempts=models.F("attempts") + 1)
-    if not spent:
-        raise CodeExhausted(field="code")
-    tries = row.attempts + 1
+    if not spent:  # out of tries, or spent/replaced by a parallel request meanwhile
+        attempts = (
+            VerificationCode.objects.filter(pk=row.pk).values_list("attempts", flat=True).get()
+        )
+        raise (CodeExhausted if attempts >= CODE_MAX_ATTEMPTS else CodeInvalid)(field="code")
+    # read back: parallel tries count too (at most CODE_MAX_ATTEMPTS pass the update)
+    tries = VerificationCode.objects.filter(pk=row.pk).values_list("attempts", flat=True).get()
     if not hmac.compare_digest(row.code_hash, _code_hash(purpose, mobile, (code or "").strip())):
         if tries >= CODE_MAX_ATTEMPTS:
             VerificationCode.objects.filter(pk=row.pk, closed_at__isnull=True).update(closed_at=now)
