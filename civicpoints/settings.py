@@ -253,6 +253,8 @@ TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
 if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+# dashboard exports of towns with more residents than this go through the queue
+EXPORT_INLINE_MAX_RESIDENTS = env_int("EXPORT_INLINE_MAX_RESIDENTS", 5000)
 # seconds before the 2nd, 3rd, … attempt of a task that met a transient failure
 TASK_RETRY_DELAYS = [int(x) for x in env_list("TASK_RETRY_DELAYS", ["30", "120", "600", "1800"])]
 

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
     re_path(r"^export/(?P<key>[a-z0-9_]+)\.(?P<fmt>csv|xlsx)$", views.export_view, name="export"),
     path("figures/", views.public_view, name="public"),
+    path("exports/", views.exports_view, name="exports"),
+    path("exports/<int:job_id>/", views.export_download_view, name="export_download"),
 ]

@@ -1,15 +1,18 @@
 """Dashboard pages: the staff dashboard with exports, and the public headline figures."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from civicpoints.accounts.scope import require_staff
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
-from civicpoints.dashboard import selectors
+from civicpoints.dashboard import selectors, services
 from civicpoints.dashboard.exports import table_csv, table_xlsx
 from civicpoints.dashboard.forms import RangeForm
+from civicpoints.dashboard.models import ExportJob, ExportStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -56,12 +59,31 @@ def dashboard_view(request):
     )
 
 
+def _large_town(town_id: int) -> bool:
+    """Exports of a town past ``EXPORT_INLINE_MAX_RESIDENTS`` residents go through the
+    task queue instead of holding the request."""
+    from django.conf import settings
+
+    from civicpoints.accounts.models import Role, User
+
+    return (
+        User.objects.filter(town_id=town_id, role=Role.RESIDENT).count()
+        > settings.EXPORT_INLINE_MAX_RESIDENTS
+    )
+
+
 @login_required
 def export_view(request, key: str, fmt: str):
-    """``/dashboard/export/<table key>.<csv|xlsx>?start=&end=&community=``."""
+    """``/dashboard/export/<table key>.<csv|xlsx>?start=&end=&community=``: the file at
+    once for a small town; for a large one the export is queued (the same one once)
+    and the staff member is sent to ``/dashboard/exports/`` to download it when ready."""
     form, ctx = _context(request)
     if ctx is None:
         return HttpResponse(str(form.errors), status=422, content_type="text/plain")
+    if _large_town(ctx.town_id):
+        services.export_request(actor=request.user, key=key, fmt=fmt, ctx=ctx)
+        messages.info(request, _("The export is being prepared; it appears here when ready."))
+        return redirect("dashboard:exports")
     _figures, tables = selectors.dashboard_figures(ctx)
     table = next((t for t in tables if t.key == key), None)
     if table is None:
@@ -79,3 +101,24 @@ def public_view(request):
     """Public headline figures of the town (``?town=<code>``; default the first town)."""
     town = selectors.public_town(request.GET.get("town"))
     return render(request, "dashboard/public.html", {"h": selectors.public_headline(town)})
+
+
+@login_required
+def exports_view(request):
+    """My queued exports, newest first, with a download link once ready."""
+    require_staff(request.user)
+    jobs = ExportJob.objects.filter(requested_by=request.user).defer("content")
+    return render(request, "dashboard/exports.html", {"jobs": jobs.order_by("-created_at")[:30]})
+
+
+@login_required
+def export_download_view(request, job_id: int):
+    """Download one of my ready exports (404 for anyone else's)."""
+    require_staff(request.user)
+    job = get_object_or_404(
+        ExportJob, pk=job_id, requested_by=request.user, status=ExportStatus.READY
+    )
+    content_type = "text/csv; charset=utf-8" if job.fmt == "csv" else XLSX
+    resp = HttpResponse(bytes(job.content or b""), content_type=content_type)
+    resp["Content-Disposition"] = f'attachment; filename="{job.file_name}"'
+    return resp
