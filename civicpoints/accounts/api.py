@@ -409,6 +409,7 @@ def _token_answer(user: User) -> dict[str, Any]:
         200: TokenOut,
         400: ErrorOut,
         403: UnboundOut,
+        404: ErrorOut,
         429: ErrorOut,
         502: ErrorOut,
         503: ErrorOut,

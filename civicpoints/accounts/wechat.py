@@ -89,11 +89,19 @@ def get_json(path: str, params: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
+class WeChatNotConfigured(WeChatLoginError):
+    code = "wechat_not_configured"
+    status = 404
+    default_detail = _("WeChat sign-in is not available on this site.")
+
+
 def authorize_url(*, redirect_uri: str, scope: str, state: str) -> str:
     """The official account's OAuth page (``snsapi_base`` silent, ``snsapi_userinfo``
-    asks the person) that WeChat sends back to ``redirect_uri`` with ``code``."""
-    if not settings.WECHAT_APP_ID:
-        raise ImproperlyConfigured("WECHAT_APP_ID is required for WeChat sign-in")
+    asks the person) that WeChat sends back to ``redirect_uri`` with ``code``.
+
+    Raises: WeChatNotConfigured (404) without ``WECHAT_APP_ID``."""
+    if not (settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET):
+        raise WeChatNotConfigured()
     query = urllib.parse.urlencode(
         {
             "appid": settings.WECHAT_APP_ID,
@@ -130,9 +138,12 @@ def oauth_userinfo(*, access_token: str, openid: str) -> dict[str, Any]:
 
 
 def mini_code2session(js_code: str) -> dict[str, Any]:
-    """The mini-program's ``sns/jscode2session``: ``{openid, unionid?, session_key}``."""
+    """The mini-program's ``sns/jscode2session``: ``{openid, unionid?, session_key}``.
+
+    Raises: WeChatNotConfigured (404) without the mini-program's id and secret;
+    WeChatLoginError as ``get_json``."""
     if not (settings.WECHAT_MINI_APP_ID and settings.WECHAT_MINI_APP_SECRET):
-        raise ImproperlyConfigured("WECHAT_MINI_APP_ID and WECHAT_MINI_APP_SECRET are required")
+        raise WeChatNotConfigured()
     return get_json(
         "/sns/jscode2session",
         {

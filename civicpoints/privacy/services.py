@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.models import Role, User, WeChatIdentity
+from civicpoints.accounts.services import wechat_identity_unbind
 from civicpoints.core.errors import DomainError, InvalidInput, OutOfScope
 
 # Closed accounts get the mobile "10" + the id in 9 digits: it satisfies the
@@ -188,6 +189,16 @@ def resident_data_export(*, user: User) -> dict:
             {"article": r.article_id, "read_at": _iso(r.read_at)}
             for r in ArticleRead.objects.filter(reader=user).order_by("pk")
         ],
+        "wechat": [
+            {
+                "openid": w.openid,
+                "mini_openid": w.mini_openid,
+                "unionid": w.unionid,
+                "bound_at": _iso(w.bound_at),
+            }
+            for w in WeChatIdentity.objects.filter(user=user)
+        ],
+        "mobile_verified_at": _iso(user.mobile_verified_at),
     }
 
 
@@ -197,7 +208,8 @@ def account_close(*, user: User, password: str) -> User:
     In one transaction: unused vouchers are cancelled (points come back through
     ``voucher_cancel``), sign-ups to events not yet started are cancelled
     (``event_sign_up_cancel``; one it refuses, e.g. too late, stays); the inbox
-    is emptied; then the profile is anonymized — nickname ``已注销居民#<hash>``,
+    is emptied, the WeChat unbound and API tokens revoked; then the profile is
+    anonymized — nickname ``已注销居民#<hash>``,
     mobile the unusable placeholder ``closed_mobile(id)``, real name cleared,
     password unusable, inactive (every session ends). The ledger, balance, posts,
     comments and reports stay, shown under the pseudonym, so balances, rankings
@@ -237,6 +249,8 @@ def account_close(*, user: User, password: str) -> User:
             with contextlib.suppress(DomainError):
                 event_sign_up_cancel(resident=user, event=signup.event)
         Notification.objects.filter(recipient=user).delete()
+        # the WeChat goes free (and API tokens die) so the person may bind it again
+        wechat_identity_unbind(user=user)
         user.nickname = closed_nickname(user.pk)
         user.mobile = closed_mobile(user.pk)
         user.real_name = ""

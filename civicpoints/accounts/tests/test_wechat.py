@@ -252,3 +252,13 @@ def test_a_forged_bind_ticket_is_refused(client, town, wx, texted_code):
     )
     assert (resp.status_code, resp.json()["code"]) == (422, "bind_ticket_invalid")
     assert not WeChatIdentity.objects.exists()
+
+
+def test_without_wechat_settings_the_sign_in_is_not_offered(client, town, settings):
+    # given: no official account and no mini-program configured
+    settings.WECHAT_APP_ID = settings.WECHAT_MINI_APP_ID = ""
+    # when / then
+    assert "wechat/login" not in client.get(reverse("accounts:login")).content.decode()
+    assert client.get(reverse("accounts:wechat_login")).status_code == 404
+    resp = _mini(client, "any")
+    assert (resp.status_code, resp.json()["code"]) == (404, "wechat_not_configured")

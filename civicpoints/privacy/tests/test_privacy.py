@@ -178,3 +178,19 @@ def test_closing_cancels_upcoming_sign_ups_and_moves_the_waitlist_up(town, catal
     # then
     statuses = dict(SignUp.objects.filter(event=event).values_list("resident_id", "status"))
     assert statuses == {town.alice.pk: SignUpStatus.CANCELLED, town.bob.pk: SignUpStatus.CONFIRMED}
+
+
+def test_closing_frees_the_wechat_and_the_export_shows_it(town, texted_code):
+    # given: alice bound her WeChat and signed in to the mini-program
+    from civicpoints.accounts.models import ApiToken, WeChatIdentity
+    from civicpoints.accounts.services import api_token_issue, wechat_identity_bind
+
+    code = texted_code(town.alice.mobile, "bind")
+    wechat_identity_bind(mobile=town.alice.mobile, code=code, openid="oALICE")
+    api_token_issue(user=town.alice)
+    assert resident_data_export(user=town.alice)["wechat"][0]["openid"] == "oALICE"
+    # when
+    account_close(user=town.alice, password=town.password)
+    # then
+    assert not WeChatIdentity.objects.filter(openid="oALICE").exists()
+    assert not ApiToken.objects.filter(user=town.alice, revoked_at__isnull=True).exists()
