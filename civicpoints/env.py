@@ -71,3 +71,19 @@ def check_console_allowed(*, debug: bool, backend: str, allowed: bool) -> None:
             "TencentSMSBackend or AliyunSMSBackend (README, 'SMS'), or set "
             "SMS_CONSOLE_IN_PRODUCTION=1 to run without text messages."
         )
+
+
+def env_optional_int(name: str, default: int | None) -> int | None:
+    """Return the variable ``name`` as an int, or None for ``none``/an empty value.
+
+    Unset gives ``default``. Used where None means "no limit" (``CONN_MAX_AGE``).
+
+    Raises:
+        ImproperlyConfigured: when it is set to anything else.
+    """
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw.strip().lower() in {"", "none"}:
+        return None
+    return env_int(name, 0)

@@ -16,7 +16,14 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.env import check_console_allowed, env_bool, env_int, env_list, env_str
+from civicpoints.env import (
+    check_console_allowed,
+    env_bool,
+    env_int,
+    env_list,
+    env_optional_int,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -107,9 +114,28 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 VAR_DIR.mkdir(exist_ok=True)
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'civicpoints.sqlite3'}")
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))
-}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+# Persistent connections (README "Production"): opening a connection per request
+# cost the signed-in floor 2-4x (issue 17). PostgreSQL borrows from psycopg's
+# pool, per process; Django refuses a pool together with CONN_MAX_AGE, so the pool
+# owns the connections' lifetime. Without the pool (DB_POOL=0), and on SQLite, a
+# worker keeps its connection (CONN_MAX_AGE seconds; empty/"none" = for ever),
+# checked before reuse (CONN_HEALTH_CHECKS).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+_IS_PG = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+DB_POOL = _IS_PG and env_bool("DB_POOL", True)
+if DB_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        # A sync gunicorn worker serves one request at a time: one connection is
+        # busy, a second covers on_commit work; the job runner's threads may use more.
+        "min_size": env_int("DB_POOL_MIN_SIZE", 1),
+        "max_size": env_int("DB_POOL_MAX_SIZE", 4),
+        "timeout": env_int("DB_POOL_TIMEOUT", 10),  # seconds to wait for a free one
+        "max_idle": 300,
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_optional_int("CONN_MAX_AGE", None)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE: writers queue on the lock instead of failing with "database is
     # locked" half-way through a transaction. WAL + synchronous=NORMAL: measured
@@ -213,6 +239,11 @@ if REDIS_URL:
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "civicpoints"),
         }
     }
+    # Sessions read from Redis, so a signed-in request costs no session query;
+    # cached_db still writes each change through to the database, so a Redis
+    # restart or eviction signs nobody out. Only with a shared cache: a
+    # per-process cache would keep a signed-out session alive in other workers.
+    SESSION_ENGINE = env_str("SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Per process: with several gunicorn workers each counts rate limits on its
