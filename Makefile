@@ -7,7 +7,7 @@ PORT ?= 8000
 SEED_SCALE ?= 1.0
 export DJANGO_SETTINGS_MODULE := civicpoints.settings
 
-.PHONY: run test lint install migrate seed clean bench bench-quick e2e-deps e2e loadtest
+.PHONY: run test lint install migrate seed clean bench bench-quick bench-deps bench-http e2e-deps e2e loadtest
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -53,7 +53,7 @@ e2e: install e2e-deps
 ## make test: lint, security scan (bandit), type check (mypy), dependency audit (pip-audit),
 ## the layer contract (import-linter), then the whole suite (on PostgreSQL when
 ## DATABASE_URL points at one)
-test: install e2e-deps
+test: install e2e-deps bench-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -c pyproject.toml -r civicpoints scripts
@@ -63,12 +63,21 @@ test: install e2e-deps
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run -v 0
 	$(BIN)/pytest
 
+## make bench-deps: the HTTP load generator, wrk (Debian's package)
+bench-deps:
+	@command -v wrk >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
 ## make bench: speed against the machine's raw limits (SQLite; PostgreSQL too with DATABASE_URL)
-bench: install
+bench: install bench-deps
 	$(BIN)/python -m bench
 
-bench-quick: install
+bench-quick: install bench-deps
 	$(BIN)/python -m bench --quick
+
+## make bench-http: only the HTTP section, on one freshly seeded demo town (BENCH_SCALE)
+bench-http: install bench-deps
+	$(BIN)/python -m bench --only=http
 
 ## make loadtest: 200 users for 60 s against gunicorn + PostgreSQL on 127.0.0.1 (loadtest/run.py)
 loadtest: install

@@ -18,6 +18,7 @@ OUT = Path(os.environ.get("BENCH_OUT", str(ROOT / "var" / "bench")))
 
 def main() -> int:
     quick = "--quick" in sys.argv
+    only = [a for a in sys.argv[1:] if a.startswith("--only=")]  # --only=http
     OUT.mkdir(parents=True, exist_ok=True)
     engines = [("sqlite", {k: v for k, v in os.environ.items() if k != "DATABASE_URL"})]
     if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
@@ -34,7 +35,8 @@ def main() -> int:
     }
     for name, env in engines:
         part = OUT / f"{name}.json"
-        args = [sys.executable, "-m", "bench.engine", str(part)] + (["--quick"] if quick else [])
+        args = [sys.executable, "-m", "bench.engine", str(part), *only]
+        args += ["--quick"] if quick else []
         subprocess.run(args, cwd=ROOT, env=env, check=True)
         report["engines"][name] = json.loads(part.read_text())
     (OUT / "latest.json").write_text(json.dumps(report, indent=2))

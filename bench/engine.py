@@ -22,6 +22,7 @@ from urllib.parse import urlparse, urlunparse
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "bench"
 QUICK = "--quick" in sys.argv
+ONLY = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--only=")), "")
 RUNS = 3
 SOURCE_URL = os.environ.get("DATABASE_URL", "")
 IS_PG = SOURCE_URL.startswith(("postgres://", "postgresql://"))
@@ -54,9 +55,10 @@ os.environ.update(
 )
 sys.path.insert(0, str(ROOT))
 
-from bench.stats import load, summary, timed  # noqa: E402
+from bench.stats import summary, timed  # noqa: E402
 
-WORKERS = int(os.environ.get("WEB_CONCURRENCY", "4"))  # the README's documented count
+# the documented default (gunicorn.conf.py): WEB_CONCURRENCY, else two workers per CPU
+WORKERS = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
 
 
 def log(msg: str) -> None:
@@ -209,28 +211,11 @@ def bench_seed(scale: float) -> dict:
 # --- 1. award path --------------------------------------------------------------
 
 
-def bench_award(n: int) -> dict:
-    import django
+def _raw_award_tables(residents) -> object:
+    """(Re)create the bare award tables (a ledger row + a balance) for ``residents``.
 
-    django.setup()
-    from django.db import connection
-
-    from civicpoints.accounts.models import Role, User
-    from civicpoints.points.models import PointAccount, PointRule
-    from civicpoints.points.services import points_award
-
-    rule, _ = PointRule.objects.get_or_create(
-        code="bench_uncapped",
-        defaults={
-            "category": "community_construction",
-            "name_zh": "压测",
-            "name_en": "Bench",
-            "points": 2,
-            "requires_confirmation": False,
-        },
-    )
-    residents = list(User.objects.filter(role=Role.RESIDENT, is_active=True).order_by("pk")[:200])
-    service_runs, raw_runs = [], []
+    Returns the open raw connection.
+    """
     conn = raw_connection()
     cur = conn.cursor()
     cur.execute("DROP TABLE IF EXISTS bench_raw_tx")
@@ -254,6 +239,33 @@ def bench_award(n: int) -> dict:
     cur.executemany(
         ph("INSERT INTO bench_raw_balance VALUES (%s, 0)"), [(u.pk,) for u in residents]
     )
+    return conn
+
+
+def bench_award(n: int) -> dict:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from civicpoints.accounts.models import Role, User
+    from civicpoints.points.models import PointAccount, PointRule
+    from civicpoints.points.services import points_award
+
+    rule, _ = PointRule.objects.get_or_create(
+        code="bench_uncapped",
+        defaults={
+            "category": "community_construction",
+            "name_zh": "压测",
+            "name_en": "Bench",
+            "points": 2,
+            "requires_confirmation": False,
+        },
+    )
+    residents = list(User.objects.filter(role=Role.RESIDENT, is_active=True).order_by("pk")[:200])
+    service_runs, raw_runs = [], []
+    conn = _raw_award_tables(residents)
+    cur = conn.cursor()
     for r in range(RUNS):
 
         def service(r=r):
@@ -479,6 +491,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _wait_until_serving(port: int) -> None:
+    """Until a worker answers ``/bench/bare`` (the port opens before workers are up)."""
+    import http.client
+
+    for _ in range(300):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/bench/bare")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
 def _children(pid: int) -> list[int]:
     try:
         out = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -555,51 +583,143 @@ def _write_fixtures(residents) -> tuple[list[int], list[int]]:
     return ids, offers
 
 
-def bench_http(seconds: float) -> dict:
+def _cookie_for(user, csrf: str) -> str:
+    """A signed-in session for ``user`` in the configured session engine (Redis or DB)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    s = import_module(settings.SESSION_ENGINE).SessionStore()
+    s[SESSION_KEY] = str(user.pk)
+    s[BACKEND_SESSION_KEY] = "civicpoints.accounts.backends.MobileBackend"
+    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s.create()
+    return f"sessionid={s.session_key}; csrftoken={csrf}"
+
+
+def http_endpoints(residents, staff, article_ids, offer_ids, runs: int) -> dict:
+    """name -> (kind, [per run: [(method, path, cookie), ...]]).
+
+    kinds: ``floor`` (the three floors), ``floor_write`` (the bare award view),
+    ``page`` (resident pages and read API, against the signed-in floor),
+    ``staff`` (staff pages, by latency), ``write`` (against the bare award view).
+    Writes never repeat a request: every (resident, article) read and every
+    exchange is new, so each run gets its own slice.
+    """
+    from civicpoints.core.timeutil import local_date
+
+    signed = [c for _, c in residents]
+    today = local_date()
+    year_ago = today.replace(year=today.year - 1)
+
+    def reads(method: str, paths: list[str], cookies=signed) -> list:
+        rows = [(method, p, c) for c in cookies for p in paths]
+        return [rows] * runs
+
+    pages = {
+        "home": ["/"],
+        "rules": ["/rules/"],
+        "history": ["/points/history/"],
+        "leaderboard_daily_my_rank": ["/leaderboard/"],
+        "leaderboard_community_daily": ["/leaderboard/?scope=community"],
+    }
+    for period in ("today", "week", "month", "year", "all"):
+        pages[f"leaderboard_{period}"] = [f"/leaderboard/?scope=town&period={period}"]
+    pages["leaderboard_households"] = ["/leaderboard/?kind=households&period=month"]
+    pages.update(
+        {
+            "api_leaderboard": ["/api/v1/leaderboard"],
+            "feed": ["/posts/"],
+            "articles": ["/articles/"],
+            "merchants": ["/merchants/"],
+            "events": ["/events/"],
+        }
+    )
+    out: dict = {
+        "floor_bare": ("floor", reads("GET", ["/bench/bare"], [""])),
+        "floor_signed_out": ("floor", reads("GET", ["/bench/floor"], [""])),
+        "floor_signed_in": ("floor", reads("GET", ["/bench/floor"])),
+        "raw_award": (
+            "floor_write",
+            [[("POST", f"/bench/raw-award?r={u.pk}", c) for u, c in residents]] * runs,
+        ),
+    }
+    for name, paths in pages.items():
+        out[name] = ("page", reads("GET", paths))
+    out["dashboard_year"] = (
+        "staff",
+        reads("GET", [f"/dashboard/?start={year_ago}&end={today}"], [staff]),
+    )
+    # article reads: (article, resident) pairs never repeat across runs or warm-up
+    pairs = [(a, c) for a in article_ids for _, c in residents]
+    share = len(pairs) // runs
+    out["article_read"] = (
+        "write",
+        [
+            [
+                ("POST", f"/api/v1/articles/{a}/read", c)
+                for a, c in pairs[r * share : (r + 1) * share]
+            ]
+            for r in range(runs)
+        ],
+    )
+    out["voucher_exchange"] = (
+        "write",
+        [[("POST", f"/api/v1/offers/{o}/exchange", c) for o in offer_ids for c in signed]] * runs,
+    )
+    return out
+
+
+def _ratio(page, floor) -> float:
+    """req/s of ``page`` over ``floor``, measured in the same round (0 when the floor failed)."""
+    return page.rps / floor.rps if floor.rps else 0.0
+
+
+def bench_http(seconds: int) -> dict:
+    """The HTTP section, driven by wrk (bench/wrk.py) against gunicorn on 127.0.0.1.
+
+    Three floors — ``/bench/bare`` (signed out, no middleware), ``/bench/floor``
+    signed out (through our middleware) and signed in — then every resident page
+    and read API against the signed-in floor, the staff dashboard for a year by
+    latency, and the writes against the bare award view. Runs are rounds: each
+    round measures every endpoint once, and the ratios are taken inside a round
+    (same minute, same machine load); min/median/max over ``RUNS`` rounds.
+    """
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
 
+    from bench.wrk import ensure_wrk, wrk
     from civicpoints.accounts.models import Role, User
 
+    ensure_wrk()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
         cwd=ROOT,
         check=True,
     )
     seeded_town = User.objects.filter(role=Role.RESIDENT).order_by("pk").first().town_id
-    residents = list(
-        User.objects.filter(role=Role.RESIDENT, town_id=seeded_town).order_by("pk")[:64]
-    )
+    people = list(User.objects.filter(role=Role.RESIDENT, town_id=seeded_town).order_by("pk")[:64])
     csrf = "b" * 32
-    cookies = []
-    for u in residents:
-        s = SessionStore()
-        s[SESSION_KEY] = str(u.pk)
-        s[BACKEND_SESSION_KEY] = "civicpoints.accounts.backends.MobileBackend"
-        s[HASH_SESSION_KEY] = u.get_session_auth_hash()
-        s.create()
-        cookies.append(
-            {
-                "Cookie": f"sessionid={s.session_key}; csrftoken={csrf}",
-                "X-CSRFToken": csrf,
-                "X-Forwarded-Proto": "https",
-                "Referer": "https://127.0.0.1/",
-                "Host": "127.0.0.1",
-                "Accept-Language": "zh-hans",
-            }
-        )
+    residents = [(u, _cookie_for(u, csrf)) for u in people]
+    admin = User.objects.filter(role=Role.TOWN_ADMIN, town_id=seeded_town).order_by("pk").first()
+    staff = _cookie_for(admin, csrf)
     raw = raw_connection()
     cur = raw.cursor()
     cur.executemany(
         ph("INSERT INTO bench_raw_balance VALUES (%s, 0) ON CONFLICT DO NOTHING"),
-        [(u.pk,) for u in residents],
+        [(u.pk,) for u in people],
     )
     raw.close()
-    article_ids, offer_ids = _write_fixtures(residents)
+    article_ids, offer_ids = _write_fixtures(people)
+    endpoints = http_endpoints(residents, staff, article_ids, offer_ids, RUNS)
+    wanted = [n for n in os.environ.get("BENCH_ENDPOINTS", "").split(",") if n]
+    if wanted:  # BENCH_ENDPOINTS=home,feed: those and the floors they are measured against
+        endpoints = {
+            n: e for n, e in endpoints.items() if n in wanted or e[0] in ("floor", "floor_write")
+        }
     connection.close()
 
     port = _free_port()
@@ -609,7 +729,7 @@ def bench_http(seconds: float) -> dict:
             sys.executable,
             "-m",
             "gunicorn",
-            "civicpoints.wsgi",
+            "bench.wsgi",
             "--workers",
             str(WORKERS),
             "--bind",
@@ -624,96 +744,51 @@ def bench_http(seconds: float) -> dict:
         start_new_session=True,
     )
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        concurrency = 8
-        endpoints = {
-            # name: (method, paths, kind)
-            "floor_json": ("GET", ["/bench/floor"], "floor"),
-            "raw_award": ("POST", [f"/bench/raw-award?r={u.pk}" for u in residents], "floor_write"),
-            "home": ("GET", ["/"], "read"),
-            "rules": ("GET", ["/rules/"], "read"),
-            "leaderboard_my_rank": ("GET", ["/leaderboard/"], "read"),
-            "leaderboard_all_time_live": ("GET", ["/leaderboard/?scope=town&period=all"], "read"),
-            "leaderboard_today": ("GET", ["/leaderboard/?scope=community&period=today"], "read"),
-            # writes: every request is a new award / a new voucher
-            "article_read": ("POST", [f"/api/v1/articles/{a}/read" for a in article_ids], "write"),
-            "voucher_exchange": (
-                "POST",
-                [f"/api/v1/offers/{o}/exchange" for o in offer_ids],
-                "write",
-            ),
-        }
+        _wait_until_serving(port)
+        # warm every worker's imports, connection, caches and templates (reads only):
+        # a worker's first request takes about a second
+        for _name, (kind, per_run) in endpoints.items():
+            if kind in ("floor", "page", "staff"):
+                wrk(port=port, requests=per_run[0], seconds=1)
+        rounds: dict = {name: [] for name in endpoints}
+        for r in range(RUNS):
+            for name, (_kind, per_run) in endpoints.items():
+                rounds[name].append(wrk(port=port, requests=per_run[r], seconds=seconds))
+            log(
+                f"http round {r + 1}: "
+                + ", ".join(f"{n} {res[-1].rps:.0f}" for n, res in rounds.items())
+            )
         out: dict = {}
-        medians: dict = {}
-        for name, (method, paths, kind) in endpoints.items():
-            clients = [(paths, cookies[i]) for i in range(concurrency)]
-            if name == "raw_award":
-                clients = [(paths[i::concurrency], cookies[i]) for i in range(concurrency)]
-            share = len(paths) // (RUNS * concurrency)
-            body = b"{}" if name == "voucher_exchange" else b""
-            if name != "article_read":  # an article pays once; don't spend them warming up
-                load(
-                    port=port, method=method, clients=clients, seconds=min(1.0, seconds), body=body
-                )
-            rps, p50, p99, errors, statuses = [], [], [], 0, {}
-            for run in range(RUNS):
-                limit = 200_000
-                if name == "article_read":  # each client walks its own unread articles
-                    clients = [
-                        (
-                            paths[
-                                (run * concurrency + i) * share : (run * concurrency + i + 1)
-                                * share
-                            ],
-                            cookies[i],
-                        )
-                        for i in range(concurrency)
-                    ]
-                    limit = share * concurrency
-                res = load(
-                    port=port,
-                    method=method,
-                    clients=clients,
-                    seconds=seconds,
-                    body=body,
-                    max_requests=limit,
-                )
-                rps.append(res.rps)
-                p50.append(res.pct(50))
-                p99.append(res.pct(99))
-                errors += res.errors
-                for k, v in res.statuses.items():
-                    statuses[str(k)] = statuses.get(str(k), 0) + v
+        for name, (kind, _) in endpoints.items():
+            res = rounds[name]
+            statuses = sum(x.bad_status for x in res)
             out[f"http_{name}_rps"] = summary(
-                rps,
+                [x.rps for x in res],
                 "req/s",
                 kind=kind,
-                errors=errors,
-                statuses=statuses,
-                concurrency=concurrency,
+                errors=sum(x.errors for x in res),
+                bad_status=statuses,
+                concurrency=8,
                 workers=WORKERS,
+                generator="wrk",
             )
-            out[f"http_{name}_p50_ms"] = summary(p50, "ms")
-            out[f"http_{name}_p99_ms"] = summary(p99, "ms")
-            medians[name] = out[f"http_{name}_rps"]["median"]
-            log(
-                f"http {name}: {medians[name]:.0f} req/s, p50 {min(p50):.1f} ms, "
-                f"errors {errors} {statuses}"
+            out[f"http_{name}_p50_ms"] = summary([x.p50_ms for x in res], "ms")
+            out[f"http_{name}_p99_ms"] = summary([x.p99_ms for x in res], "ms")
+            floor = "floor_signed_in" if kind == "page" else "raw_award"
+            if kind in ("page", "write"):
+                suffix = "vs_floor" if kind == "page" else "vs_raw_award"
+                out[f"http_{name}_{suffix}"] = summary(
+                    [_ratio(x, f) for x, f in zip(res, rounds[floor], strict=True)],
+                    "ratio",
+                    target=">= 0.5" if kind == "page" else ">= 0.6",
+                )
+            elif kind == "staff":
+                out[f"http_{name}_p50_ms"]["target"] = "< 50"
+        for name in ("floor_signed_out", "floor_signed_in"):
+            out[f"http_{name}_vs_bare"] = summary(
+                [x.rps / f.rps for x, f in zip(rounds[name], rounds["floor_bare"], strict=True)],
+                "ratio",
             )
-        for name, (_, _, kind) in endpoints.items():
-            if kind == "read":
-                out[f"http_{name}_vs_floor"] = summary(
-                    [medians[name] / medians["floor_json"]], "ratio", target=">= 0.6"
-                )
-            elif kind == "write":
-                out[f"http_{name}_vs_raw_award"] = summary(
-                    [medians[name] / medians["raw_award"]], "ratio", target=">= 0.8"
-                )
         rss = [_vm_hwm_mb(p) for p in _children(server.pid)]
         out["web_worker_peak_rss_mb"] = summary(rss or [0.0], "MiB", workers=len(rss))
         return out
@@ -722,14 +797,47 @@ def bench_http(seconds: float) -> dict:
         server.wait(timeout=30)
 
 
+def _seeded() -> bool:
+    """The bench database already holds a seeded town (BENCH_REUSE=1 keeps it)."""
+    try:
+        cur = raw_connection().cursor()
+        cur.execute("SELECT COUNT(*) FROM bench_raw_balance")
+        return cur.fetchone()[0] > 0
+    except Exception:  # noqa: BLE001 - no database or no tables: not seeded
+        return False
+
+
+def seed_once(scale: float) -> None:
+    """A fresh database with the demo town at ``scale`` and the bare award tables."""
+    fresh_database()
+    subprocess.run(
+        [sys.executable, "-m", "bench.seedrun", str(scale)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    import django
+
+    django.setup()
+    from civicpoints.accounts.models import Role, User
+
+    residents = list(User.objects.filter(role=Role.RESIDENT, is_active=True).order_by("pk")[:200])
+    _raw_award_tables(residents).close()
+
+
 def main() -> None:
     out_path = Path(sys.argv[1])
-    scale = 0.02 if QUICK else 1.0
+    scale = float(os.environ.get("BENCH_SCALE", "0.02" if QUICK else "1.0"))
+    seconds = int(os.environ.get("BENCH_HTTP_SECONDS", "1" if QUICK else "5"))
     results: dict = {"engine": "postgresql" if IS_PG else "sqlite", "quick": QUICK}
-    results.update(bench_seed(scale))
-    results.update(bench_award(200 if QUICK else 2000))
-    results.update(bench_rankings([3_800, 38_000] if QUICK else [38_000, 1_000_000]))
-    results.update(bench_http(1.0 if QUICK else 5.0))
+    if ONLY == "http":  # python -m bench --only=http: one seeded town, the HTTP section
+        if not (os.environ.get("BENCH_REUSE") == "1" and _seeded()):
+            seed_once(scale)
+    else:
+        results.update(bench_seed(scale))
+        results.update(bench_award(200 if QUICK else 2000))
+        results.update(bench_rankings([3_800, 38_000] if QUICK else [38_000, 1_000_000]))
+    results.update(bench_http(seconds))
     out_path.write_text(json.dumps(results, indent=2))
 
 
