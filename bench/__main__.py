@@ -33,6 +33,8 @@ def main() -> int:
         },
         "engines": {},
     }
+    wanted = [e for e in os.environ.get("BENCH_ENGINES", "").split(",") if e]
+    engines = [(n, e) for n, e in engines if not wanted or n in wanted]
     for name, env in engines:
         part = OUT / f"{name}.json"
         args = [sys.executable, "-m", "bench.engine", str(part), *only]

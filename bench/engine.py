@@ -547,6 +547,9 @@ def _write_fixtures(residents) -> tuple[list[int], list[int]]:
     from civicpoints.rankings.services import snapshot_catch_up
 
     snapshot_catch_up()  # yesterday's ranking, as the nightly job leaves it
+    from civicpoints.dashboard.services import figures_catch_up
+
+    figures_catch_up()  # the dashboard's daily figures, as the nightly job leaves them
     published = timezone.now() - dt.timedelta(hours=1)
     ids = [
         article_create(
