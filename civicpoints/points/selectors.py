@@ -155,8 +155,9 @@ def leaderboard(
     residents = _ranked_residents(viewer, scope)
     base: QuerySet[Any, _Scored]
     if period == Period.ALL:
-        base = (
-            PointAccount.objects.filter(resident__in=residents, lifetime_earned__gt=0)
+        # by town first: the (town, -lifetime_earned) index gives the top in order
+        scored = (
+            PointAccount.objects.filter(town_id=viewer.town_id, lifetime_earned__gt=0)
             .annotate(score=F("lifetime_earned"))
             .values("resident_id", "score")
         )
@@ -171,12 +172,8 @@ def leaderboard(
             # the period holds most of the history and reading it in index order
             # (a table lookup a row) is slower than by resident: measured, issue 17.
             earned = earned.filter(town_id=viewer.town_id)
-        base = (
-            earned.filter(resident__in=residents)
-            .values("resident_id")
-            .annotate(score=Sum("points"))
-            .filter(score__gt=0)
-        )
+        scored = earned.values("resident_id").annotate(score=Sum("points")).filter(score__gt=0)
+    base = scored.filter(resident__in=residents)
     top = list(base.order_by("-score", "resident_id")[:limit])
     people = User.objects.filter(pk__in=[r["resident_id"] for r in top]).select_related("community")
     names = {u.pk: (u.nickname, u.community.name if u.community else "") for u in people}
@@ -192,7 +189,9 @@ def leaderboard(
     if mine:
         my_rank, my_points = mine.rank, mine.points
     elif viewer.role == Role.RESIDENT and viewer.is_active:
-        found = list(base.filter(resident_id=viewer.pk)[:1])
+        # the viewer is a ranked resident (just checked): their own score needs
+        # no look-up of every ranked resident
+        found = list(scored.filter(resident_id=viewer.pk)[:1])
         if found:
             my_points = found[0]["score"]
             my_rank = base.filter(score__gt=my_points).count() + 1
