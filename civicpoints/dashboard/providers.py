@@ -50,27 +50,35 @@ def _mark(ctx: MetricContext) -> FiguresMark | None:
 
 def _live(ctx: MetricContext, mark: FiguresMark, start: dt.date) -> tuple:
     """The scope's ledger rows from ``start`` to the end of the range that the
-    pre-aggregated tables do not hold yet, as two querysets that do not overlap:
-    the days after the mark (today's rows, usually), and rows written since the
-    job ran for days it had counted (a backfill; usually none).
+    pre-aggregated tables do not hold yet, in two parts that do not overlap:
+    the days after the mark (today's rows, usually) as a queryset, and the rows
+    written since the job ran for days it had counted (a backfill; usually
+    none) as a list of dicts.
     """
     # one range (two lower bounds would let SQLite start from the wrong one)
     first = max(start, mark.through_day + dt.timedelta(days=1))
     after = ledger(ctx).filter(local_date__range=(first, ctx.end))
-    # The town is compared as "town_id + 0" so that SQLite walks the id range (a
-    # few rows) rather than the town's index (all its rows), which it prefers
-    # without table statistics. Callers read these rows plainly (no DISTINCT or
-    # GROUP BY, which would steer SQLite to another index) and fold them in Python.
-    since_job = (
-        PointTransaction.objects.filter(
-            pk__gt=mark.last_id, local_date__lte=mark.through_day, local_date__gte=start
-        )
+    # Found by id alone, the one condition that is cheap on every engine: SQLite
+    # without table statistics (and PostgreSQL before its first ANALYZE) would
+    # rather walk a date or town index through all of the town's rows. The town
+    # is compared as "town_id + 0" (no index), dates and community in Python.
+    fields = ("resident_id", "local_date", "rule_id", "counts_as_earned", "kind", "points")
+    since_job = [
+        dict(zip(fields, r, strict=True))
+        for r in PointTransaction.objects.filter(pk__gt=mark.last_id)
         .alias(town_key=F("town_id") + 0)
-        .filter(town_key=ctx.town_id, local_date__lte=ctx.end)
+        .filter(town_key=ctx.town_id)
         .order_by()
-    )
-    if ctx.community_id:
-        since_job = since_job.filter(resident__community_id=ctx.community_id)
+        .values_list(*fields)
+        if start <= r[1] <= min(mark.through_day, ctx.end)
+    ]
+    if ctx.community_id and since_job:
+        inside = set(
+            User.objects.filter(
+                pk__in={r["resident_id"] for r in since_job}, community_id=ctx.community_id
+            ).values_list("pk", flat=True)
+        )
+        since_job = [r for r in since_job if r["resident_id"] in inside]
     return after, since_job
 
 
@@ -108,7 +116,7 @@ def _live_last_days(ctx: MetricContext, mark: FiguresMark, start: dt.date) -> tu
         live[rid] = (last, last_earned)
         if k_active is not None:
             known[rid] = (k_active, k_earned)
-    late = list(since_job.values_list("resident_id", "local_date", "counts_as_earned"))
+    late = [(r["resident_id"], r["local_date"], r["counts_as_earned"]) for r in since_job]
     for rid, day, earned in late:
         old = live.get(rid, (None, None))
         live[rid] = (_later(old[0], day), _later(old[1], day if earned else None))
@@ -227,10 +235,7 @@ def points_by_month(ctx: MetricContext) -> list[dict]:
         grouped, rows = ledger(ctx).filter(local_date__range=(ctx.start, ctx.end)), []
     else:
         grouped, since_job = _live(ctx, mark, ctx.start)
-        rows = [
-            dict(zip((*keys, "points"), r, strict=True)) | {"n": 1}
-            for r in since_job.values_list(*keys, "points")
-        ]
+        rows = [r | {"n": 1} for r in since_job]
     groups = chain(
         grouped.values(*keys).annotate(points=Sum("points"), n=Count("pk")).order_by(), rows
     )
