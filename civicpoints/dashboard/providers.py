@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import chain
+from typing import Any
 
 from django.db.models import Case, Count, F, Max, OuterRef, Subquery, Sum, When
 from django.utils.translation import gettext as _
@@ -164,7 +165,8 @@ def participation(ctx: MetricContext) -> list:
     joined_before = local_midnight(ctx.end + dt.timedelta(days=1))
     registered = residents(ctx).filter(date_joined__lt=joined_before).count()
     mark = _mark(ctx)
-    live, known = None, {}
+    live: dict | None = None
+    known: dict = {}
     if mark is not None and ctx.end >= local_date():
         since = min(ctx.start, ctx.end - dt.timedelta(days=29))
         live, known = _live_last_days(ctx, mark, since)
@@ -216,11 +218,13 @@ def points_by_month(ctx: MetricContext) -> list[dict]:
         if ctx.community_id:
             daily = daily.filter(community_id=ctx.community_id)
         sums = {c: Sum(col) for c, col in _CATEGORY_COLUMNS.items()}
-        for d in (
-            daily.values("day")
+        day_rows: list[dict[str, Any]] = [
+            dict(d)
+            for d in daily.values("day")
             .annotate(**sums, spent_=Sum("spent"), deeds_=Sum("deeds"))
             .order_by()
-        ):
+        ]
+        for d in day_rows:
             m = month_of(d["day"])
             for c in _CATEGORY_COLUMNS:
                 m[c] += d[c]

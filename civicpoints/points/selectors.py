@@ -153,7 +153,7 @@ def leaderboard(
     """
     limit = max(1, min(int(limit), 100))
     residents = _ranked_residents(viewer, scope)
-    base: QuerySet[Any, _Scored]
+    scored: QuerySet[Any, _Scored]
     if period == Period.ALL:
         # by town first: the (town, -lifetime_earned) index gives the top in order
         scored = (
