@@ -741,6 +741,10 @@ def bench_http(seconds: int) -> dict:
             "warning",
             "--access-logfile",
             "/dev/null",
+            # steady state: gunicorn.conf.py recycles workers every ~5000 requests,
+            # which the floors reach within a round (each restart re-imports the app)
+            "--max-requests",
+            "0",
         ],
         cwd=ROOT,
         env=env,
