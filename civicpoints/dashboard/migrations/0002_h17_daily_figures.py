@@ -7,52 +7,126 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_i15_wechat_tokens'),
-        ('dashboard', '0001_i15_exports'),
+        ("accounts", "0005_i15_wechat_tokens"),
+        ("dashboard", "0001_i15_exports"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FiguresMark',
+            name="FiguresMark",
             fields=[
-                ('town', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='accounts.town')),
-                ('through_day', models.DateField()),
-                ('last_id', models.BigIntegerField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "town",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="accounts.town",
+                    ),
+                ),
+                ("through_day", models.DateField()),
+                ("last_id", models.BigIntegerField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='DailyFigure',
+            name="DailyFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='local day')),
-                ('issued_family_neighbourhood', models.BigIntegerField(default=0)),
-                ('issued_governance_virtue', models.BigIntegerField(default=0)),
-                ('issued_community_construction', models.BigIntegerField(default=0)),
-                ('issued_other', models.BigIntegerField(default=0)),
-                ('spent', models.BigIntegerField(default=0)),
-                ('deeds', models.IntegerField(default=0)),
-                ('community', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.community')),
-                ('town', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="local day")),
+                ("issued_family_neighbourhood", models.BigIntegerField(default=0)),
+                ("issued_governance_virtue", models.BigIntegerField(default=0)),
+                ("issued_community_construction", models.BigIntegerField(default=0)),
+                ("issued_other", models.BigIntegerField(default=0)),
+                ("spent", models.BigIntegerField(default=0)),
+                ("deeds", models.IntegerField(default=0)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.community",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.town",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['town', 'day'], name='dailyfigure_town_day')],
-                'constraints': [models.UniqueConstraint(models.F('town'), models.F('day'), django.db.models.functions.comparison.Coalesce(models.F('community'), models.Value(0)), name='dailyfigure_one_row_per_town_community_day')],
+                "indexes": [models.Index(fields=["town", "day"], name="dailyfigure_town_day")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("town"),
+                        models.F("day"),
+                        django.db.models.functions.comparison.Coalesce(
+                            models.F("community"), models.Value(0)
+                        ),
+                        name="dailyfigure_one_row_per_town_community_day",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ResidentActivity',
+            name="ResidentActivity",
             fields=[
-                ('resident', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to=settings.AUTH_USER_MODEL)),
-                ('last_active_on', models.DateField()),
-                ('last_earned_on', models.DateField(null=True)),
-                ('community', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.community')),
-                ('town', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.town')),
+                (
+                    "resident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("last_active_on", models.DateField()),
+                ("last_earned_on", models.DateField(null=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.community",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.town",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['town', 'last_earned_on'], name='activity_town_earned'), models.Index(fields=['town', 'last_active_on'], name='activity_town_active'), models.Index(fields=['community', 'last_earned_on'], name='activity_comm_earned'), models.Index(fields=['community', 'last_active_on'], name='activity_comm_active')],
+                "indexes": [
+                    models.Index(fields=["town", "last_earned_on"], name="activity_town_earned"),
+                    models.Index(fields=["town", "last_active_on"], name="activity_town_active"),
+                    models.Index(
+                        fields=["community", "last_earned_on"], name="activity_comm_earned"
+                    ),
+                    models.Index(
+                        fields=["community", "last_active_on"], name="activity_comm_active"
+                    ),
+                ],
             },
         ),
     ]
