@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -77,10 +79,16 @@ def _promote(ev: Event) -> list[SignUp]:
     return promoted
 
 
-def _attended_minutes(ev: Event, signup: SignUp) -> int:
-    """Whole minutes inside the event's hours between check-in and check-out (or the end)."""
+def _attended_minutes(ev: Event, signup: SignUp, *, until: dt.datetime) -> int:
+    """Whole minutes attended: from check-in (not before the start) to check-out or ``until``.
+
+    ``until`` is the moment of the check-out or of the event's completion:
+    attendance ends at the check-out, at the completion or at the scheduled
+    end, whichever comes first — never later than the moment it is counted,
+    so completing an event early pays no minutes that had not happened yet.
+    """
     if signup.checked_in_at is None:
         return 0
     start = max(signup.checked_in_at, ev.starts_at)
-    end = min(signup.checked_out_at or ev.ends_at, ev.ends_at)
+    end = min(signup.checked_out_at or until, until, ev.ends_at)
     return max(0, int((end - start).total_seconds()) // 60)

@@ -66,7 +66,9 @@ def event_complete(*, actor: User, event: Event, at: dt.datetime | None = None) 
     """Close the event: record attendance and no-shows, award attendees once.
 
     Every confirmed or walk-in sign-up that checked in is ``attended`` (minutes
-    inside the event's hours; no check-out counts until the end) and gets the
+    from check-in to check-out, the completion ``at`` or the scheduled end,
+    whichever comes first: an event completed early pays only the time that
+    happened) and gets the
     event's rule — once (flat) or once per whole hour, up to ``max_hours``
     (per hour) — each ledger row keyed by (event, sign-up, hour), caused by the
     sign-up. A confirmed sign-up never checked in is a ``no_show``. An award
@@ -98,7 +100,7 @@ def event_complete(*, actor: User, event: Event, at: dt.datetime | None = None) 
                 result.no_shows += 1
                 continue
             signup.outcome = Outcome.ATTENDED
-            signup.minutes = _attended_minutes(ev, signup)
+            signup.minutes = _attended_minutes(ev, signup, until=at)
             written, points, note = _award(ev, signup, at)
             signup.hours_awarded = written if ev.award_mode == AwardMode.PER_HOUR else 0
             signup.points_awarded = points

@@ -62,7 +62,7 @@ def _check_out(ev: Event, resident: User, at: dt.datetime) -> SignUp:
         signup.created = False
         return signup
     signup.checked_out_at = max(at, signup.checked_in_at)
-    signup.minutes = _attended_minutes(ev, signup)
+    signup.minutes = _attended_minutes(ev, signup, until=signup.checked_out_at)
     signup.save(update_fields=["checked_out_at", "minutes"])
     signup.created = True
     return signup

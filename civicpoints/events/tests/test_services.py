@@ -392,6 +392,45 @@ def test_per_hour_awards_one_row_per_whole_hour_up_to_the_cap(
     assert all(r.cause == alice for r in PointTransaction.objects.filter(resident=town.alice))
 
 
+def test_completing_a_per_hour_event_early_pays_only_the_time_that_happened(
+    town, make_event, residents_a, before_deadline, start
+):
+    # given: an 8-hour per-hour event; a walk-in (alice) checked in at the start and
+    # never out, A0 checked out after 5 minutes
+    ev = make_event(
+        rule="event_attendance_hour",
+        award_mode="per_hour",
+        allow_walk_ins=True,
+        ends_at=start + dt.timedelta(hours=8),
+    )
+    services.event_sign_up(resident=residents_a[0], event=ev, at=before_deadline)
+    _check_in(ev, town.alice, start)
+    _check_in(ev, residents_a[0], start)
+    _check_out(ev, residents_a[0], start + dt.timedelta(minutes=5))
+    # when: the organizer completes it 10 minutes in
+    result = services.event_complete(
+        actor=town.staff_a, event=ev, at=start + dt.timedelta(minutes=10)
+    )
+    # then: 10 and 5 minutes attended, no whole hour, no points
+    minutes = dict(SignUp.objects.filter(event=ev).values_list("resident_id", "minutes"))
+    assert minutes == {town.alice.pk: 10, residents_a[0].pk: 5}
+    assert result.points == 0 and _balance(town.alice) == 0
+    assert not PointTransaction.objects.filter(kind=TransactionKind.AWARD).exists()
+
+
+def test_completion_after_the_end_counts_up_to_the_scheduled_end_only(
+    town, make_event, before_deadline, start
+):
+    # given: a 3-hour per-hour event, alice checked in at the start, never out
+    ev = make_event(rule="event_attendance_hour", award_mode="per_hour")
+    services.event_sign_up(resident=town.alice, event=ev, at=before_deadline)
+    _check_in(ev, town.alice, start)
+    # when: completed a day later
+    services.event_complete(actor=town.staff_a, event=ev, at=start + dt.timedelta(days=1))
+    # then: the scheduled three hours, no more
+    assert SignUp.objects.get(event=ev, resident=town.alice).minutes == 180
+
+
 def test_an_award_the_ledger_refuses_is_noted_and_the_others_go_ahead(
     town, make_event, residents_a, before_deadline, start
 ):
