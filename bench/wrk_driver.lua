@@ -35,20 +35,28 @@ function init(args)
         headers["X-CSRFToken"] = string.rep("b", 32)
       end
       if method == "POST" then
+        -- formatted per request: every POST carries a fresh idempotency key (required)
         headers["Content-Type"] = "application/json"
-        body = "{}"
+        reqs[#reqs + 1] = {method, path, headers}
+      else
+        reqs[#reqs + 1] = wrk.format(method, path, headers, body)
       end
-      reqs[#reqs + 1] = wrk.format(method, path, headers, body)
     end
     i = i + 1
   end
   n = 0
   bad = 0
+  seed = math.random(1, 1000000000)
 end
 
 function request()
   n = n + 1
-  return reqs[((n - 1) % #reqs) + 1]
+  local r = reqs[((n - 1) % #reqs) + 1]
+  if type(r) == "table" then
+    local key = string.format('{"idempotency_key": "wrk-%d-%d-%d"}', tid, seed, n)
+    return wrk.format(r[1], r[2], r[3], key)
+  end
+  return r
 end
 
 function response(status, headers, body)

@@ -2,7 +2,6 @@
 the town desk. Money in integer fen; dates are the town's local dates (YYYY-MM-DD)."""
 
 import datetime as dt
-import uuid
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -69,10 +68,14 @@ class VoucherOut(Schema):
 
 class ExchangeIn(Schema):
     idempotency_key: str = Field(
-        default_factory=lambda: uuid.uuid4().hex,
+        ...,
         min_length=8,
         max_length=100,
-        description="Repeat the same key to retry safely; the first voucher is returned.",
+        description=(
+            "Required; a new random key per exchange. Repeat the same key to retry safely: "
+            "the first voucher is returned (200); the same key for another offer is 409 "
+            "``idempotency_key_reused``."
+        ),
     )
 
 

@@ -2,7 +2,6 @@
 adjustments. (``GET /me/points``, which adds my daily rank, is composed in
 ``civicpoints.portal.api``.)"""
 
-import uuid
 from typing import Literal
 
 from django.db.models import QuerySet
@@ -121,10 +120,13 @@ class StaffAwardIn(Schema):
     rule: str = Field(..., description="Rule code from the catalog, e.g. voluntary_patrol.")
     note: str = Field("", max_length=200)
     idempotency_key: str = Field(
-        default_factory=lambda: uuid.uuid4().hex,
+        ...,
         min_length=8,
         max_length=100,
-        description="Repeat the same key to retry safely; the first award is returned.",
+        description=(
+            "Required; a new random key per award. Repeat it to retry safely: the first "
+            "award is returned; the same key with another rule or resident is 409."
+        ),
     )
 
 
@@ -132,7 +134,13 @@ class StaffAdjustIn(Schema):
     points: StrictInt = Field(..., description="Signed whole points, non-zero, |points| ≤ 100000.")
     reason: str = Field(..., max_length=200)
     idempotency_key: str = Field(
-        default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=100
+        ...,
+        min_length=8,
+        max_length=100,
+        description=(
+            "Required; a new random key per adjustment. Repeat it to retry safely; the "
+            "same key with other points or another resident is 409."
+        ),
     )
 
 

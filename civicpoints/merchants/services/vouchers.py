@@ -67,6 +67,14 @@ def _release_subsidy(voucher: Voucher) -> None:
         )
 
 
+def _key_reused() -> Conflict:
+    return Conflict(
+        _("This request key was already used."),
+        field="idempotency_key",
+        code="idempotency_key_reused",
+    )
+
+
 def voucher_exchange(*, resident: User, offer_id: int, idempotency_key: str) -> Voucher:
     """Spend ``offer.points_cost`` points for a voucher, in one transaction.
 
@@ -75,8 +83,10 @@ def voucher_exchange(*, resident: User, offer_id: int, idempotency_key: str) -> 
     resident's account (``points_spend``). Any refusal writes nothing.
 
     Args:
-        idempotency_key: 8–100 characters from the client (a form nonce); a repeat
-            returns the first voucher with ``voucher.created`` False.
+        idempotency_key: 8–100 characters from the client (a form nonce), required;
+            a repeat for the same offer returns the first voucher with
+            ``voucher.created`` False; the same key for another offer is refused
+            (Conflict ``idempotency_key_reused``, 409).
 
     Returns:
         The Voucher (status ``issued``, ``expires_on`` = the offer's last local date).
@@ -100,6 +110,9 @@ def voucher_exchange(*, resident: User, offer_id: int, idempotency_key: str) -> 
         # checked after the lock: a concurrent repeat of this key has committed by now
         first = Voucher.objects.filter(resident=resident, idempotency_key=key).first()
         if first is not None:
+            if first.offer_id != offer.pk:
+                # a retry repeats the request; the same key for another offer is a bug
+                raise _key_reused()
             first.created = False
             return first
         today = local_date()
@@ -133,11 +146,7 @@ def voucher_exchange(*, resident: User, offer_id: int, idempotency_key: str) -> 
                     issued_at=now,
                 )
         except IntegrityError:  # the same key, raced on another offer
-            raise Conflict(
-                _("This request key was already used."),
-                field="idempotency_key",
-                code="idempotency_key_reused",
-            ) from None
+            raise _key_reused() from None
         voucher.spend = points_spend(
             resident=resident,
             points=offer.points_cost,

@@ -52,6 +52,34 @@ def test_exchange_redeem_and_replay(client, rich, offer):
     assert (settle["vouchers"], settle["discount_fen"], settle["points"]) == (1, 500, 50)
 
 
+def test_an_exchange_without_a_request_key_is_refused_and_writes_nothing(client, rich, offer):
+    # given
+    client.force_login(rich.alice)
+    # when: the body is empty
+    resp = client.post(f"{API}/offers/{offer.pk}/exchange", {}, content_type="application/json")
+    # then: 422 naming the key, no voucher, no points spent
+    assert resp.status_code == 422, resp.content
+    assert resp.json()["field"] == "idempotency_key"
+    assert not Voucher.objects.exists()
+
+
+def test_a_request_key_replayed_for_another_offer_is_409(client, rich, offer, town):
+    # given: a voucher for one offer under key k
+    from civicpoints.merchants.tests.conftest import make_offer
+
+    second = make_offer(town.merchant, title="Shave 3 yuan off", points_cost=30)
+    client.force_login(rich.alice)
+    body = {"idempotency_key": "k-replayed-01"}
+    first = client.post(f"{API}/offers/{offer.pk}/exchange", body, content_type="application/json")
+    # when: the same key is sent for another offer
+    resp = client.post(f"{API}/offers/{second.pk}/exchange", body, content_type="application/json")
+    # then: refused, nothing more issued
+    assert first.status_code == 201
+    assert (resp.status_code, resp.json()["code"]) == (409, "idempotency_key_reused")
+    assert resp.json()["field"] == "idempotency_key"
+    assert list(Voucher.objects.values_list("offer_id", flat=True)) == [offer.pk]
+
+
 def test_errors_are_4xx_with_codes(client, town, offer, other_shop):
     client.force_login(town.alice)
     resp = client.post(
@@ -60,7 +88,11 @@ def test_errors_are_4xx_with_codes(client, town, offer, other_shop):
         content_type="application/json",
     )
     assert (resp.status_code, resp.json()["code"]) == (409, "insufficient_points")
-    resp = client.post(f"{API}/offers/999999/exchange", {}, content_type="application/json")
+    resp = client.post(
+        f"{API}/offers/999999/exchange",
+        {"idempotency_key": "k-00000003"},
+        content_type="application/json",
+    )
     assert resp.status_code == 404
     resp = client.post(
         f"{API}/merchant-desk/vouchers/redeem", {"code": "x"}, content_type="application/json"
