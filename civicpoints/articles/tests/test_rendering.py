@@ -43,6 +43,30 @@ def test_images_only_from_our_own_storage(settings):
     assert "evil.example" not in html and "/admin/" not in html and "onerror" not in html
 
 
+def test_image_paths_are_normalised_before_the_own_origin_check(settings):
+    # given: paths that start with /media/ but lead elsewhere once a browser resolves them
+    settings.MEDIA_URL = "media/"
+    settings.STATIC_URL = "static/"
+    sneaky = [
+        "/media/%2e%2e/api/v1/me",
+        "/media/%2E%2E/%2e%2e/admin/",
+        "/media/.%2e/api/v1/me",
+        "/media/%252e%252e/api/v1/me",
+        "/static/%2e%2e/media/../api/v1/me",
+        "/media/..%2fapi/v1/me",
+        "/media/../%2F%2Fevil.example/x.gif",
+        "/media/a/%5c..%5c..%5capi",
+        "/media/./../api/v1/me",
+    ]
+    text = " ".join(f"![g]({src})" for src in sneaky) + " ![ok](/media/a/./b/../c%20d.png)"
+    # when
+    html = render_markdown(text)
+    # then: every escape is dropped; the harmless one is kept in its resolved form
+    assert "api" not in html and "admin" not in html and "evil" not in html, html
+    assert html.count("<img") == len(sneaky) + 1
+    assert html.count("src=") == 1 and 'src="/media/a/c%20d.png"' in html
+
+
 def test_markdown_structure_survives_and_headings_start_below_the_title():
     html = render_markdown("# Big\n\n- one\n- two\n\n**bold** and `code`")
     assert "<h2>Big</h2>" in html and "<h1" not in html
