@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "civicpoints.core.media.MediaHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -183,7 +184,8 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "civicpoints" / "static"]
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Writes only photo_process output (random name, re-encoded JPEG): core/media.py
+    "default": {"BACKEND": "civicpoints.core.media.MediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -271,6 +273,8 @@ RATE_LIMITS = {
     "report": env_str("RATE_LIMIT_REPORT", "10/h"),
     "exchange": env_str("RATE_LIMIT_EXCHANGE", "20/m"),
     "verify": env_str("RATE_LIMIT_VERIFY", "60/m"),
+    "edit": env_str("RATE_LIMIT_EDIT", "20/h"),
+    "upload": env_str("RATE_LIMIT_UPLOAD", "60/h"),
 }
 
 # Task queue (civicpoints.core.tasks): django-tasks with its database backend;

@@ -1,10 +1,13 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.views import set_language_view
 from civicpoints.api import api
+from civicpoints.core.media import media_serve
 
 admin.site.site_header = _("Civic points administration")
 admin.site.site_title = _("Civic points")
@@ -28,9 +31,9 @@ urlpatterns = [
     path("privacy/", include("civicpoints.privacy.urls")),
     path("", include("civicpoints.points.urls")),
     path("", include("civicpoints.portal.urls")),
+    # Uploaded media, in development and production alike: Content-Type from the
+    # extension, nosniff, a sandboxing CSP, and only to those allowed to see it.
+    re_path(
+        rf"^{re.escape(settings.MEDIA_URL.strip('/'))}/(?P<path>.+)$", media_serve, name="media"
+    ),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -45,7 +45,9 @@ class Article(models.Model):
     title = models.CharField(_("title"), max_length=120)
     body_markdown = models.TextField(_("text (Markdown)"))
     body_html = models.TextField(editable=False)
-    cover = models.ImageField(_("cover image"), upload_to="articles/covers/%Y/%m/", blank=True)
+    cover = models.ImageField(
+        _("cover image"), upload_to="articles/covers/%Y/%m/", blank=True, db_index=True
+    )
     published_at = models.DateTimeField(
         _("publish time"),
         null=True,

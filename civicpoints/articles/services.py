@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from civicpoints.accounts.models import Community, Role, User
 from civicpoints.accounts.scope import require_staff
@@ -22,13 +22,13 @@ from civicpoints.articles.errors import AudienceOutOfScope, CoverNotAnImage, Cov
 from civicpoints.articles.models import Article, ArticleRead
 from civicpoints.articles.rendering import render_markdown
 from civicpoints.core.errors import InvalidInput
+from civicpoints.core.photos import PhotoRefused, photo_process
 from civicpoints.points.errors import CapReached, RuleNotInForce, UnknownRule
 from civicpoints.points.models import PointTransaction
 from civicpoints.points.services import points_award, rule_get
 
 READING_RULE = "article_reading"  # DESIGN.md: "reading an article 2" (daily_limit 5 in the catalog)
 MAX_BODY_CHARS = 50_000
-COVER_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 
 
 class ReadOutcome:
@@ -97,11 +97,18 @@ def _check_published_at(published_at: dt.datetime | None) -> None:
         )
 
 
-def cover_check(cover) -> None:
-    """Check an uploaded cover: at most ``settings.ARTICLE_COVER_MAX_BYTES`` and a real image.
+def cover_process(cover) -> ContentFile:
+    """Check and clean an uploaded cover through the one photo path (``core.photos``).
+
+    At most ``settings.ARTICLE_COVER_MAX_BYTES``; identified by content (JPEG,
+    PNG, GIF or WebP); re-encoded from pixels as JPEG — no EXIF (GPS, camera
+    serial) survives, and a file that is also HTML or JavaScript keeps only its
+    pixels; stored under a random ``<32 hex>.jpg`` name.
+
+    Returns: the JPEG to store.
 
     Raises: CoverTooLarge (field ``cover``), CoverNotAnImage (field ``cover``:
-    not JPEG/PNG/GIF/WebP, or Pillow cannot read it).
+    not an accepted image, too many pixels, or Pillow cannot read it).
     """
     limit = settings.ARTICLE_COVER_MAX_BYTES
     if cover.size > limit:
@@ -110,16 +117,9 @@ def cover_check(cover) -> None:
             field="cover",
         )
     try:
-        cover.seek(0)
-        with Image.open(cover) as img:
-            fmt = img.format
-            img.verify()
-    except Exception:  # noqa: BLE001 - any decoder error means "not an image we take"
-        raise CoverNotAnImage(field="cover") from None
-    finally:
-        cover.seek(0)
-    if fmt not in COVER_FORMATS:
-        raise CoverNotAnImage(field="cover")
+        return photo_process(cover, field="cover", max_bytes=limit).photo
+    except PhotoRefused as exc:
+        raise CoverNotAnImage(field="cover") from exc
 
 
 def article_create(
@@ -139,7 +139,7 @@ def article_create(
             stored with its sanitized HTML (``rendering.render_markdown``).
         published_at: aware datetime; None keeps it a draft, a future time
             schedules it.
-        cover: an uploaded image file or None (see ``cover_check``).
+        cover: an uploaded image file or None (see ``cover_process``).
 
     Returns: the saved Article.
 
@@ -150,8 +150,7 @@ def article_create(
     _require_audience(actor, community)
     title, body = _clean_text(title, body_markdown)
     _check_published_at(published_at)
-    if cover:
-        cover_check(cover)
+    cover_file = cover_process(cover) if cover else None
     now = timezone.now()
     with transaction.atomic():
         article = Article(
@@ -165,8 +164,8 @@ def article_create(
             created_at=now,
             updated_at=now,
         )
-        if cover:
-            article.cover = cover
+        if cover_file is not None:
+            article.cover.save(cover_file.name, cover_file, save=False)
         article.save(force_insert=True)
         return article
 
@@ -194,16 +193,15 @@ def article_update(
     _require_audience(actor, community)
     title, body = _clean_text(title, body_markdown)
     _check_published_at(published_at)
-    if cover:
-        cover_check(cover)
+    cover_file = cover_process(cover) if cover else None
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
         article.title, article.body_markdown = title, body
         article.body_html = render_markdown(body)
         article.community = community
         article.published_at = published_at
-        if cover:
-            article.cover = cover
+        if cover_file is not None:
+            article.cover.save(cover_file.name, cover_file, save=False)
         elif remove_cover:
             article.cover = None
         article.updated_at = timezone.now()
@@ -212,15 +210,15 @@ def article_update(
 
 
 def article_cover_set(*, actor: User, article_id: int, cover) -> Article:
-    """Replace an article's cover image (the API's multipart upload).
+    """Replace an article's cover image (the API's multipart upload; see ``cover_process``).
 
     Raises: OutOfScope, ArticleNotFound, CoverTooLarge, CoverNotAnImage.
     """
     article = selectors.article_for_staff(actor, article_id)
-    cover_check(cover)
+    cover_file = cover_process(cover)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
-        article.cover = cover
+        article.cover.save(cover_file.name, cover_file, save=False)
         article.updated_at = timezone.now()
         article.save(update_fields=["cover", "updated_at"])
         return article

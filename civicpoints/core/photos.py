@@ -1,7 +1,12 @@
-"""Photo intake through Pillow, shared by posts, reports and events.
+"""Photo intake through Pillow: the one way in for every uploaded image.
+
+Article covers, post, report and event photos and rectification evidence all
+come through here; ``core.media.MediaStorage`` refuses to store anything else
+(see ``core/media.py`` for how the results are served).
 
 Every uploaded photo is:
-  * limited in bytes (``MAX_PHOTO_BYTES``) before anything is decoded;
+  * limited in bytes (``MAX_PHOTO_BYTES``, or the caller's smaller limit) before
+    anything is decoded;
   * identified by its content (Pillow's format sniffing), never by its name or
     the browser's content type; only JPEG, PNG, WebP and GIF are accepted;
   * limited in pixels (``MAX_PHOTO_PIXELS``) from the header alone, before the
@@ -11,7 +16,14 @@ Every uploaded photo is:
     are not carried over; the EXIF orientation is applied first so the photo
     still stands upright;
   * resized to at most ``MAX_EDGE`` pixels on its long edge, plus a thumbnail
-    of at most ``THUMB_EDGE``.
+    of at most ``THUMB_EDGE``; a JPEG is decoded straight at a reduced scale
+    (libjpeg's DCT scaling, ``Image.draft``) when it is much larger than that;
+  * stored as JPEG under a random name, ``<32 hex>.jpg`` (``<32 hex>_t.jpg``
+    for the thumbnail): the extension is that of the format we wrote.
+
+Decoding work per request is bounded too: ``photos_process`` checks the sum of
+bytes (``MAX_REQUEST_BYTES``) and of declared pixels (``MAX_REQUEST_PIXELS``) of
+all the photos of one request from their headers before decoding any of them.
 """
 
 from __future__ import annotations
@@ -19,6 +31,7 @@ from __future__ import annotations
 import io
 import uuid
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
@@ -34,6 +47,9 @@ MAX_EDGE = 1920  # pixels, long edge of the stored photo
 THUMB_EDGE = 400  # pixels, long edge of the thumbnail
 JPEG_QUALITY = 85
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+# One request (a post with 9 photos) may bring nine 12-megapixel phone photos, no more:
+MAX_REQUEST_BYTES = 40 * 1024 * 1024  # bytes of all the photos of one request
+MAX_REQUEST_PIXELS = 110_000_000  # declared pixels of all the photos of one request
 
 
 class PhotoRefused(InvalidInput):
@@ -58,8 +74,37 @@ def _encode(img: Image.Image, name: str) -> ContentFile[bytes]:
     return ContentFile(buf.getvalue(), name=name)
 
 
-def photo_process(upload: IO[bytes], *, field: str = "photos") -> ProcessedPhoto:
+def _size_of(upload: IO[bytes]) -> int:
+    size = getattr(upload, "size", None)
+    if size is None:
+        upload.seek(0, io.SEEK_END)
+        size = upload.tell()
+    return size
+
+
+def _header(upload: IO[bytes], field: str) -> Image.Image:
+    """Open ``upload`` reading its header only (no pixel data decoded)."""
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return Image.open(upload, formats=sorted(ACCEPTED_FORMATS))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoRefused(_("This photo has too many pixels."), field=field) from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise PhotoRefused(
+            _("This file is not a JPEG, PNG, WebP or GIF photo."), field=field
+        ) from None
+
+
+def photo_process(
+    upload: IO[bytes], *, field: str = "photos", max_bytes: int = MAX_PHOTO_BYTES
+) -> ProcessedPhoto:
     """Check and clean one uploaded photo (a Django ``UploadedFile`` or any binary file object).
+
+    Args:
+        field: the form/API field named in errors.
+        max_bytes: the largest upload taken (bytes; at most ``MAX_PHOTO_BYTES``).
 
     Returns:
         ProcessedPhoto with JPEG content files named ``<uuid>.jpg`` / ``<uuid>_t.jpg``.
@@ -69,31 +114,30 @@ def photo_process(upload: IO[bytes], *, field: str = "photos") -> ProcessedPhoto
         an image of an accepted type, more than ``MAX_PHOTO_PIXELS`` pixels
         (decompression bombs included), or a truncated/corrupt file.
     """
-    size = getattr(upload, "size", None)
-    if size is None:
-        upload.seek(0, io.SEEK_END)
-        size = upload.tell()
-    if size > MAX_PHOTO_BYTES:
+    max_bytes = min(max_bytes, MAX_PHOTO_BYTES)
+    if _size_of(upload) > max_bytes:
         raise PhotoRefused(
-            _("A photo may be at most %(mb)d MB.") % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)},
+            _("A photo may be at most %(mb)d MB.") % {"mb": max(1, max_bytes // (1024 * 1024))},
             field=field,
         )
-    upload.seek(0)
+    img = _header(upload, field)
+    if img.width * img.height > MAX_PHOTO_PIXELS:
+        raise PhotoRefused(
+            _("This photo has too many pixels (%(w)d × %(h)d).")
+            % {"w": img.width, "h": img.height},
+            field=field,
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img: Image.Image = Image.open(upload, formats=sorted(ACCEPTED_FORMATS))  # header only
-            if img.width * img.height > MAX_PHOTO_PIXELS:
-                raise PhotoRefused(
-                    _("This photo has too many pixels (%(w)d × %(h)d).")
-                    % {"w": img.width, "h": img.height},
-                    field=field,
-                )
             img.seek(0)  # the first frame of an animated GIF
+            if img.format == "JPEG":
+                # decode at 1/2, 1/4 or 1/8 scale when that still covers MAX_EDGE
+                scale = MAX_EDGE / max(img.width, img.height)
+                if scale < 1:
+                    img.draft("RGB", (round(img.width * scale), round(img.height * scale)))
             img.load()
             img = ImageOps.exif_transpose(img)
-    except PhotoRefused:
-        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PhotoRefused(_("This photo has too many pixels."), field=field) from None
     except (OSError, SyntaxError, ValueError, EOFError):
@@ -117,3 +161,31 @@ def photo_process(upload: IO[bytes], *, field: str = "photos") -> ProcessedPhoto
         width=img.width,
         height=img.height,
     )
+
+
+def photos_process(uploads: Iterable[IO[bytes]], *, field: str = "photos") -> list[ProcessedPhoto]:
+    """Check and clean all the photos of one request, bounding the work first.
+
+    Before any pixel is decoded, the uploads' sizes must add up to at most
+    ``MAX_REQUEST_BYTES`` and their declared pixels (read from the headers) to
+    at most ``MAX_REQUEST_PIXELS``; then each goes through ``photo_process``.
+    Nothing is written here, so a refusal leaves nothing behind.
+
+    Raises: PhotoRefused (field ``field``): over either bound, or any photo refused.
+    """
+    uploads = list(uploads)
+    if sum(_size_of(u) for u in uploads) > MAX_REQUEST_BYTES:
+        raise PhotoRefused(
+            _("These photos are larger than %(mb)d MB together.")
+            % {"mb": MAX_REQUEST_BYTES // (1024 * 1024)},
+            field=field,
+        )
+    pixels = 0
+    for upload in uploads:
+        img = _header(upload, field)
+        pixels += img.width * img.height
+    if pixels > MAX_REQUEST_PIXELS:
+        raise PhotoRefused(
+            _("These photos have too many pixels together; send smaller ones."), field=field
+        )
+    return [photo_process(u, field=field) for u in uploads]

@@ -26,10 +26,23 @@ ANY = None
 
 # URL name -> (action, methods that count). Ninja names a path after its first
 # operation, so POST on "api:feed" is creating a post and POST on "api:comments"
-# is adding a comment. Verifying counts look-ups too: guessing codes is the abuse.
+# is adding a comment, PUT on "api:get_post" editing one. Verifying counts
+# look-ups too: guessing codes is the abuse. Every request that decodes uploaded
+# images counts against some budget (posting, editing, reporting or uploading);
+# core.photos bounds the decoding work within one request.
 THROTTLED: dict[str, tuple[str, frozenset[str] | None]] = {
     "posts:new": ("post", UNSAFE),
     "api:feed": ("post", UNSAFE),
+    # editing a post re-runs review and may add photos: its own budget, like posting
+    "posts:edit": ("edit", UNSAFE),
+    "api:get_post": ("edit", UNSAFE),
+    # staff uploads decode images too (covers, event photos, rectification evidence)
+    "articles:staff_new": ("upload", UNSAFE),
+    "articles:staff_edit": ("upload", UNSAFE),
+    "api:staff_article_cover": ("upload", UNSAFE),
+    "events:photo": ("upload", UNSAFE),
+    "api:add_photo": ("upload", UNSAFE),
+    "api:rectify": ("upload", UNSAFE),
     "posts:comment": ("comment", UNSAFE),
     "api:comments": ("comment", UNSAFE),
     "posts:like": ("like", UNSAFE),

@@ -217,7 +217,7 @@ class EventPhoto(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
-    image = models.ImageField(_("photo"), upload_to=_photo_path)
+    image = models.ImageField(_("photo"), upload_to=_photo_path, db_index=True)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

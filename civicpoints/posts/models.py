@@ -170,8 +170,10 @@ class Post(models.Model):
 
 class PostPhoto(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to="posts/%Y/%m/", width_field="width", height_field="height")
-    thumbnail = models.ImageField(upload_to="posts/%Y/%m/")
+    image = models.ImageField(
+        upload_to="posts/%Y/%m/", width_field="width", height_field="height", db_index=True
+    )
+    thumbnail = models.ImageField(upload_to="posts/%Y/%m/", db_index=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     position = models.PositiveSmallIntegerField(default=0)

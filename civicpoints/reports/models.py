@@ -148,8 +148,8 @@ class PhotoKind(models.TextChoices):
 class ReportPhoto(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
     kind = models.CharField(max_length=10, choices=PhotoKind, default=PhotoKind.EVIDENCE)
-    image = models.ImageField(upload_to="reports/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="reports/%Y/%m/")
+    image = models.ImageField(upload_to="reports/%Y/%m/", db_index=True)
+    thumbnail = models.ImageField(upload_to="reports/%Y/%m/", db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -33,6 +33,8 @@ def limits(settings):
         "report": "2/m",
         "exchange": "2/m",
         "verify": "2/m",
+        "edit": "2/m",
+        "upload": "2/m",
     }
     return settings
 
@@ -228,6 +230,31 @@ def test_voucher_verification_guessing_is_limited_on_the_page_too(client, town, 
     assert answers[2].status_code == 429
     assert "操作过于频繁" in answers[2].content.decode()
     assert all(a.status_code != 429 for a in answers[:2])
+
+
+def test_post_edits_are_rate_limited_on_the_api_and_the_page(client, town, limits, catalog):
+    # given: alice's post
+    from civicpoints.posts.services import post_create, sections_ensure_defaults
+
+    section = sections_ensure_defaults()[0]
+    post = post_create(author=town.alice, section=section, title="t", body="b")
+    client.force_login(town.alice)
+    # when: three edits through the API, then one through the page
+    answers = [
+        client.put(
+            f"{API}/posts/{post.pk}",
+            {"title": f"t{i}", "body": "b"},
+            content_type="application/json",
+        )
+        for i in range(3)
+    ]
+    page = client.post(reverse("posts:edit", args=[post.pk]), {"title": "p", "body": "b"})
+    # then: the third and the page's are 429, and nothing of them was written
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].json()["code"] == "rate_limited"
+    assert page.status_code == 429
+    post.refresh_from_db()
+    assert post.title == "t1"
 
 
 def _view_names(resolver, namespace=""):

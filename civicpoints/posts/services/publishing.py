@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Role, User
 from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
-from civicpoints.core.photos import ProcessedPhoto, photo_process
+from civicpoints.core.photos import ProcessedPhoto, photos_process
 from civicpoints.points.models import PointRule
 from civicpoints.posts.errors import IllegalMove, RuleNotClaimable
 from civicpoints.posts.models import (
@@ -63,14 +63,15 @@ def _claimable_rule(code: str | None) -> PointRule | None:
 
 
 def _process_photos(uploads: Sequence, *, already: int = 0) -> list[ProcessedPhoto]:
-    """Check every photo before anything is written, so a refused one leaves nothing behind."""
+    """Check every photo before anything is written, so a refused one leaves nothing behind;
+    the decoding work of one request is bounded (``core.photos.photos_process``)."""
     if already + len(uploads) > MAX_PHOTOS:
         raise InvalidInput(
             _("At most %(n)d photos per post.") % {"n": MAX_PHOTOS},
             field="photos",
             code="too_many_photos",
         )
-    return [photo_process(u) for u in uploads]
+    return photos_process(uploads)
 
 
 def _save_photos(post: Post, photos: Sequence[ProcessedPhoto], *, start: int = 0) -> None:

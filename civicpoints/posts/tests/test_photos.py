@@ -134,3 +134,34 @@ def test_at_most_nine_photos_and_a_bad_one_writes_nothing(town, make_post):
     assert Post.objects.count() == 0
     post = make_post(photos=[upload(jpeg_bytes()) for _ in range(9)])
     assert post.photos.count() == 9
+
+
+def test_the_decoding_work_of_one_edit_is_bounded_before_any_photo_is_decoded(
+    town, make_post, monkeypatch
+):
+    # given: alice's post, and nine photos of 13 megapixels each (each under the
+    # per-photo limit, 117 megapixels together), a few dozen KB apiece
+    from civicpoints.posts import services
+
+    post = make_post()
+    bombs = [upload(png_bomb(3600, 3600), name=f"p{i}.png") for i in range(9)]
+    decoded = []
+    real_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(
+        ImageFile.ImageFile, "load", lambda self: decoded.append(self) or real_load(self)
+    )
+    # when
+    with pytest.raises(PhotoRefused) as exc:
+        services.post_edit(author=town.alice, post=post, title="t", body="b", add_photos=bombs)
+    # then: refused from the headers alone; nothing decoded, nothing written
+    assert exc.value.field == "photos"
+    assert decoded == []
+    assert not PostPhoto.objects.filter(post=post).exists()
+
+
+def test_a_request_over_the_byte_budget_is_refused_before_decoding():
+    # given: five photos of 9 MB each (under the 10 MB per photo), 45 MB together
+    files = [upload(jpeg_bytes() + b"\0" * (9 * 1024 * 1024)) for _ in range(5)]
+    # when / then
+    with pytest.raises(PhotoRefused):
+        photos.photos_process(files)
