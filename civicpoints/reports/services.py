@@ -11,7 +11,8 @@ Each move runs in one transaction with the report row locked
 (``select_for_update``; SQLite's IMMEDIATE transaction serializes writers),
 writes one ``CaseEvent`` (who, when, from → to, note) and tells the reporter.
 Acceptance awards ``uncivil_report_accepted`` to the reporter once (key derived
-from the report); a rejected report earns nothing.
+from the report); rejecting an accepted report reverses that award and takes
+down the post published for it, so a rejected report keeps nothing.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import covers, require_covers, require_staff
 from civicpoints.core.errors import InvalidInput, OutOfScope
-from civicpoints.core.photos import photo_process
+from civicpoints.core.photos import photo_process, photos_process
 from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import message, notify
 from civicpoints.points import services as points
@@ -131,7 +132,7 @@ def report_file(
         raise InvalidInput(
             _("At most %(n)d photos.") % {"n": MAX_PHOTOS}, field="photos", code="too_many_photos"
         )
-    processed = [photo_process(p) for p in photos]
+    processed = photos_process(photos)
     with transaction.atomic():
         report = Report.objects.create(
             town_id=reporter.town_id,
@@ -208,15 +209,28 @@ def report_accept(*, actor: User, report: Report, note: str = "") -> Report:
 
 
 def report_reject(*, actor: User, report: Report, reason: str) -> Report:
-    """Reject a submitted or accepted report with a reason the reporter sees; no points.
+    """Reject a submitted or accepted report with a reason the reporter sees.
 
-    Raises: InvalidInput (``reason`` empty), OutOfScope, IllegalTransition.
+    A decision undoes what the case earned and published (invariant 5): the
+    acceptance award (``uncivil_report_accepted``) is reversed by a
+    compensating row, and a post published for the case is taken down
+    (``posts.services.post_withdraw_for_report``) — in the same transaction.
+
+    Raises: InvalidInput (``reason`` empty), OutOfScope, IllegalTransition,
+        InsufficientPoints (the reporter spent the award; nothing is written —
+        settle with an adjustment first).
     """
     reason = _text(reason, field="reason", max_len=NOTE_MAX)
     _require_case_staff(actor, report)
 
     def apply(r: Report) -> None:
         r.reject_reason = reason
+        if r.award_id is not None:
+            points.points_reverse(original=r.award, actor=actor, memo=reason, cause=r)
+        if r.published_post_id is not None:
+            post_services.post_withdraw_for_report(
+                actor=actor, post=r.published_post, reason=reason
+            )
 
     return _move(report, actor=actor, to=CaseStatus.REJECTED, note=reason, apply=apply)
 

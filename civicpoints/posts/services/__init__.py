@@ -21,6 +21,7 @@ from civicpoints.posts.services.moderation import (
     post_approve,
     post_reject,
     post_take_down,
+    post_withdraw_for_report,
 )
 from civicpoints.posts.services.publishing import (
     DEFAULT_SECTIONS,
@@ -47,5 +48,6 @@ __all__ = [
     "post_reject",
     "post_share",
     "post_take_down",
+    "post_withdraw_for_report",
     "sections_ensure_defaults",
 ]

@@ -35,10 +35,16 @@ from civicpoints.posts.models import (
 from civicpoints.posts.services._common import _clean_text, _locked, _log
 
 
-def _require_reviewer(actor: User, post: Post) -> None:
-    """Staff covering the author, and not the author (scope: ``accounts.scope``)."""
+def _require_reviewer(actor: User, post: Post, *, own_allowed: bool = False) -> None:
+    """Staff covering the author, and not the author (scope: ``accounts.scope``).
+
+    ``own_allowed``: the author may act too (taking down a post that staff wrote
+    and published themselves, e.g. for a report: removing earns nothing).
+    """
     require_staff(actor)
     if actor.pk == post.author_id:
+        if own_allowed:
+            return
         raise OwnContent(field="post")
     require_covers(actor, post.author)
 
@@ -177,9 +183,11 @@ def post_approve(
     return post
 
 
-def _refuse(*, actor: User, post: Post, reason: str, to: str, allowed: tuple) -> Post:
+def _refuse(
+    *, actor: User, post: Post, reason: str, to: str, allowed: tuple, own_allowed: bool = False
+) -> Post:
     reason = _clean_text(reason, field="reason", max_len=REASON_MAX)
-    _require_reviewer(actor, post)
+    _require_reviewer(actor, post, own_allowed=own_allowed)
     with transaction.atomic():
         post = _locked(post)
         if post.status not in allowed:
@@ -222,6 +230,10 @@ def post_reject(*, actor: User, post: Post, reason: str) -> Post:
 def post_take_down(*, actor: User, post: Post, reason: str) -> Post:
     """Take a published post down; its award is reversed by a compensating row (invariant 5).
 
+    A post that staff published themselves in a section for reports (the text is
+    theirs, it earned nothing) may be taken down by its author too; any other
+    post only by staff covering its author, never by the author.
+
     Raises: InvalidInput (``reason``), OutOfScope / OwnContent, IllegalMove (not
         approved), InsufficientPoints (the author spent the points; nothing is
         written — settle with an adjustment first).
@@ -232,7 +244,33 @@ def post_take_down(*, actor: User, post: Post, reason: str) -> Post:
         reason=reason,
         to=PostStatus.TAKEN_DOWN,
         allowed=(PostStatus.APPROVED,),
+        own_allowed=post.section.for_reports and post.author.is_community_staff,
     )
+
+
+def post_withdraw_for_report(*, actor: User, post: Post, reason: str) -> Post:
+    """Take down the post published for a report whose case decision undid it (rejection).
+
+    The caller (``reports.services``) has checked that ``actor`` may decide the
+    case; the post was written and approved by staff at publication, so the
+    post's own reviewer rule does not apply. Any award on the post is reversed
+    (invariant 5). Idempotent: a post no longer public is left as it is.
+
+    Returns: the post (status ``taken_down``). Raises: InsufficientPoints (the reversal).
+    """
+    reason = _clean_text(reason, field="reason", max_len=REASON_MAX)
+    with transaction.atomic():
+        post = _locked(post)
+        if post.status != PostStatus.APPROVED:
+            return post
+        _take_back(post, actor, reason)
+        post.status, post.reason = PostStatus.TAKEN_DOWN, reason
+        post.reviewed_by, post.reviewed_at = actor, timezone.now()
+        post.save(
+            update_fields=["status", "reason", "reviewed_by", "reviewed_at", "award", "award_round"]
+        )
+        _log(post, actor, PostStatus.TAKEN_DOWN, reason)
+    return post
 
 
 def post_appeal(*, author: User, post: Post, text: str) -> Appeal:

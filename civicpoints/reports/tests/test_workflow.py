@@ -210,6 +210,39 @@ def test_a_rejected_report_cannot_be_published(town, make_report):
         services.report_publish(actor=town.staff_a, report=report, title="t", body="b")
 
 
+def test_rejecting_a_published_report_reverses_the_award_and_takes_the_post_down(
+    client, town, make_report
+):
+    # given: an accepted report (+5 for alice), published in the square by staff_a
+    report = to_state(make_report(photos=[upload(jpeg_bytes())]), CaseStatus.ACCEPTED, town)
+    post = services.report_publish(actor=town.staff_a, report=report, title="t", body="b")
+    photo_url = post.photos.get().image.url
+    assert balance(town.alice) == 5 and client.get(photo_url).status_code == 200
+    # when: the town admin rejects it after all
+    services.report_reject(actor=town.admin, report=report, reason="Not uncivil after all")
+    # then: the award is reversed, the post is down, its photo no longer public
+    assert balance(town.alice) == 0
+    reversal = PointTransaction.objects.get(reverses=report.award)
+    assert reversal.points == -5
+    post.refresh_from_db()
+    assert post.status == PostStatus.TAKEN_DOWN
+    assert client.get(f"/api/v1/posts/{post.pk}").status_code == 404
+    assert client.get(photo_url).status_code == 404
+    assert reconcile() == []
+
+
+def test_staff_may_take_down_a_post_they_published_for_a_report(town, make_report):
+    # given: staff_a published a case in the square
+    from civicpoints.posts.services import post_take_down
+
+    report = to_state(make_report(), CaseStatus.ACCEPTED, town)
+    post = services.report_publish(actor=town.staff_a, report=report, title="t", body="b")
+    # when
+    post = post_take_down(actor=town.staff_a, post=post, reason="Wrong photo")
+    # then
+    assert post.status == PostStatus.TAKEN_DOWN
+
+
 def test_the_queue_is_per_community_with_ages_and_overdue_cases(client, town, make_report):
     # given: an old and a new case in A, one in B
     old = make_report(place="Old case")
