@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.accounts.locks import lock_person
 from civicpoints.accounts.models import Role, User, WeChatIdentity
 from civicpoints.accounts.services import wechat_identity_unbind
 from civicpoints.core.errors import DomainError, InvalidInput, OutOfScope
@@ -223,6 +224,7 @@ def account_close(*, user: User, password: str) -> User:
     """
     from civicpoints.events.models import SignUp, SignUpStatus
     from civicpoints.events.services import event_sign_up_cancel
+    from civicpoints.merchants.errors import VoucherNotUsable
     from civicpoints.merchants.models import Voucher
     from civicpoints.merchants.services import voucher_cancel
     from civicpoints.notifications.models import Notification
@@ -236,9 +238,17 @@ def account_close(*, user: User, password: str) -> User:
     if not user.check_password(password or ""):
         raise WrongPassword(field="password")
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        # Lock order (docs/CONVENTIONS.md): the person first, then offers and
+        # vouchers (voucher_cancel), events and sign-ups (event_sign_up_cancel),
+        # the points account last. An exchange or sign-up of this person racing
+        # the closure waits for it and then finds the account closed.
+        user = lock_person(user)
+        if is_closed(user):
+            return user
         for voucher in Voucher.objects.filter(resident=user, status=Voucher.Status.ISSUED):
-            voucher_cancel(resident=user, voucher_id=voucher.pk)
+            # one redeemed at the counter meanwhile stays redeemed
+            with contextlib.suppress(VoucherNotUsable):
+                voucher_cancel(resident=user, voucher_id=voucher.pk)
         upcoming = SignUp.objects.filter(
             resident=user,
             status__in=[SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED],

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from civicpoints.accounts.locks import lock_person
 from civicpoints.accounts.models import User
 from civicpoints.events.codes import Purpose, checkin_code_verify
 from civicpoints.events.errors import CheckInClosed, NotCheckedIn, NotSignedUp, WrongStatus
@@ -74,6 +75,7 @@ def _scan(
     at = at or timezone.now()
     checkin_code_verify(event_id=event.pk, code=code, purpose=purpose, at=at)
     with transaction.atomic():
+        lock_person(resident)  # lock order: the person, then the event
         ev = _lock_event(event)
         return (_check_in if purpose == "in" else _check_out)(ev, resident, at)
 
@@ -121,6 +123,7 @@ def event_check_in_by_card(
     require_organizer(actor, event)
     resident = resident_from_card(token)
     with transaction.atomic():
+        lock_person(resident)  # lock order: the person, then the event
         return _check_in(_lock_event(event), resident, at or timezone.now())
 
 
@@ -136,4 +139,5 @@ def event_check_out_by_card(
     require_organizer(actor, event)
     resident = resident_from_card(token)
     with transaction.atomic():
+        lock_person(resident)  # lock order: the person, then the event
         return _check_out(_lock_event(event), resident, at or timezone.now())

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicpoints.accounts.locks import lock_person
 from civicpoints.accounts.models import User
 from civicpoints.core.errors import InvalidInput
 from civicpoints.events.errors import EventNotOpen, NotSignedUp, SignUpClosed, TooLateToCancel
@@ -50,6 +51,7 @@ def event_sign_up(
     """
     at = at or timezone.now()
     with transaction.atomic():
+        resident = lock_person(resident)  # lock order: the person, then the event
         ev = _lock_event(event)
         _require_eligible(resident, ev)
         if ev.status != EventStatus.PUBLISHED:
@@ -95,6 +97,7 @@ def event_sign_up_cancel(*, resident: User, event: Event, at: dt.datetime | None
     """
     at = at or timezone.now()
     with transaction.atomic():
+        lock_person(resident)  # lock order: the person, then the event
         ev = _lock_event(event)
         signup = SignUp.objects.select_for_update().filter(event=ev, resident=resident).first()
         if signup is None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicpoints.accounts.locks import lock_person
 from civicpoints.accounts.models import Role, User
 from civicpoints.core.errors import Conflict, NotFound
 from civicpoints.core.timeutil import local_date
@@ -78,9 +79,11 @@ def _key_reused() -> Conflict:
 def voucher_exchange(*, resident: User, offer_id: int, idempotency_key: str) -> Voucher:
     """Spend ``offer.points_cost`` points for a voucher, in one transaction.
 
-    Locks the offer row (stock and the per-resident limit are checked under it),
-    then the town subsidy budget when the town funds the discount, then the
-    resident's account (``points_spend``). Any refusal writes nothing.
+    Locks, in the code base's order (docs/CONVENTIONS.md): the resident's user
+    row (a closed account exchanges nothing), the offer row (stock and the
+    per-resident limit are checked under it), the town subsidy budget when the
+    town funds the discount, then the resident's account (``points_spend``).
+    Any refusal writes nothing.
 
     Args:
         idempotency_key: 8–100 characters from the client (a form nonce), required;
@@ -102,6 +105,12 @@ def voucher_exchange(*, resident: User, offer_id: int, idempotency_key: str) -> 
     if resident.role != Role.RESIDENT or not resident.is_active:
         raise OfferUnavailable(_("Only residents exchange points."), field="resident")
     with transaction.atomic():
+        # Lock order (docs/CONVENTIONS.md): the person, then the offer. Account
+        # closure takes the same order, so an exchange either ends before the
+        # closure cancels the vouchers or sees the account closed.
+        resident = lock_person(resident)
+        if not resident.is_active:
+            raise OfferUnavailable(_("Only residents exchange points."), field="resident")
         offer = (
             Offer.objects.select_for_update().filter(pk=offer_id, town_id=resident.town_id).first()
         )
@@ -180,7 +189,17 @@ def voucher_cancel(*, resident: User, voucher_id: int) -> Voucher:
     Raises NotFound (not the resident's voucher), VoucherNotUsable (code
     ``voucher_redeemed`` / ``voucher_expired``).
     """
+    offer_id = (
+        Voucher.objects.filter(pk=voucher_id, resident=resident)
+        .values_list("offer_id", flat=True)
+        .first()
+    )
+    if offer_id is None:
+        raise NotFound(field="voucher")
     with transaction.atomic():
+        # Lock order (docs/CONVENTIONS.md): the person, the offer, the voucher.
+        lock_person(resident)
+        Offer.objects.select_for_update().filter(pk=offer_id).first()
         voucher = (
             Voucher.objects.select_for_update(of=("self",))
             .select_related("spend")
@@ -207,8 +226,10 @@ def vouchers_expire(*, today: dt.date | None = None) -> int:
     today = today or local_date()
     due = Voucher.objects.filter(status=Voucher.Status.ISSUED, expires_on__lt=today)
     refunded = 0
-    for pk in due.order_by("pk").values_list("pk", flat=True):
+    for pk, resident_id in due.order_by("pk").values_list("pk", "resident_id"):
         with transaction.atomic():
+            # Lock order (docs/CONVENTIONS.md): the person, then the voucher.
+            lock_person(resident_id)
             voucher = (
                 Voucher.objects.select_for_update(of=("self",))
                 .select_related("spend", "offer", "resident")
