@@ -326,6 +326,14 @@ SMS_CODE_PER_MOBILE_DAY = env_int("SMS_CODE_PER_MOBILE_DAY", 10)
 SMS_CODE_PER_IP_HOUR = env_int("SMS_CODE_PER_IP_HOUR", 20)
 SMS_CODE_PER_IP_DAY = env_int("SMS_CODE_PER_IP_DAY", 60)
 ARTICLE_COVER_MAX_BYTES = env_int("ARTICLE_COVER_MAX_BYTES", 2 * 1024 * 1024)
+# Manual points (awards by hand and adjustments, both signs) one staff member may
+# give or take per local day, by role; above the town's threshold
+# (Town.manual_points_confirm_above) a second staff member confirms.
+MANUAL_POINTS_DAILY_LIMITS = {
+    "grid_worker": env_int("MANUAL_POINTS_DAILY_LIMIT_GRID_WORKER", 500),
+    "community_staff": env_int("MANUAL_POINTS_DAILY_LIMIT_COMMUNITY_STAFF", 3000),
+    "town_admin": env_int("MANUAL_POINTS_DAILY_LIMIT_TOWN_ADMIN", 20000),
+}
 NOTIFICATION_CHANNELS = env_list(
     "NOTIFICATION_CHANNELS", ["civicpoints.notifications.channels.ConsoleChannel"]
 )

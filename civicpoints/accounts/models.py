@@ -22,6 +22,14 @@ class Town(models.Model):
 
     name = models.CharField(_("name"), max_length=80)
     code = models.SlugField(_("code"), max_length=40, unique=True)
+    manual_points_confirm_above = models.PositiveIntegerField(
+        _("second confirmation above (points)"),
+        default=1000,
+        help_text=_(
+            "A manual adjustment or award of more points than this waits until a second "
+            "staff member confirms it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("town")

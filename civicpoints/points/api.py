@@ -11,10 +11,10 @@ from ninja.pagination import paginate
 from pydantic import StrictInt
 
 from civicpoints.accounts.http import AuthedHttpRequest
-from civicpoints.accounts.scope import resident_for_staff
+from civicpoints.accounts.scope import require_staff, resident_for_staff
 from civicpoints.core.schemas import ErrorOut
 from civicpoints.points import selectors, services
-from civicpoints.points.models import PointRule, PointTransaction
+from civicpoints.points.models import PendingAdjustment, PointRule, PointTransaction
 
 router = Router(tags=["points"])
 staff_router = Router(tags=["staff"])
@@ -144,6 +144,28 @@ class StaffAdjustIn(Schema):
     )
 
 
+class PendingAdjustmentOut(Schema):
+    """A manual adjustment above the town's threshold and its second-person decision."""
+
+    id: int
+    resident_id: int
+    points: int
+    reason: str
+    status: str = Field(..., description="pending, confirmed or refused.")
+    requested_by_id: int
+    requested_at: str
+    decided_by_id: int | None = None
+    ledger_row_id: int | None = None
+
+    @staticmethod
+    def resolve_requested_at(obj: PendingAdjustment) -> str:
+        return obj.requested_at.isoformat()
+
+
+class RefuseIn(Schema):
+    note: str = Field("", max_length=200)
+
+
 class LedgerRowOut(Schema):
     id: int
     kind: str
@@ -189,13 +211,35 @@ def staff_award(
 
 @staff_router.post(
     "/residents/{resident_id}/adjustments",
-    response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        201: LedgerRowOut,
+        200: LedgerRowOut,
+        202: PendingAdjustmentOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
 )
 def staff_adjust(
     request: AuthedHttpRequest, resident_id: int, payload: StaffAdjustIn
-) -> Status[PointTransaction]:
-    """Correct a balance by ``points`` with a required reason (kept on the ledger row)."""
+) -> Status[PointTransaction | PendingAdjustment]:
+    """Correct a balance by ``points`` with a required reason (kept on the ledger row).
+
+    201/200: written (a replay is 200). 202: more than the town's threshold
+    (``Town.manual_points_confirm_above``): a pending adjustment is filed and
+    another staff member confirms it (``POST /staff/adjustments/{id}/confirm``).
+    409 ``manual_daily_limit``: the actor's daily limit of manual points (by role).
+    """
     resident = resident_for_staff(request.user, resident_id)
+    if abs(payload.points) > services.confirm_threshold(resident.town_id):
+        pending = services.adjustment_request(
+            actor=request.user,
+            resident=resident,
+            points=payload.points,
+            reason=payload.reason,
+            idempotency_key=f"adjust-request:{payload.idempotency_key}",
+        )
+        return Status(202, pending)
     row = services.points_adjust(
         actor=request.user,
         resident=resident,
@@ -204,3 +248,33 @@ def staff_adjust(
         idempotency_key=f"adjust:{payload.idempotency_key}",
     )
     return Status(201 if row.created else 200, row)
+
+
+@staff_router.get("/adjustments/pending", response=list[PendingAdjustmentOut])
+def pending_adjustments(request: AuthedHttpRequest) -> list[PendingAdjustment]:
+    """Adjustments waiting for a second staff member that I may decide (not my own), oldest
+    first, at most 200."""
+    require_staff(request.user)
+    return list(selectors.pending_adjustments_for(request.user)[:200])
+
+
+@staff_router.post(
+    "/adjustments/{adjustment_id}/confirm",
+    response={200: PendingAdjustmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def confirm_adjustment(request: AuthedHttpRequest, adjustment_id: int) -> PendingAdjustment:
+    """Confirm another staff member's adjustment: the ledger row is written (idempotent)."""
+    return services.adjustment_confirm(actor=request.user, adjustment_id=adjustment_id)
+
+
+@staff_router.post(
+    "/adjustments/{adjustment_id}/refuse",
+    response={200: PendingAdjustmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def refuse_adjustment(
+    request: AuthedHttpRequest, adjustment_id: int, payload: RefuseIn
+) -> PendingAdjustment:
+    """Refuse another staff member's adjustment: nothing reaches the ledger."""
+    return services.adjustment_refuse(
+        actor=request.user, adjustment_id=adjustment_id, note=payload.note
+    )

@@ -34,3 +34,26 @@ class NotAResident(InvalidInput):
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
     default_detail = _("This idempotency key was already used for a different request.")
+
+
+class DailyLimitReached(Conflict):
+    code = "manual_daily_limit"
+    default_detail = _("You have reached your daily limit of manual points.")
+
+
+class SecondConfirmationRequired(Conflict):
+    code = "second_confirmation_required"
+    default_detail = _(
+        "This many points need a second staff member's confirmation: file it as a request."
+    )
+
+
+class NotPending(Conflict):
+    code = "not_pending"
+    default_detail = _("This adjustment was already decided.")
+
+
+class SameStaffMember(DomainError):
+    code = "same_staff_member"
+    status = 403
+    default_detail = _("Another staff member must confirm your own request.")

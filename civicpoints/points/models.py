@@ -269,6 +269,7 @@ class PointTransaction(models.Model):
             models.Index(fields=["resident", "-created_at"], name="pointtx_resident_recent"),
             models.Index(fields=["resident", "rule", "local_date"], name="pointtx_cap_lookup"),
             models.Index(fields=["town", "local_date"], name="pointtx_town_day"),
+            models.Index(fields=["actor", "local_date"], name="pointtx_actor_day"),
         ]
 
     def __str__(self) -> str:
@@ -281,3 +282,65 @@ class PointTransaction(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise LedgerIsAppendOnly("point transactions are never deleted")
+
+
+class PendingStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUSED = "refused", _("Refused")
+
+
+class PendingAdjustment(models.Model):
+    """A manual adjustment above the town's threshold, waiting for a second staff member.
+
+    Written by ``points.services.adjustment_request``; the ledger row exists only
+    once another staff member covering the resident confirms it
+    (``adjustment_confirm``), and then its actor is the requester.
+    """
+
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    points = models.IntegerField(_("points"))
+    reason = models.CharField(_("reason"), max_length=200)
+    idempotency_key = models.CharField(max_length=160, unique=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    local_date = models.DateField(_("local date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PendingStatus, default=PendingStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=200, blank=True)
+    ledger_row = models.OneToOneField(
+        PointTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pending adjustment")
+        verbose_name_plural = _("pending adjustments")
+        constraints = [
+            models.CheckConstraint(condition=~Q(points=0), name="pendadj_points_nonzero"),
+            models.CheckConstraint(condition=~Q(reason=""), name="pendadj_has_reason"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="pendadj_second_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(ledger_row__isnull=False),
+                name="pendadj_confirmed_has_row",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["town", "status"], name="pendadj_town_status"),
+            models.Index(fields=["requested_by", "local_date"], name="pendadj_actor_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points:+d} → {self.resident_id} ({self.status})"

@@ -241,3 +241,21 @@ def reconcile() -> list[Discrepancy]:
     for o in orphans:
         out.append(Discrepancy(o["resident_id"], None, o["total"], None, o["earned"]))
     return out
+
+
+def pending_adjustments_for(actor: User):
+    """Adjustments waiting for a second staff member that ``actor`` may decide: their
+    town's, for residents in their scope, not their own requests; oldest first."""
+    from civicpoints.accounts.scope import residents_in_scope
+    from civicpoints.points.models import PendingAdjustment, PendingStatus
+
+    return (
+        PendingAdjustment.objects.filter(
+            town_id=actor.town_id,
+            status=PendingStatus.PENDING,
+            resident__in=residents_in_scope(actor),
+        )
+        .exclude(requested_by=actor)
+        .select_related("resident", "requested_by")
+        .order_by("requested_at", "pk")
+    )

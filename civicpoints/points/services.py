@@ -27,27 +27,36 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.locks import lock_person
+from civicpoints.accounts.models import Role, Town, User
 from civicpoints.accounts.scope import require_covers, require_staff
-from civicpoints.core.errors import InvalidInput
+from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.timeutil import local_date
 from civicpoints.points.errors import (
     CapReached,
+    DailyLimitReached,
     IdempotencyKeyReused,
     InsufficientPoints,
     NotAResident,
+    NotPending,
     RuleNotInForce,
+    SameStaffMember,
+    SecondConfirmationRequired,
     UnknownRule,
 )
 from civicpoints.points.hooks import ledger_row_written
 from civicpoints.points.models import (
     CapPeriod,
+    PendingAdjustment,
+    PendingStatus,
     PointAccount,
     PointRule,
     PointTransaction,
@@ -473,24 +482,8 @@ def points_reverse(
     )
 
 
-def points_adjust(
-    *,
-    actor: User,
-    resident: User,
-    points: int,
-    reason: str,
-    idempotency_key: str,
-) -> PointTransaction:
-    """A staff correction of ``points`` (either sign) with a required reason; audited on the row.
-
-    The actor and reason are kept on the ledger row itself (who, what, when, why).
-
-    Raises:
-        OutOfScope: ``actor`` is not staff covering ``resident``.
-        InvalidInput(field ``reason``): empty reason; (field ``points``): zero or
-            beyond ±100,000.
-        InsufficientPoints: a negative adjustment larger than the balance.
-    """
+def _valid_adjustment(actor: User, resident: User, points, reason: str) -> str:
+    """Scope and input checks shared by adjustments and their requests; returns the reason."""
     require_staff(actor)
     require_covers(actor, resident)
     reason = (reason or "").strip()
@@ -510,16 +503,193 @@ def points_adjust(
             code="invalid_points",
         )
     _require_resident(resident)
+    return reason
 
-    return _append(
-        resident=resident,
-        kind=TransactionKind.ADJUSTMENT,
-        points=points,
-        key=idempotency_key,
-        earned=True,
-        actor=actor,
-        memo=reason,
+
+def confirm_threshold(town_id: int) -> int:
+    """The town's threshold (points): manual points above it need a second staff member."""
+    value = Town.objects.filter(pk=town_id).values_list("manual_points_confirm_above", flat=True)
+    return value.first() or 0
+
+
+def manual_points_used(actor: User, day: dt.date) -> int:
+    """Points ``actor`` gave or took by hand on the local ``day``: adjustments (both
+    signs) and awards by hand in the ledger, plus their requests still waiting."""
+    rows = PointTransaction.objects.filter(actor=actor, local_date=day).filter(
+        Q(kind=TransactionKind.ADJUSTMENT)
+        | Q(kind=TransactionKind.AWARD, idempotency_key__startswith="manual:")
     )
+    used = rows.aggregate(n=Sum(Abs("points")))["n"] or 0
+    waiting = PendingAdjustment.objects.filter(
+        requested_by=actor, local_date=day, status=PendingStatus.PENDING
+    ).aggregate(n=Sum(Abs("points")))["n"]
+    return used + (waiting or 0)
+
+
+def _require_daily_room(actor: User, points: int, day: dt.date) -> None:
+    """Raise DailyLimitReached unless ``actor`` (locked by the caller) may move
+    ``points`` more by hand today (``settings.MANUAL_POINTS_DAILY_LIMITS`` by role)."""
+    limit = settings.MANUAL_POINTS_DAILY_LIMITS.get(actor.role, 0)
+    used = manual_points_used(actor, day)
+    if used + abs(points) > limit:
+        raise DailyLimitReached(
+            _("Your daily limit of manual points is %(limit)d; %(left)d are left today.")
+            % {"limit": limit, "left": max(0, limit - used)},
+            field="points",
+        )
+
+
+def points_adjust(
+    *,
+    actor: User,
+    resident: User,
+    points: int,
+    reason: str,
+    idempotency_key: str,
+    confirmed_by: User | None = None,
+) -> PointTransaction:
+    """A staff correction of ``points`` (either sign) with a required reason; audited on the row.
+
+    The actor and reason are kept on the ledger row itself (who, what, when, why).
+    Limits (issue 16): |points| counts against the actor's daily limit of manual
+    points (``settings.MANUAL_POINTS_DAILY_LIMITS`` by role, local day, checked
+    under a lock on the actor's row); more than the town's
+    ``manual_points_confirm_above`` needs a second staff member — file it with
+    ``adjustment_request`` (``confirmed_by`` is set only by ``adjustment_confirm``).
+    A repeated request (same key) returns the first row and counts nothing more.
+
+    Raises:
+        OutOfScope: ``actor`` is not staff covering ``resident``.
+        InvalidInput(field ``reason``): empty reason; (field ``points``): zero or
+            beyond ±100,000.
+        SecondConfirmationRequired (409, field ``points``): above the town's threshold.
+        DailyLimitReached (409, field ``points``).
+        InsufficientPoints: a negative adjustment larger than the balance.
+    """
+    reason = _valid_adjustment(actor, resident, points, reason)
+    first = _replay(
+        idempotency_key, resident=resident, kind=TransactionKind.ADJUSTMENT, points=points
+    )
+    if first is not None:
+        return first
+    if confirmed_by is None and abs(points) > confirm_threshold(resident.town_id):
+        raise SecondConfirmationRequired(field="points")
+    with transaction.atomic():
+        if confirmed_by is None:
+            actor = lock_person(actor)  # lock order: the person (the actor's budget) first
+            _require_daily_room(actor, points, local_date())
+        return _append(
+            resident=resident,
+            kind=TransactionKind.ADJUSTMENT,
+            points=points,
+            key=idempotency_key,
+            earned=True,
+            actor=actor,
+            memo=reason,
+        )
+
+
+def adjustment_request(
+    *, actor: User, resident: User, points: int, reason: str, idempotency_key: str
+) -> PendingAdjustment:
+    """File an adjustment above the town's threshold for a second staff member to confirm.
+
+    It counts against the requester's daily limit at once (while it waits).
+    Idempotent per ``idempotency_key``: a repeat returns the first request
+    (``created`` False); the same key for another resident or amount is refused.
+
+    Raises: as ``points_adjust`` (scope, input, DailyLimitReached), and
+        IdempotencyKeyReused (409).
+    """
+    reason = _valid_adjustment(actor, resident, points, reason)
+    with transaction.atomic():
+        actor = lock_person(actor)
+        first = PendingAdjustment.objects.filter(idempotency_key=idempotency_key).first()
+        if first is not None:
+            if (first.resident_id, first.points, first.requested_by_id) != (
+                resident.pk,
+                points,
+                actor.pk,
+            ):
+                raise IdempotencyKeyReused(field="idempotency_key")
+            first.created = False
+            return first
+        day = local_date()
+        _require_daily_room(actor, points, day)
+        pending = PendingAdjustment.objects.create(
+            town_id=resident.town_id,
+            resident=resident,
+            points=points,
+            reason=reason,
+            idempotency_key=idempotency_key,
+            requested_by=actor,
+            local_date=day,
+        )
+        pending.created = True
+        return pending
+
+
+def _lock_pending(actor: User, adjustment_id: int) -> PendingAdjustment:
+    require_staff(actor)
+    pending = (
+        PendingAdjustment.objects.select_for_update(of=("self",))
+        .select_related("resident", "requested_by")
+        .filter(pk=adjustment_id, town_id=actor.town_id)
+        .first()
+    )
+    if pending is None:
+        raise NotFound(field="adjustment")
+    require_covers(actor, pending.resident)
+    if pending.requested_by_id == actor.pk:
+        raise SameStaffMember(field="adjustment")
+    return pending
+
+
+def adjustment_confirm(*, actor: User, adjustment_id: int) -> PendingAdjustment:
+    """A second staff member covering the resident confirms a waiting adjustment: the
+    ledger row is written (actor: the requester; memo: the reason). Idempotent:
+    confirming a confirmed one returns it.
+
+    Raises: OutOfScope / NotFound (scope), SameStaffMember (403: the requester),
+        NotPending (409: refused before), InsufficientPoints.
+    """
+    with transaction.atomic():
+        pending = _lock_pending(actor, adjustment_id)
+        if pending.status == PendingStatus.CONFIRMED:
+            return pending
+        if pending.status != PendingStatus.PENDING:
+            raise NotPending(field="adjustment")
+        row = points_adjust(
+            actor=pending.requested_by,
+            resident=pending.resident,
+            points=pending.points,
+            reason=pending.reason,
+            idempotency_key=f"adjust-confirmed:{pending.pk}",
+            confirmed_by=actor,
+        )
+        pending.status = PendingStatus.CONFIRMED
+        pending.decided_by, pending.decided_at = actor, timezone.now()
+        pending.ledger_row = row
+        pending.save(update_fields=["status", "decided_by", "decided_at", "ledger_row"])
+        return pending
+
+
+def adjustment_refuse(*, actor: User, adjustment_id: int, note: str = "") -> PendingAdjustment:
+    """A second staff member refuses a waiting adjustment; nothing reaches the ledger.
+
+    Raises: OutOfScope / NotFound, SameStaffMember, NotPending (already confirmed).
+    """
+    with transaction.atomic():
+        pending = _lock_pending(actor, adjustment_id)
+        if pending.status == PendingStatus.REFUSED:
+            return pending
+        if pending.status != PendingStatus.PENDING:
+            raise NotPending(field="adjustment")
+        pending.status = PendingStatus.REFUSED
+        pending.decided_by, pending.decided_at = actor, timezone.now()
+        pending.decision_note = (note or "").strip()[:200]
+        pending.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        return pending
 
 
 def points_award_by_staff(
@@ -533,18 +703,30 @@ def points_award_by_staff(
     """Staff award a rule by hand (e.g. after a patrol), with a note.
 
     ``idempotency_key`` comes from the form (a nonce rendered with it) or the
-    API client, so a double submit awards once.
+    API client, so a double submit awards once. The rule's points count against
+    the actor's daily limit of manual points (as ``points_adjust``); a rule worth
+    more than the town's threshold cannot be awarded by hand.
 
     Raises:
-        OutOfScope / NotFound (scope), UnknownRule, RuleNotInForce, CapReached.
+        OutOfScope / NotFound (scope), UnknownRule, RuleNotInForce, CapReached,
+        DailyLimitReached, SecondConfirmationRequired.
     """
     require_staff(actor)
     require_covers(actor, resident)
     rule = rule_get(rule_code)
-    return points_award(
-        resident=resident,
-        rule=rule,
-        actor=actor,
-        memo=(note or "").strip(),
-        idempotency_key=f"manual:{idempotency_key}",
-    )
+    key = f"manual:{idempotency_key}"
+    first = _replay(key, resident=resident, kind=TransactionKind.AWARD, rule=rule)
+    if first is not None:
+        return first
+    if rule.points > confirm_threshold(resident.town_id):
+        raise SecondConfirmationRequired(field="rule")
+    with transaction.atomic():
+        actor = lock_person(actor)
+        _require_daily_room(actor, rule.points, local_date())
+        return points_award(
+            resident=resident,
+            rule=rule,
+            actor=actor,
+            memo=(note or "").strip(),
+            idempotency_key=key,
+        )

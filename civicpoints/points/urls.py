@@ -6,4 +6,14 @@ app_name = "points"
 urlpatterns = [
     path("rules/", views.rules_view, name="rules"),
     path("points/history/", views.history_view, name="history"),
+    path(
+        "points/staff/adjustments/",
+        views.pending_adjustments_view,
+        name="pending_adjustments",
+    ),
+    path(
+        "points/staff/adjustments/<int:adjustment_id>/decide/",
+        views.adjustment_decide_view,
+        name="adjustment_decide",
+    ),
 ]

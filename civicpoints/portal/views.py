@@ -122,17 +122,33 @@ def staff_adjust_view(request: AuthedHttpRequest, resident_id: int) -> HttpRespo
     form = AdjustForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
+        needs_second = abs(d["points"]) > point_services.confirm_threshold(resident.town_id)
         try:
-            point_services.points_adjust(
-                actor=actor,
-                resident=resident,
-                points=d["points"],
-                reason=d["reason"],
-                idempotency_key=f"adjust:{d['nonce']}",
-            )
+            if needs_second:
+                point_services.adjustment_request(
+                    actor=actor,
+                    resident=resident,
+                    points=d["points"],
+                    reason=d["reason"],
+                    idempotency_key=f"adjust-request:{d['nonce']}",
+                )
+            else:
+                point_services.points_adjust(
+                    actor=actor,
+                    resident=resident,
+                    points=d["points"],
+                    reason=d["reason"],
+                    idempotency_key=f"adjust:{d['nonce']}",
+                )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, _("Balance adjusted."))
+            if needs_second:
+                messages.success(
+                    request,
+                    _("Filed: another staff member must confirm this adjustment before it counts."),
+                )
+            else:
+                messages.success(request, _("Balance adjusted."))
             return redirect("portal:staff_resident", resident_id=resident.pk)
     return _resident_page(request, resident, adjust_form=form, status=422)
