@@ -165,7 +165,7 @@ def article_create(
             updated_at=now,
         )
         if cover_file is not None:
-            article.cover.save(cover_file.name, cover_file, save=False)
+            article.cover.save(cover_file.name or "cover.jpg", cover_file, save=False)
         article.save(force_insert=True)
         return article
 
@@ -201,7 +201,7 @@ def article_update(
         article.community = community
         article.published_at = published_at
         if cover_file is not None:
-            article.cover.save(cover_file.name, cover_file, save=False)
+            article.cover.save(cover_file.name or "cover.jpg", cover_file, save=False)
         elif remove_cover:
             article.cover = None
         article.updated_at = timezone.now()
@@ -218,7 +218,7 @@ def article_cover_set(*, actor: User, article_id: int, cover) -> Article:
     cover_file = cover_process(cover)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
-        article.cover.save(cover_file.name, cover_file, save=False)
+        article.cover.save(cover_file.name or "cover.jpg", cover_file, save=False)
         article.updated_at = timezone.now()
         article.save(update_fields=["cover", "updated_at"])
         return article

@@ -41,8 +41,10 @@ import posixpath
 import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
+from django.core.files.base import File
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.utils._os import safe_join
@@ -71,7 +73,7 @@ MEDIA_HEADERS = {
 PUBLIC = "public"  # anyone may fetch it (a published post's photo: share previews)
 PRIVATE = "private"  # this viewer may (signed-in audiences, evidence, drafts)
 
-Guard = Callable[[object, str], str | None]
+Guard = Callable[[Any, str], str | None]
 _GUARDS: list[tuple[str, Guard]] = []
 
 
@@ -79,7 +81,7 @@ class MediaRefused(ValueError):
     """A write to media storage that did not come through ``photo_process``."""
 
 
-def media_guard(prefix: str):
+def media_guard(prefix: str) -> Callable[[Guard], Guard]:
     """Register ``func(user, name) -> PUBLIC | PRIVATE | None`` for stored names under ``prefix``.
 
     ``user`` may be anonymous. Return None when the viewer may not see the file
@@ -93,7 +95,7 @@ def media_guard(prefix: str):
     return register
 
 
-def media_access(user, name: str) -> str | None:
+def media_access(user: object, name: str) -> str | None:
     """PUBLIC / PRIVATE when some app's guard lets ``user`` fetch the stored ``name``, else None."""
     autodiscover_modules("media")
     best = None
@@ -113,7 +115,7 @@ class MediaStorage(FileSystemStorage):
     (an upload saved without going through ``photo_process``), never user input.
     """
 
-    def _save(self, name, content):
+    def _save(self, name: str, content: File[bytes]) -> str:
         base = PurePosixPath(name.replace("\\", "/")).name
         if not STORED_NAME.match(base):
             raise MediaRefused(f"media storage takes photo_process output only, not {base!r}")
@@ -122,9 +124,9 @@ class MediaStorage(FileSystemStorage):
         content.seek(0)
         if head != JPEG_MAGIC:
             raise MediaRefused(f"media storage takes JPEG only, not {base!r}")
-        return super()._save(name, content)
+        return str(super()._save(name, content))  # type: ignore[misc]
 
-    def get_available_name(self, name, max_length=None):
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
         # A random 128-bit name never collides in practice; never rename (the
         # default would append "_<random>" and leave STORED_NAME).
         if self.exists(name):
@@ -149,7 +151,7 @@ def _clean_name(path: str) -> str:
 
 
 @require_safe
-def media_serve(request: HttpRequest, path: str) -> FileResponse:
+def media_serve(request: HttpRequest, path: str) -> HttpResponseBase:
     """GET/HEAD ``/media/<path>``: the stored file, if a media guard lets the viewer see it.
 
     Content-Type from the extension (``MEDIA_TYPES``); other extensions are 404.
@@ -180,11 +182,11 @@ class MediaHeadersMiddleware:
     """Defence in depth: any response under ``MEDIA_URL`` carries the media headers,
     whatever view produced it (e.g. a ``static()`` route someone adds back)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
         self.prefix = "/" + settings.MEDIA_URL.lstrip("/")
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if request.path.startswith(self.prefix) and response.status_code < 300:
             if "Content-Type" in response and not any(

@@ -342,5 +342,7 @@ class PendingAdjustment(models.Model):
             models.Index(fields=["requested_by", "local_date"], name="pendadj_actor_day"),
         ]
 
+    created: bool  # set by adjustment_request: False when a repeat returned the first one
+
     def __str__(self) -> str:
         return f"{self.points:+d} → {self.resident_id} ({self.status})"

@@ -16,7 +16,13 @@ from django.db.models.functions import Coalesce
 
 from civicpoints.accounts.models import Household, Role, User
 from civicpoints.core.timeutil import local_date
-from civicpoints.points.models import PointAccount, PointRule, PointTransaction
+from civicpoints.points.models import (
+    PendingAdjustment,
+    PendingStatus,
+    PointAccount,
+    PointRule,
+    PointTransaction,
+)
 
 
 def account_for(resident: User) -> PointAccount:
@@ -243,11 +249,10 @@ def reconcile() -> list[Discrepancy]:
     return out
 
 
-def pending_adjustments_for(actor: User):
+def pending_adjustments_for(actor: User) -> QuerySet[PendingAdjustment]:
     """Adjustments waiting for a second staff member that ``actor`` may decide: their
     town's, for residents in their scope, not their own requests; oldest first."""
     from civicpoints.accounts.scope import residents_in_scope
-    from civicpoints.points.models import PendingAdjustment, PendingStatus
 
     return (
         PendingAdjustment.objects.filter(

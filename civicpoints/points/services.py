@@ -482,7 +482,7 @@ def points_reverse(
     )
 
 
-def _valid_adjustment(actor: User, resident: User, points, reason: str) -> str:
+def _valid_adjustment(actor: User, resident: User, points: object, reason: str) -> str:
     """Scope and input checks shared by adjustments and their requests; returns the reason."""
     require_staff(actor)
     require_covers(actor, resident)

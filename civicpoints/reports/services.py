@@ -225,9 +225,9 @@ def report_reject(*, actor: User, report: Report, reason: str) -> Report:
 
     def apply(r: Report) -> None:
         r.reject_reason = reason
-        if r.award_id is not None:
+        if r.award is not None:
             points.points_reverse(original=r.award, actor=actor, memo=reason, cause=r)
-        if r.published_post_id is not None:
+        if r.published_post is not None:
             post_services.post_withdraw_for_report(
                 actor=actor, post=r.published_post, reason=reason
             )

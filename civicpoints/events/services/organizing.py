@@ -323,7 +323,7 @@ def event_photo_add(*, actor: User, event: Event, upload, caption: str = "") -> 
         photo = EventPhoto(
             event=ev, town_id=ev.town_id, uploaded_by=actor, caption=(caption or "").strip()[:200]
         )
-        photo.image.save(content.name, content, save=False)
+        photo.image.save(content.name or "photo.jpg", content, save=False)
         photo.save()
         return photo
 
