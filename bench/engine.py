@@ -567,6 +567,7 @@ def _write_fixtures(residents) -> tuple[list[int], list[int]]:
             points=100_000,
             reason="bench balance",
             idempotency_key=f"bench-topup-{u.pk}",
+            discretionary=False,  # seeding, not a staff member's choice
         )
     today = timezone.localdate()
     offers = [

@@ -58,6 +58,7 @@ def main(out: str) -> None:
             points=100_000,
             reason="load test",
             idempotency_key=f"load-fund-{i:06d}",
+            discretionary=False,  # seeding, not a staff member's choice
         )
         residents.append(user)
     counters = [

@@ -25,6 +25,7 @@ class Town(models.Model):
     manual_points_confirm_above = models.PositiveIntegerField(
         _("second confirmation above (points)"),
         default=1000,
+        db_default=1000,  # raw inserts (bench, loadtest) get it too
         help_text=_(
             "A manual adjustment or award of more points than this waits until a second "
             "staff member confirms it."

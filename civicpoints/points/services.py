@@ -547,6 +547,7 @@ def points_adjust(
     reason: str,
     idempotency_key: str,
     confirmed_by: User | None = None,
+    discretionary: bool = True,
 ) -> PointTransaction:
     """A staff correction of ``points`` (either sign) with a required reason; audited on the row.
 
@@ -556,6 +557,9 @@ def points_adjust(
     under a lock on the actor's row); more than the town's
     ``manual_points_confirm_above`` needs a second staff member — file it with
     ``adjustment_request`` (``confirmed_by`` is set only by ``adjustment_confirm``).
+    ``discretionary=False`` skips both for adjustments no staff member chooses:
+    restoring exactly what a decision overturned on appeal took back, and the
+    bench/load-test seeders; never for a staff request.
     A repeated request (same key) returns the first row and counts nothing more.
 
     Raises:
@@ -572,10 +576,11 @@ def points_adjust(
     )
     if first is not None:
         return first
-    if confirmed_by is None and abs(points) > confirm_threshold(resident.town_id):
+    limited = discretionary and confirmed_by is None
+    if limited and abs(points) > confirm_threshold(resident.town_id):
         raise SecondConfirmationRequired(field="points")
     with transaction.atomic():
-        if confirmed_by is None:
+        if limited:
             actor = lock_person(actor)  # lock order: the person (the actor's budget) first
             _require_daily_room(actor, points, local_date())
         return _append(

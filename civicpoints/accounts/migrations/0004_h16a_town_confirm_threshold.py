@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             name="manual_points_confirm_above",
             field=models.PositiveIntegerField(
                 default=1000,
+                db_default=1000,
                 help_text="A manual adjustment or award of more points than this waits until a second staff member confirms it.",
                 verbose_name="second confirmation above (points)",
             ),

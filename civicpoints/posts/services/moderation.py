@@ -102,6 +102,7 @@ def _restore_or_award(
             points=-last.points,
             reason=_("Appeal upheld: %(title)s") % {"title": post.title[:80]},
             idempotency_key=f"post-restore:{post.pk}:{appeal.pk}",
+            discretionary=False,  # exactly what the overturned decision took back
         )
     except NotAResident as exc:
         return None, str(exc.detail)
