@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_h16a_town_confirm_threshold"),
+        ("accounts", "0006_h16a_town_confirm_threshold"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("points", "0003_rule_validators"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
