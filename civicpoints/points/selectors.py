@@ -15,6 +15,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from civicpoints.accounts.models import Household, Role, User
+from civicpoints.accounts.scope import town_of
 from civicpoints.core.timeutil import local_date
 from civicpoints.points.models import PointAccount, PointRule, PointTransaction
 
@@ -24,7 +25,7 @@ def account_for(resident: User) -> PointAccount:
     try:
         return PointAccount.objects.get(resident=resident)
     except PointAccount.DoesNotExist:
-        return PointAccount(resident=resident, town_id=resident.town_id)
+        return PointAccount(resident=resident, town_id=town_of(resident))
 
 
 def household_points(household: Household) -> dict[str, int]:
@@ -123,7 +124,7 @@ class _Scored(TypedDict):
 
 
 def _ranked_residents(viewer: User, scope: str) -> QuerySet[User]:
-    qs = User.objects.filter(role=Role.RESIDENT, is_active=True, town_id=viewer.town_id)
+    qs = User.objects.filter(role=Role.RESIDENT, is_active=True, town_id=town_of(viewer))
     if scope == Scope.COMMUNITY:
         # a viewer in no community (a town admin) has no community board
         qs = qs.filter(community_id=viewer.community_id) if viewer.community_id else qs.none()

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.models import Role, User
-from civicpoints.accounts.scope import require_covers, require_staff
+from civicpoints.accounts.scope import require_covers, require_staff, town_of
 from civicpoints.core.errors import InvalidInput
 from civicpoints.core.timeutil import local_date
 from civicpoints.points.errors import (
@@ -171,13 +171,23 @@ def points_account_open(resident: User) -> None:
     _ensure_account(resident)
 
 
+def points_accounts_open_bulk(residents: list[User]) -> None:
+    """Open the zero balance rows of many new residents in one statement (idempotent:
+    rows that exist are left alone). Subscribed to ``accounts.hooks.residents_imported``."""
+    PointAccount.objects.bulk_create(
+        [PointAccount(resident=r, town_id=town_of(r)) for r in residents],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+
+
 def _ensure_account(resident: User) -> None:
     """Create the resident's zero balance row if it is missing (race-safe)."""
     if PointAccount.objects.filter(resident=resident).exists():
         return
     try:
         with transaction.atomic():
-            PointAccount.objects.create(resident=resident, town_id=resident.town_id)
+            PointAccount.objects.create(resident=resident, town_id=town_of(resident))
     except IntegrityError:
         pass  # created by a concurrent transaction
 
@@ -244,7 +254,7 @@ def _append(
     same_rule = rule if kind == TransactionKind.AWARD else None
     same_points = points if kind in (TransactionKind.SPEND, TransactionKind.ADJUSTMENT) else None
     row = PointTransaction(
-        town_id=resident.town_id,
+        town_id=town_of(resident),
         resident_id=resident.pk,
         kind=kind,
         points=points,
