@@ -158,7 +158,7 @@ def leaderboard(
     if period == Period.ALL:
         # by town first: the (town, -lifetime_earned) index gives the top in order
         scored = (
-            PointAccount.objects.filter(town_id=viewer.town_id, lifetime_earned__gt=0)
+            PointAccount.objects.filter(town_id=town_of(viewer), lifetime_earned__gt=0)
             .annotate(score=F("lifetime_earned"))
             .values("resident_id", "score")
         )
@@ -172,7 +172,7 @@ def leaderboard(
             # resident's whole history (3x slower at 38 k residents). For a year
             # the period holds most of the history and reading it in index order
             # (a table lookup a row) is slower than by resident: measured, issue 17.
-            earned = earned.filter(town_id=viewer.town_id)
+            earned = earned.filter(town_id=town_of(viewer))
         scored = earned.values("resident_id").annotate(score=Sum("points")).filter(score__gt=0)
     base = scored.filter(resident__in=residents)
     top = list(base.order_by("-score", "resident_id")[:limit])

@@ -14,7 +14,7 @@ def town_people_are_not_superusers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_user_language"),
+        ("accounts", "0005_i15_wechat_tokens"),  # after issue 15's codes and tokens
         ("auth", "0012_alter_user_first_name_max_length"),
         ("merchants", "0002_alliance"),
     ]
