@@ -106,6 +106,8 @@ def town(db):
     ns.admin = make("15000000003", Role.TOWN_ADMIN)
     ns.outsider_admin = make("15000000006", Role.TOWN_ADMIN, town=other)
     ns.merchant = make("15000000004", Role.MERCHANT_STAFF, merchant=shop)
+    # the platform operator: a superuser without a town (createsuperuser)
+    ns.operator = User.objects.create_superuser("19900000099", ns.password)
     return ns
 
 

@@ -13,6 +13,7 @@ from civicpoints.accounts.api import ApiTokenAuth, staff_router
 from civicpoints.accounts.api import router as accounts_router
 from civicpoints.articles.api import router as articles_router
 from civicpoints.articles.api import staff_router as articles_staff_router
+from civicpoints.console.api import router as console_router
 from civicpoints.core.errors import DomainError
 from civicpoints.dashboard.api import router as dashboard_router
 from civicpoints.disputes.api import router as disputes_router
@@ -91,3 +92,4 @@ api.add_router("/", rankings_router)
 api.add_router("/staff/", disputes_router)
 api.add_router("/", dashboard_router)
 api.add_router("/", privacy_router)
+api.add_router("/console/", console_router)

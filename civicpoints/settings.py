@@ -8,6 +8,7 @@ Variables (all optional for ``make run``):
     TIME_ZONE        the town's zone, default Asia/Shanghai; caps and "today" use it.
     LANGUAGE_CODE    default zh-hans; English (en) is available per request.
     SMS_BACKEND      dotted path, default the console backend.
+    SETUP_TOKEN      opens /setup/ while no town exists; default derived from SECRET_KEY.
 """
 
 from pathlib import Path
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "civicpoints.audit",
+    "civicpoints.console",
     "civicpoints.privacy",
     "civicpoints.portal",
     "civicpoints.demo",
@@ -325,6 +327,9 @@ SMS_CODE_INTERVAL = env_int("SMS_CODE_INTERVAL", 60)  # seconds between two send
 SMS_CODE_PER_MOBILE_DAY = env_int("SMS_CODE_PER_MOBILE_DAY", 10)
 SMS_CODE_PER_IP_HOUR = env_int("SMS_CODE_PER_IP_HOUR", 20)
 SMS_CODE_PER_IP_DAY = env_int("SMS_CODE_PER_IP_DAY", 60)
+# Opens the one-time setup page (/setup/, only while no town exists). Empty: derived
+# from SECRET_KEY; `manage.py setup_token` prints the one in force.
+SETUP_TOKEN = env_str("SETUP_TOKEN", "")
 ARTICLE_COVER_MAX_BYTES = env_int("ARTICLE_COVER_MAX_BYTES", 2 * 1024 * 1024)
 # Manual points (awards by hand and adjustments, both signs) one staff member may
 # give or take per local day, by role; above the town's threshold

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.accounts.views import set_language_view
+from civicpoints.accounts.views import set_language_view, setup_view
 from civicpoints.api import api
 from civicpoints.core.media import media_serve
 
@@ -16,6 +16,7 @@ admin.site.index_title = _("Town data")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("setup/", setup_view, name="setup"),
     path("i18n/setlang/", set_language_view, name="set_language"),
     path("accounts/", include("civicpoints.accounts.urls")),
     path("messages/", include("civicpoints.notifications.urls")),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("disputes/", include("civicpoints.disputes.urls")),
     path("dashboard/", include("civicpoints.dashboard.urls")),
     path("audit/", include("civicpoints.audit.urls")),
+    path("console/", include("civicpoints.console.urls")),
     path("privacy/", include("civicpoints.privacy.urls")),
     path("", include("civicpoints.points.urls")),
     path("", include("civicpoints.portal.urls")),

@@ -6,3 +6,12 @@ class AccountsConfig(AppConfig):
     name = "civicpoints.accounts"
     label = "accounts"
     verbose_name = _("Accounts and organization")
+
+    def ready(self) -> None:
+        # every app's admin is registered by now (django.contrib.admin comes first in
+        # INSTALLED_APPS and autodiscovers in its ready()): scope each one by town
+        from django.contrib import admin
+
+        from civicpoints.accounts.admin_scope import scope_admin_site
+
+        scope_admin_site(admin.site)

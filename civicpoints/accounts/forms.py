@@ -139,3 +139,38 @@ class PasswordChangeForm(forms.Form):
         widget=forms.PasswordInput,
         help_text=_("At least 8 characters, not only digits."),
     )
+
+
+class TownSetupForm(forms.Form):
+    """The one-time setup page: the first town, its communities and grids, its admin."""
+
+    token = forms.CharField(
+        label=_("Setup token"),
+        max_length=100,
+        help_text=_("Printed on the server by: python manage.py setup_token"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+    name = forms.CharField(label=_("Town name"), max_length=80)
+    code = forms.CharField(
+        label=_("Town code"),
+        max_length=40,
+        help_text=_("Lowercase letters, digits and hyphens, e.g. baqiao."),
+    )
+    time_zone = forms.CharField(label=_("Time zone"), max_length=64, initial="Asia/Shanghai")
+    communities = forms.CharField(
+        label=_("Communities"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One community per line."),
+    )
+    grids = forms.CharField(
+        label=_("Grids (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line as community/grid, e.g. 融城社区/第1网格."),
+    )
+    admin_mobile = MobileField(label=_("Town admin's mobile number"))
+    admin_nickname = forms.CharField(label=_("Town admin's name"), max_length=40, required=False)
+
+    @staticmethod
+    def lines(text: str) -> list[str]:
+        return [line.strip() for line in (text or "").splitlines() if line.strip()]

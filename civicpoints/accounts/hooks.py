@@ -4,6 +4,10 @@
 staff, or an import), sent inside the registration's transaction with the saved
 ``User``. The ledger subscribes to open the resident's zero balance row, so a
 balance exists from day one without ``accounts`` importing ``points``.
+
+``residents_imported``: a batch of residents created by a bulk import (a list of saved
+``User``), sent once per batch inside its transaction; the ledger opens all their
+balance rows with one statement.
 """
 
 from __future__ import annotations
@@ -17,4 +21,10 @@ if TYPE_CHECKING:
 
 resident_registered: Hook[User] = Hook(
     "accounts.resident_registered", "A resident was registered (inside its transaction)."
+)
+
+residents_imported: Hook[list[User]] = Hook(
+    "accounts.residents_imported",
+    "Residents were created in bulk by an import batch (inside its transaction), "
+    "instead of one resident_registered each.",
 )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -30,6 +30,13 @@ class Town(models.Model):
             "A manual adjustment or award of more points than this waits until a second "
             "staff member confirms it."
         ),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Asia/Shanghai",
+        db_default="Asia/Shanghai",  # rows inserted by raw SQL (bench, bulk tools) too
+        help_text=_("An IANA zone name such as Asia/Shanghai."),
     )
 
     class Meta:
@@ -79,10 +86,23 @@ class Household(models.Model):
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="households")
     name = models.CharField(_("name"), max_length=80, help_text=_("e.g. the door number"))
+    head = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("head of household"),
+    )
 
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "name"], name="household_unique_name_in_community"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -94,6 +114,7 @@ class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("Grid worker")
     TOWN_ADMIN = "town_admin", _("Town admin")
     MERCHANT_STAFF = "merchant_staff", _("Merchant staff")
+    OPERATOR = "operator", _("Platform operator")
 
 
 COMMUNITY_ROLES = (Role.RESIDENT, Role.COMMUNITY_STAFF, Role.GRID_WORKER)
@@ -114,12 +135,13 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, mobile: str, password: str | None = None, **fields: Any) -> "User":
+        """The platform operator (``createsuperuser``): ``/admin/`` over every town, no town.
+
+        Town admins are never superusers (a database constraint says so)."""
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
-        fields.setdefault("role", Role.TOWN_ADMIN)
-        fields.setdefault("nickname", "admin")
-        if fields.get("town") is None and fields.get("town_id") is None:
-            fields["town"] = Town.objects.order_by("pk").first()
+        fields.setdefault("role", Role.OPERATOR)
+        fields.setdefault("nickname", "operator")
         return self.create_user(mobile, password, **fields)
 
 
@@ -142,7 +164,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     nickname = models.CharField(_("nickname"), max_length=40)
     real_name = models.CharField(_("real name"), max_length=40, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.RESIDENT)
-    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="users")
+    # Empty only for the platform operator (a superuser above every town): see the
+    # constraint ``user_town_unless_operator``.
+    town = models.ForeignKey(
+        Town, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
@@ -204,6 +230,15 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=~Q(role=Role.MERCHANT_STAFF) | Q(merchant__isnull=False),
                 name="user_merchant_staff_has_merchant",
+            ),
+            # Everyone but the platform operator belongs to a town; the operator is a
+            # superuser with no town, and nobody of a town is a superuser.
+            models.CheckConstraint(
+                condition=(
+                    Q(town__isnull=False, is_superuser=False)
+                    | Q(town__isnull=True, is_superuser=True, role=Role.OPERATOR)
+                ),
+                name="user_town_unless_operator",
             ),
             # Canonical form only (normalize_mobile); a regex CHECK would need a
             # REGEXP function that raw SQLite connections do not have.
@@ -343,3 +378,37 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token · {self.user_id}"
+
+
+class ImportJob(models.Model):
+    """A residents-and-households file a town admin uploaded: its rows (normalized),
+    how far the import got (``done`` of ``total``, one transaction per batch) and what
+    it did. The rows hold personal data: they are dropped once the import is done."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Checked, not imported yet")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="import_jobs")
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    filename = models.CharField(_("file"), max_length=200)
+    rows = models.JSONField(default=list, blank=True)
+    total = models.PositiveIntegerField(_("rows"))
+    done = models.PositiveIntegerField(_("rows processed"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        constraints = [
+            models.CheckConstraint(condition=Q(done__lte=F("total")), name="import_done_le_total")
+        ]
+        indexes = [models.Index(fields=["town", "-created_at"], name="import_town_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.done}/{self.total})"

@@ -1,7 +1,7 @@
 """Who may act on whom (DESIGN.md invariant 7).
 
-Community staff and grid workers act inside their own community; town admins
-inside their town; a resident only on themself. Everything that takes an actor
+Community staff act inside their own community, grid workers inside their own grid;
+town admins inside their town; a resident only on themself. Everything that takes an actor
 and a resident checks here, so the rule lives in one place.
 """
 
@@ -19,15 +19,32 @@ def covers(actor: User, person: User) -> bool:
         return False
     if actor.role == Role.TOWN_ADMIN:
         return actor.town_id == person.town_id
-    if actor.role in (Role.COMMUNITY_STAFF, Role.GRID_WORKER):
+    if actor.role == Role.COMMUNITY_STAFF:
         return actor.community_id is not None and actor.community_id == person.community_id
+    if actor.role == Role.GRID_WORKER:
+        return actor.grid_id is not None and actor.grid_id == person.grid_id
     return False
+
+
+def town_of(actor: User) -> int:
+    """The id of ``actor``'s town. Everyone but the platform operator has one; the
+    operator (a superuser without a town) gets OutOfScope (code ``no_town``) on any
+    page or service that works inside a town."""
+    if actor.town_id is None:
+        raise OutOfScope(code="no_town")
+    return actor.town_id
 
 
 def require_staff(actor: User) -> None:
     """Raises OutOfScope unless ``actor`` holds a staff role (community, grid, town)."""
     if not (actor.is_authenticated and actor.is_active and actor.is_community_staff):
         raise OutOfScope(code="staff_only")
+
+
+def require_town_admin(actor: User) -> None:
+    """Raises OutOfScope (code ``town_admin_only``) unless ``actor`` is an active town admin."""
+    if not (actor.is_authenticated and actor.is_active and actor.role == Role.TOWN_ADMIN):
+        raise OutOfScope(code="town_admin_only")
 
 
 def require_covers(actor: User, person: User) -> None:
@@ -40,9 +57,11 @@ def residents_in_scope(actor: User) -> QuerySet[User]:
     """Residents the staff member ``actor`` may see in full and act for."""
     qs = User.objects.filter(role=Role.RESIDENT)
     if actor.role == Role.TOWN_ADMIN:
-        return qs.filter(town_id=actor.town_id)
-    if actor.role in (Role.COMMUNITY_STAFF, Role.GRID_WORKER) and actor.community_id:
+        return qs.filter(town_id=town_of(actor))
+    if actor.role == Role.COMMUNITY_STAFF and actor.community_id:
         return qs.filter(community_id=actor.community_id)
+    if actor.role == Role.GRID_WORKER and actor.grid_id:
+        return qs.filter(grid_id=actor.grid_id)
     return qs.none()
 
 

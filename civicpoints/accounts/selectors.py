@@ -1,9 +1,9 @@
 """Read queries over people and organization."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 
-from civicpoints.accounts.models import Community, User
-from civicpoints.accounts.scope import residents_in_scope
+from civicpoints.accounts.models import STAFF_ROLES, Community, Grid, Household, Role, User
+from civicpoints.accounts.scope import residents_in_scope, town_of
 
 
 def communities_for_registration() -> QuerySet[Community]:
@@ -38,3 +38,62 @@ def wechat_openid(user: User) -> str | None:
         .values_list("openid", flat=True)
         .first()
     )
+
+
+# --- the town console (town admins) ---------------------------------------------------
+
+
+def town_communities(actor: User) -> QuerySet[Community]:
+    """Communities of ``actor``'s town with their grids (prefetched) and ``residents``
+    (count), ordered by name. Empty for anyone but a town admin."""
+    if actor.role != Role.TOWN_ADMIN:
+        return Community.objects.none()
+    return (
+        Community.objects.filter(town_id=town_of(actor))
+        .annotate(residents=Count("users", filter=Q(users__role=Role.RESIDENT)))
+        .prefetch_related(Prefetch("grids", queryset=Grid.objects.order_by("name")))
+        .order_by("name")
+    )
+
+
+def town_staff(actor: User) -> QuerySet[User]:
+    """Staff accounts (community staff, grid workers, town admins) of ``actor``'s town,
+    active first, by role and nickname. Empty for anyone but a town admin."""
+    if actor.role != Role.TOWN_ADMIN:
+        return User.objects.none()
+    return (
+        User.objects.filter(town_id=town_of(actor), role__in=STAFF_ROLES)
+        .select_related("community", "grid")
+        .order_by("-is_active", "role", "nickname", "pk")
+    )
+
+
+def town_households(
+    actor: User, *, community_id: int | None = None, q: str = ""
+) -> QuerySet[Household]:
+    """Households of ``actor``'s town with ``members`` (count) and their head, by
+    community and name; optionally one community and a name fragment ``q``."""
+    if actor.role != Role.TOWN_ADMIN:
+        return Household.objects.none()
+    qs = Household.objects.filter(community__town_id=town_of(actor))
+    if community_id:
+        qs = qs.filter(community_id=community_id)
+    if (q or "").strip():
+        qs = qs.filter(name__icontains=q.strip())
+    return (
+        qs.select_related("community", "head")
+        .annotate(members_count=Count("members"))
+        .order_by("community__name", "name", "pk")
+    )
+
+
+def household_members(household: Household) -> QuerySet[User]:
+    """Members of ``household``, the head first."""
+    return household.members.order_by(
+        Case(When(pk=household.head_id, then=0), default=1), "nickname", "pk"
+    )
+
+
+def town_resident_by_mobile(actor: User, mobile: str) -> User | None:
+    """The resident of ``actor``'s town with canonical ``mobile``, or None."""
+    return User.objects.filter(town_id=town_of(actor), role=Role.RESIDENT, mobile=mobile).first()

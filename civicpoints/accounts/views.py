@@ -8,11 +8,13 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
@@ -26,10 +28,11 @@ from civicpoints.accounts.forms import (
     PasswordResetForm,
     ProfileForm,
     StaffRegisterForm,
+    TownSetupForm,
 )
 from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.models import CodePurpose, Community, Language, Role, User
-from civicpoints.accounts.scope import require_staff, resident_for_staff
+from civicpoints.accounts.scope import require_staff, resident_for_staff, town_of
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error, skip_validation
 from civicpoints.core.qr import qr_svg
@@ -69,6 +72,8 @@ def _send_code(request: HttpRequest, form: forms.Form, purpose: str) -> None:
 def login_view(request: HttpRequest) -> HttpResponse:
     """Sign in with a password. A resident registered by staff confirms the number
     first: they are sent on to sign in by code (a code is texted to them)."""
+    if request.method == "GET" and services.setup_is_open():
+        return redirect("setup")  # an empty installation: nobody could log in yet
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid() and form.user is not None:
         if form.user.needs_mobile_confirmation:
@@ -239,7 +244,7 @@ def _staff(request: AuthedHttpRequest) -> User:
 
 
 def _scoped_communities(actor: User) -> QuerySet[Community]:
-    qs = Community.objects.filter(town_id=actor.town_id)
+    qs = Community.objects.filter(town_id=town_of(actor))
     if actor.role == Role.TOWN_ADMIN:
         return qs
     # community staff always have a community (User's CHECK constraint)
@@ -448,3 +453,35 @@ def wechat_unbind_view(request: AuthedHttpRequest) -> HttpResponse:
     response = redirect("portal:profile")
     response.delete_cookie(WECHAT_SEEN_COOKIE)
     return response
+
+
+@sensitive_post_parameters("token")
+@never_cache
+def setup_view(request: HttpRequest) -> HttpResponse:
+    """The one-time setup page: served only while no town exists (404 afterwards), and
+    acts only with the setup token (``manage.py setup_token``). On success it shows the
+    town admin's one-time password once (never stored in clear, never logged)."""
+    if not services.setup_is_open():
+        raise Http404()
+    form = TownSetupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            grids = [services.parse_grid(line) for line in form.lines(d["grids"])]
+            result = services.town_setup_first(
+                token=d["token"],
+                name=d["name"],
+                code=d["code"],
+                time_zone=d["time_zone"],
+                communities=form.lines(d["communities"]),
+                grids=grids,
+                admin_mobile=d["admin_mobile"],
+                admin_nickname=d["admin_nickname"],
+            )
+        except DomainError as exc:
+            if exc.status == 404:
+                raise Http404() from None
+            add_domain_error(form, exc)
+        else:
+            return render(request, "accounts/setup_done.html", {"result": result})
+    return render(request, "accounts/setup.html", {"form": form})

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from civicpoints.accounts.models import Role, User
-from civicpoints.accounts.scope import require_staff
+from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.articles.errors import ArticleNotFound
 from civicpoints.articles.models import Article, ArticleRead
 
@@ -44,7 +44,7 @@ def articles_for_staff(actor: User) -> QuerySet[Article]:
     their community's. Raises OutOfScope (code ``staff_only``) for non-staff.
     """
     require_staff(actor)
-    qs = Article.objects.filter(town_id=actor.town_id)
+    qs = Article.objects.filter(town_id=town_of(actor))
     if actor.role != Role.TOWN_ADMIN:
         # other staff always have a community (User's CHECK constraint)
         qs = qs.filter(community_id=actor.community_id) if actor.community_id else qs.none()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Community, Role, User
-from civicpoints.accounts.scope import require_staff
+from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.articles import selectors
 from civicpoints.articles.errors import AudienceOutOfScope, CoverNotAnImage, CoverTooLarge
 from civicpoints.articles.models import Article, ArticleRead
@@ -154,7 +154,7 @@ def article_create(
     now = timezone.now()
     with transaction.atomic():
         article = Article(
-            town_id=actor.town_id,
+            town_id=town_of(actor),
             community=community,
             title=title,
             body_markdown=body,

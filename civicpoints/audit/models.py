@@ -29,8 +29,13 @@ class AuditEntry(models.Model):
         verbose_name=_("who"),
     )
     role = models.CharField(_("role"), max_length=20)
+    # empty only for the platform operator, who has no town (their /admin/ actions)
     town = models.ForeignKey(
-        "accounts.Town", on_delete=models.PROTECT, related_name="audit_entries"
+        "accounts.Town",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
     )
     ip = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     method = models.CharField(_("method"), max_length=8)

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.scope import town_of
 from civicpoints.audit.models import AuditEntry
 from civicpoints.core.errors import OutOfScope
 
@@ -15,4 +16,4 @@ def audit_entries_for(actor: User) -> QuerySet[AuditEntry]:
     """
     if not (actor.is_authenticated and actor.is_active and actor.role == Role.TOWN_ADMIN):
         raise OutOfScope(code="town_admin_only")
-    return AuditEntry.objects.filter(town_id=actor.town_id).select_related("actor")
+    return AuditEntry.objects.filter(town_id=town_of(actor)).select_related("actor")

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Community, Role, Town, User
-from civicpoints.accounts.scope import require_staff
+from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.metrics import Figure, MetricContext, Table, collect
 from civicpoints.core.timeutil import local_date
@@ -56,10 +56,10 @@ def dashboard_context(
         community_id = actor.community_id
     elif (
         community_id is not None
-        and not Community.objects.filter(pk=community_id, town_id=actor.town_id).exists()
+        and not Community.objects.filter(pk=community_id, town_id=town_of(actor)).exists()
     ):
         raise NotFound(field="community")
-    return MetricContext(town_id=actor.town_id, community_id=community_id, start=start, end=end)
+    return MetricContext(town_id=town_of(actor), community_id=community_id, start=start, end=end)
 
 
 def dashboard_figures(ctx: MetricContext) -> tuple[list[Figure], list[Table]]:

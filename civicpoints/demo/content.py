@@ -514,8 +514,8 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
     # --- reports: every workflow state, mostly in Rongcheng ---------------------------------
     categories = {c.code: c for c in reports.categories_ensure_defaults()}
     n_reports = _sized(len(REPORTS), 6, scale)
-    workers = {
-        w.community_id: w
+    workers = {  # a grid worker acts only in their own grid
+        w.grid_id: w
         for w in people.filter(role=Role.GRID_WORKER).order_by("-pk")  # first one wins
     }
     for k, (category, place, body, state) in enumerate(REPORTS[:n_reports]):
@@ -550,15 +550,21 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         report = reports.report_accept(actor=staff, report=report, note="已核实，谢谢反映。")
         if state == "accepted":
             continue
-        worker = workers.get(reporter.community_id)
+        worker = workers.get(reporter.grid_id)
         report = reports.report_assign(
-            actor=staff, report=report, assignee=worker, note="请网格员跟进处理。"
+            actor=staff,
+            report=report,
+            assignee=worker,
+            responsible_party="" if worker else "社区物业",
+            note="请网格员跟进处理。",
         )
         if state == "assigned":
             continue
-        assert worker is not None  # seed_town gives every community its grid workers
         report = reports.report_rectify(
-            actor=worker, report=report, after_photo=_jpeg(rng, f"after-{k}"), note="已整改。"
+            actor=worker or staff,
+            report=report,
+            after_photo=_jpeg(rng, f"after-{k}"),
+            note="已整改。",
         )
         if state == "closed":
             reports.report_close(actor=staff, report=report, note="居民确认已整改，结案。")

@@ -93,6 +93,7 @@ DEMO_LOGINS = {
     "community_staff": "13800000002",
     "town_admin": "13800000003",
     "merchant": "13800000004",
+    "operator": "13800000009",
 }
 
 
@@ -306,6 +307,13 @@ def seed_town(
             real_name="冉晓萍",
             role=Role.TOWN_ADMIN,
             town=town,
+            password=demo_hash,
+        ),
+        User(  # the platform operator: /admin/ over every town, no town of their own
+            mobile=DEMO_LOGINS["operator"],
+            nickname="平台运维",
+            role=Role.OPERATOR,
+            town=None,
             password=demo_hash,
             is_staff=True,
             is_superuser=True,

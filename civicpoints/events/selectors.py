@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet, Sum
 
 from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import NotFound
 from civicpoints.events.errors import EventNotFound
 from civicpoints.events.models import Event, EventStatus, Outcome, SignUp, SignUpStatus
@@ -18,7 +19,7 @@ def events_for(user: User) -> QuerySet[Event]:
     community's (residents: published and finished ones; staff: also the drafts
     they may manage; a town admin: every event of the town)."""
     qs = (
-        Event.objects.filter(town_id=user.town_id)
+        Event.objects.filter(town_id=town_of(user))
         .select_related("community", "rule")
         .prefetch_related("photos")
     )

@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
 
 from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import OutOfScope
 from civicpoints.notifications.models import DeliveryFailure, Notification
 
@@ -23,7 +24,7 @@ def delivery_failures(actor: User) -> QuerySet[DeliveryFailure]:
     if actor.role != Role.TOWN_ADMIN:
         raise OutOfScope()
     return (
-        DeliveryFailure.objects.filter(town_id=actor.town_id)
+        DeliveryFailure.objects.filter(town_id=town_of(actor))
         .select_related("notification", "notification__recipient")
         .order_by("-failed_at", "-pk")
     )

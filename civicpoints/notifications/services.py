@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from civicpoints.accounts.models import User
+from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import NotFound
 from civicpoints.notifications.models import DeliveryFailure, Notification
 from civicpoints.notifications.tasks import enqueue_delivery
@@ -54,7 +55,7 @@ def notify(
     """
     note = Notification.objects.create(
         recipient=recipient,
-        town_id=recipient.town_id,
+        town_id=town_of(recipient),
         kind=kind,
         title=in_language_of(recipient, title)[:120],
         body=in_language_of(recipient, body),

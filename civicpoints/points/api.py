@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from pydantic import StrictInt
 
 from civicpoints.accounts.http import AuthedHttpRequest
-from civicpoints.accounts.scope import require_staff, resident_for_staff
+from civicpoints.accounts.scope import require_staff, resident_for_staff, town_of
 from civicpoints.core.schemas import ErrorOut
 from civicpoints.points import selectors, services
 from civicpoints.points.models import PendingAdjustment, PointRule, PointTransaction
@@ -231,7 +231,7 @@ def staff_adjust(
     409 ``manual_daily_limit``: the actor's daily limit of manual points (by role).
     """
     resident = resident_for_staff(request.user, resident_id)
-    if abs(payload.points) > services.confirm_threshold(resident.town_id):
+    if abs(payload.points) > services.confirm_threshold(town_of(resident)):
         pending = services.adjustment_request(
             actor=request.user,
             resident=resident,

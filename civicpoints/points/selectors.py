@@ -15,6 +15,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from civicpoints.accounts.models import Household, Role, User
+from civicpoints.accounts.scope import town_of
 from civicpoints.core.timeutil import local_date
 from civicpoints.points.models import (
     PendingAdjustment,
@@ -30,7 +31,7 @@ def account_for(resident: User) -> PointAccount:
     try:
         return PointAccount.objects.get(resident=resident)
     except PointAccount.DoesNotExist:
-        return PointAccount(resident=resident, town_id=resident.town_id)
+        return PointAccount(resident=resident, town_id=town_of(resident))
 
 
 def household_points(household: Household) -> dict[str, int]:
@@ -129,7 +130,7 @@ class _Scored(TypedDict):
 
 
 def _ranked_residents(viewer: User, scope: str) -> QuerySet[User]:
-    qs = User.objects.filter(role=Role.RESIDENT, is_active=True, town_id=viewer.town_id)
+    qs = User.objects.filter(role=Role.RESIDENT, is_active=True, town_id=town_of(viewer))
     if scope == Scope.COMMUNITY:
         # a viewer in no community (a town admin) has no community board
         qs = qs.filter(community_id=viewer.community_id) if viewer.community_id else qs.none()
@@ -163,7 +164,7 @@ def leaderboard(
     if period == Period.ALL:
         # by town first: the (town, -lifetime_earned) index gives the top in order
         scored = (
-            PointAccount.objects.filter(town_id=viewer.town_id, lifetime_earned__gt=0)
+            PointAccount.objects.filter(town_id=town_of(viewer), lifetime_earned__gt=0)
             .annotate(score=F("lifetime_earned"))
             .values("resident_id", "score")
         )
@@ -177,7 +178,7 @@ def leaderboard(
             # resident's whole history (3x slower at 38 k residents). For a year
             # the period holds most of the history and reading it in index order
             # (a table lookup a row) is slower than by resident: measured, issue 17.
-            earned = earned.filter(town_id=viewer.town_id)
+            earned = earned.filter(town_id=town_of(viewer))
         scored = earned.values("resident_id").annotate(score=Sum("points")).filter(score__gt=0)
     base = scored.filter(resident__in=residents)
     top = list(base.order_by("-score", "resident_id")[:limit])
@@ -252,11 +253,11 @@ def reconcile() -> list[Discrepancy]:
 def pending_adjustments_for(actor: User) -> QuerySet[PendingAdjustment]:
     """Adjustments waiting for a second staff member that ``actor`` may decide: their
     town's, for residents in their scope, not their own requests; oldest first."""
-    from civicpoints.accounts.scope import residents_in_scope
+    from civicpoints.accounts.scope import residents_in_scope, town_of
 
     return (
         PendingAdjustment.objects.filter(
-            town_id=actor.town_id,
+            town_id=town_of(actor),
             status=PendingStatus.PENDING,
             resident__in=residents_in_scope(actor),
         )

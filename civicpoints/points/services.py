@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.locks import lock_person
 from civicpoints.accounts.models import Role, Town, User
-from civicpoints.accounts.scope import require_covers, require_staff
+from civicpoints.accounts.scope import require_covers, require_staff, town_of
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.timeutil import local_date
 from civicpoints.points.errors import (
@@ -180,13 +180,23 @@ def points_account_open(resident: User) -> None:
     _ensure_account(resident)
 
 
+def points_accounts_open_bulk(residents: list[User]) -> None:
+    """Open the zero balance rows of many new residents in one statement (idempotent:
+    rows that exist are left alone). Subscribed to ``accounts.hooks.residents_imported``."""
+    PointAccount.objects.bulk_create(
+        [PointAccount(resident=r, town_id=town_of(r)) for r in residents],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+
+
 def _ensure_account(resident: User) -> None:
     """Create the resident's zero balance row if it is missing (race-safe)."""
     if PointAccount.objects.filter(resident=resident).exists():
         return
     try:
         with transaction.atomic():
-            PointAccount.objects.create(resident=resident, town_id=resident.town_id)
+            PointAccount.objects.create(resident=resident, town_id=town_of(resident))
     except IntegrityError:
         pass  # created by a concurrent transaction
 
@@ -253,7 +263,7 @@ def _append(
     same_rule = rule if kind == TransactionKind.AWARD else None
     same_points = points if kind in (TransactionKind.SPEND, TransactionKind.ADJUSTMENT) else None
     row = PointTransaction(
-        town_id=resident.town_id,
+        town_id=town_of(resident),
         resident_id=resident.pk,
         kind=kind,
         points=points,
@@ -577,7 +587,7 @@ def points_adjust(
     if first is not None:
         return first
     limited = discretionary and confirmed_by is None
-    if limited and abs(points) > confirm_threshold(resident.town_id):
+    if limited and abs(points) > confirm_threshold(town_of(resident)):
         raise SecondConfirmationRequired(field="points")
     with transaction.atomic():
         if limited:
@@ -622,7 +632,7 @@ def adjustment_request(
         day = local_date()
         _require_daily_room(actor, points, day)
         pending = PendingAdjustment.objects.create(
-            town_id=resident.town_id,
+            town_id=town_of(resident),
             resident=resident,
             points=points,
             reason=reason,
@@ -639,7 +649,7 @@ def _lock_pending(actor: User, adjustment_id: int) -> PendingAdjustment:
     pending = (
         PendingAdjustment.objects.select_for_update(of=("self",))
         .select_related("resident", "requested_by")
-        .filter(pk=adjustment_id, town_id=actor.town_id)
+        .filter(pk=adjustment_id, town_id=town_of(actor))
         .first()
     )
     if pending is None:
@@ -723,7 +733,7 @@ def points_award_by_staff(
     first = _replay(key, resident=resident, kind=TransactionKind.AWARD, rule=rule)
     if first is not None:
         return first
-    if rule.points > confirm_threshold(resident.town_id):
+    if rule.points > confirm_threshold(town_of(resident)):
         raise SecondConfirmationRequired(field="rule")
     with transaction.atomic():
         actor = lock_person(actor)

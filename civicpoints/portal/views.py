@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.models import User
-from civicpoints.accounts.scope import require_staff, resident_for_staff
+from civicpoints.accounts.scope import require_staff, resident_for_staff, town_of
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
 from civicpoints.points import selectors as points
@@ -29,6 +29,8 @@ from civicpoints.rankings.selectors import my_daily_rank
 @login_required
 def home_view(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
+    if user.town_id is None:  # the platform operator: no town, their place is /admin/
+        return redirect("admin:index")
     return render(
         request,
         "portal/home.html",
@@ -122,7 +124,7 @@ def staff_adjust_view(request: AuthedHttpRequest, resident_id: int) -> HttpRespo
     form = AdjustForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        needs_second = abs(d["points"]) > point_services.confirm_threshold(resident.town_id)
+        needs_second = abs(d["points"]) > point_services.confirm_threshold(town_of(resident))
         try:
             if needs_second:
                 point_services.adjustment_request(

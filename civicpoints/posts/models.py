@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownScopedQuerySet
+
 TITLE_MAX = 80  # characters
 BODY_MAX = 5000  # characters
 COMMENT_MAX = 500  # characters
@@ -70,7 +72,7 @@ class PostStatus(models.TextChoices):
     TAKEN_DOWN = "taken_down", _("Taken down")
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(TownScopedQuerySet):
     def public(self):
         """Posts anyone may see: approved."""
         return self.filter(status=PostStatus.APPROVED)

@@ -59,14 +59,15 @@ def feed(
     neither repeat nor push others out of view (no duplicates, no gaps).
 
     Args:
-        viewer: for ``post.liked_by_me``; section / community: filters;
+        viewer: their town's posts only (``for_viewer``; a visitor sees every town's
+            published posts) and ``post.liked_by_me``; section / community: filters;
         cursor: ``next_cursor`` of the previous page (opaque string).
 
     Returns: FeedPage(posts, next_cursor or None on the last page).
     Raises: InvalidInput (code ``invalid_cursor``).
     """
     limit = max(1, min(int(limit), FEED_PAGE_MAX))
-    qs = Post.objects.public().select_related("author", "section", "community")
+    qs = Post.objects.public().for_viewer(viewer).select_related("author", "section", "community")
     if section is not None:
         qs = qs.filter(section=section)
     if community is not None:
@@ -93,14 +94,16 @@ def can_moderate(viewer: User, post: Post) -> bool:
 
 
 def post_for_viewer(viewer: User | None, post_id: int) -> Post:
-    """The post if ``viewer`` may see it: published ones to anyone; others to their
-    author and the staff covering the author.
+    """The post if ``viewer`` may see it: published ones to anyone of its town (and to
+    visitors: a share link is public); others to their author and the staff covering
+    the author. A signed-in person of another town gets NotFound.
 
     Raises: NotFound (missing, or not visible to ``viewer`` — indistinguishable).
     """
     try:
         post = (
-            Post.objects.select_related("author", "section", "community", "claimed_rule")
+            Post.objects.for_viewer(viewer)
+            .select_related("author", "section", "community", "claimed_rule")
             .prefetch_related("photos")
             .get(pk=int(post_id))
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Max, Q, QuerySet, Sum
 
 from civicpoints.accounts.models import Household, Role, User
+from civicpoints.accounts.scope import town_of
 from civicpoints.core.timeutil import local_date
 from civicpoints.points.models import PointTransaction
 from civicpoints.points.selectors import Period, Scope, period_start
@@ -74,7 +75,7 @@ def daily_board(
     """
     limit = max(1, min(int(limit), 100))
     if day is None:
-        day = SnapshotRun.objects.filter(town_id=viewer.town_id).aggregate(d=Max("day"))["d"]
+        day = SnapshotRun.objects.filter(town_id=town_of(viewer)).aggregate(d=Max("day"))["d"]
     if day is None:
         return DailyBoard(None, scope, [], None)
     if scope == Scope.COMMUNITY:
@@ -85,7 +86,7 @@ def daily_board(
         )
         order = "community_rank"
     else:
-        snaps = RankingSnapshot.objects.filter(town_id=viewer.town_id, day=day)
+        snaps = RankingSnapshot.objects.filter(town_id=town_of(viewer), day=day)
         order = "town_rank"
     snaps = snaps.select_related("resident", "community")
     rows = [_daily_row(s, scope) for s in snaps.order_by(order, "resident_id")[:limit]]
@@ -103,7 +104,7 @@ def my_daily_rank(viewer: User) -> DailyRow | None:
     primary key), so it costs the same at 38,000 or 1,000,000 residents; the
     home page and ``/me/points`` use it instead of counting the live ledger.
     """
-    day = SnapshotRun.objects.filter(town_id=viewer.town_id).aggregate(d=Max("day"))["d"]
+    day = SnapshotRun.objects.filter(town_id=town_of(viewer)).aggregate(d=Max("day"))["d"]
     if day is None:
         return None
     snap = (
@@ -155,7 +156,7 @@ def household_leaderboard(
         resident__household__isnull=False,
         resident__role=Role.RESIDENT,
         resident__is_active=True,
-        town_id=viewer.town_id,
+        town_id=town_of(viewer),
     )
     if start is not None:
         rows_qs = rows_qs.filter(local_date__range=(start, today or local_date()))
@@ -218,6 +219,6 @@ def honour_drafts(actor: User) -> QuerySet[Honour]:
     """Honours (drafts and published) in the staff member's scope, newest first."""
     qs = Honour.objects.select_related("resident", "household", "community")
     if actor.role == Role.TOWN_ADMIN:
-        return qs.filter(town_id=actor.town_id)
+        return qs.filter(town_id=town_of(actor))
     # other staff always have a community (User's CHECK constraint)
     return qs.filter(community_id=actor.community_id) if actor.community_id else qs.none()

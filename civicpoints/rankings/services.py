@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Community, Role, Town, User
-from civicpoints.accounts.scope import require_staff
+from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.timeutil import local_date
 from civicpoints.notifications.models import NotificationKind
@@ -179,7 +179,7 @@ def _period(kind: str, period_start: dt.date) -> tuple[dt.date, dt.date]:
 def _communities(actor: User) -> QuerySet[Community]:
     require_staff(actor)
     if actor.role == Role.TOWN_ADMIN:
-        return Community.objects.filter(town_id=actor.town_id).order_by("pk")
+        return Community.objects.filter(town_id=town_of(actor)).order_by("pk")
     # other staff always have a community (User's CHECK constraint)
     if actor.community_id is None:
         return Community.objects.none()

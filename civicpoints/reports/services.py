@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicpoints.accounts.models import Role, User
-from civicpoints.accounts.scope import covers, require_covers, require_staff
+from civicpoints.accounts.scope import covers, require_covers, require_staff, town_of
 from civicpoints.core.errors import InvalidInput, OutOfScope
 from civicpoints.core.photos import photo_process, photos_process
 from civicpoints.notifications.models import NotificationKind
@@ -135,7 +135,7 @@ def report_file(
     processed = photos_process(photos)
     with transaction.atomic():
         report = Report.objects.create(
-            town_id=reporter.town_id,
+            town_id=town_of(reporter),
             community_id=reporter.community_id,
             reporter=reporter,
             category=category,

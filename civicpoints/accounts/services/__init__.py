@@ -1,8 +1,37 @@
 """Every change to people and organization, one import path (``from
 civicpoints.accounts import services``), split by sub-domain: ``people``
 (registration, profile, staff actions, SMS verification codes) and ``wechat``
-(WeChat identities and API tokens)."""
+(WeChat identities and API tokens); ``towns`` (a town set up with its communities,
+grids and first admin; the setup page), ``organization`` (the town console:
+communities, grids, staff accounts, households), ``imports`` (residents and
+households from XLSX/CSV)."""
 
+from civicpoints.accounts.services.imports import (
+    RowPlan,
+    import_job_create,
+    import_job_get,
+    import_job_step,
+    import_plan,
+    rows_parse,
+    template_rows,
+)
+from civicpoints.accounts.services.organization import (
+    NameTaken,
+    community_create,
+    community_of_town,
+    community_rename,
+    grid_create,
+    grid_of_town,
+    grid_rename,
+    household_create,
+    household_member_move,
+    household_of_town,
+    household_set_head,
+    staff_invite,
+    staff_move,
+    staff_of_town,
+    staff_set_active,
+)
 from civicpoints.accounts.services.people import (
     CodeExhausted,
     CodeExpired,
@@ -23,6 +52,16 @@ from civicpoints.accounts.services.people import (
     verification_code_send,
     verification_codes_purge,
 )
+from civicpoints.accounts.services.towns import (
+    AlreadySetUp,
+    TownDiffers,
+    TownSetup,
+    parse_grid,
+    setup_is_open,
+    setup_token,
+    town_create,
+    town_setup_first,
+)
 from civicpoints.accounts.services.wechat import (
     WeChatAlreadyBound,
     WeChatTaken,
@@ -36,6 +75,36 @@ from civicpoints.accounts.services.wechat import (
 )
 
 __all__ = [
+    "AlreadySetUp",
+    "NameTaken",
+    "RowPlan",
+    "TownDiffers",
+    "TownSetup",
+    "community_create",
+    "community_of_town",
+    "community_rename",
+    "grid_create",
+    "grid_of_town",
+    "grid_rename",
+    "household_create",
+    "household_member_move",
+    "household_of_town",
+    "household_set_head",
+    "import_job_create",
+    "import_job_get",
+    "import_job_step",
+    "import_plan",
+    "parse_grid",
+    "rows_parse",
+    "setup_is_open",
+    "setup_token",
+    "staff_invite",
+    "staff_move",
+    "staff_of_town",
+    "staff_set_active",
+    "template_rows",
+    "town_create",
+    "town_setup_first",
     "CodeExhausted",
     "CodeExpired",
     "CodeInvalid",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.models import ApiToken, CodePurpose, User, WeChatIdentity
+from civicpoints.accounts.scope import town_of
 from civicpoints.accounts.services.people import CodeInvalid, _code_check, _code_close
 from civicpoints.core.errors import Conflict, DomainError, InvalidInput
 from civicpoints.core.mobile import normalize_mobile
@@ -85,7 +86,7 @@ def wechat_identity_bind(
                     raise WeChatTaken()
             identity = WeChatIdentity.objects.filter(user=user).first()
             if identity is None:
-                identity = WeChatIdentity(user=user, town_id=user.town_id)
+                identity = WeChatIdentity(user=user, town_id=town_of(user))
             for key, value in ids.items():
                 current = getattr(identity, key)
                 if current and current != value:
@@ -154,7 +155,7 @@ def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
     now = timezone.now()
     row = ApiToken.objects.create(
         user=user,
-        town_id=user.town_id,
+        town_id=town_of(user),
         key_hash=_token_hash(raw),
         created_at=now,
         expires_at=now + timedelta(seconds=settings.API_TOKEN_TTL),

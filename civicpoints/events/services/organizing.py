@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicpoints.accounts.models import Community, Role, User
-from civicpoints.accounts.scope import require_staff
+from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.core.errors import InvalidInput
 from civicpoints.core.photos import photo_process
 from civicpoints.core.timeutil import local_date
@@ -166,7 +166,7 @@ def event_create(
     )
     with transaction.atomic():
         return Event.objects.create(
-            town_id=actor.town_id,
+            town_id=town_of(actor),
             community=community,
             organizer=actor,
             title=title.strip()[:120],

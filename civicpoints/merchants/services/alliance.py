@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import Conflict, NotFound
 from civicpoints.core.mobile import normalize_mobile
 from civicpoints.merchants.errors import MerchantOnly, TownAdminOnly, invalid
@@ -43,7 +44,7 @@ def merchant_for_admin(actor: User, merchant_id: int | None) -> Merchant:
     if merchant_id is None:
         raise NotFound()
     try:
-        return Merchant.objects.get(pk=merchant_id, town_id=actor.town_id)
+        return Merchant.objects.get(pk=merchant_id, town_id=town_of(actor))
     except (Merchant.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 
@@ -56,7 +57,7 @@ def merchant_apply(
     Returns the new Merchant. Raises InvalidInput (field name/category/address/contact_phone).
     """
     merchant = Merchant(
-        town_id=applicant.town_id,
+        town_id=town_of(applicant),
         name=_text(name, "name", 80),
         category=_text(category, "category", 40),
         address=_text(address, "address", 160),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from civicpoints.accounts.card import resident_from_card
 from civicpoints.accounts.models import Role, User
-from civicpoints.accounts.scope import resident_for_staff
+from civicpoints.accounts.scope import resident_for_staff, town_of
 from civicpoints.core.errors import NotFound
 from civicpoints.merchants.errors import CardNotEligible, CardSuspended, invalid
 from civicpoints.merchants.models import CardPolicy, DiscountCard, Merchant
@@ -46,7 +46,7 @@ def card_policy_set(*, actor: User, threshold_points: int) -> CardPolicy:
         )
     with transaction.atomic():
         policy, _created = CardPolicy.objects.update_or_create(
-            town_id=actor.town_id,
+            town_id=town_of(actor),
             defaults={"threshold_points": threshold_points, "updated_by": actor},
         )
     return policy
@@ -63,13 +63,13 @@ def discount_card_claim(*, resident: User) -> DiscountCard:
         return card
     account = PointAccount.objects.filter(resident=resident).first()
     earned = account.lifetime_earned if account else 0
-    threshold = card_policy_for(resident.town_id).threshold_points
+    threshold = card_policy_for(town_of(resident)).threshold_points
     if resident.role != Role.RESIDENT or earned < threshold:
         raise CardNotEligible()
     with transaction.atomic():
         card, _created = DiscountCard.objects.get_or_create(
             resident=resident,
-            defaults={"town_id": resident.town_id, "issued_at": timezone.now()},
+            defaults={"town_id": town_of(resident), "issued_at": timezone.now()},
         )
     return card
 

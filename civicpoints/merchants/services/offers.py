@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import NotFound
 from civicpoints.merchants.errors import TownAdminOnly, invalid
 from civicpoints.merchants.models import Funding, Offer, SubsidyBudget
@@ -137,8 +138,8 @@ def subsidy_budget_set(*, actor: User, cap_fen: int) -> SubsidyBudget:
     if not isinstance(cap_fen, int) or isinstance(cap_fen, bool) or not 0 <= cap_fen <= MAX_CAP_FEN:
         raise invalid(_("Enter a cap in fen from 0 to 10,000,000,000."), "cap_fen", "invalid_fen")
     with transaction.atomic():
-        SubsidyBudget.objects.get_or_create(town_id=actor.town_id)
-        budget = SubsidyBudget.objects.select_for_update().get(town_id=actor.town_id)
+        SubsidyBudget.objects.get_or_create(town_id=town_of(actor))
+        budget = SubsidyBudget.objects.select_for_update().get(town_id=town_of(actor))
         if cap_fen < budget.committed_fen:
             raise invalid(
                 _("The cap cannot be below the amount already committed."),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from civicpoints.accounts.locks import lock_person
 from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import Conflict, NotFound
 from civicpoints.core.timeutil import local_date
 from civicpoints.merchants.errors import (
@@ -112,7 +113,7 @@ def voucher_exchange(*, resident: User, offer_id: int, idempotency_key: str) -> 
         if not resident.is_active:
             raise OfferUnavailable(_("Only residents exchange points."), field="resident")
         offer = (
-            Offer.objects.select_for_update().filter(pk=offer_id, town_id=resident.town_id).first()
+            Offer.objects.select_for_update().filter(pk=offer_id, town_id=town_of(resident)).first()
         )
         if offer is None:
             raise NotFound(field="offer")

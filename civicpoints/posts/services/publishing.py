@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
 from civicpoints.core.photos import ProcessedPhoto, photos_process
 from civicpoints.points.models import PointRule
@@ -116,7 +117,7 @@ def post_create(
     processed = _process_photos(photos)
     with transaction.atomic():
         post = Post.objects.create(
-            town_id=author.town_id,
+            town_id=town_of(author),
             community_id=author.community_id,
             author=author,
             section=section,
@@ -188,7 +189,7 @@ def post_publish_for_report(
         )
     now = timezone.now()
     post = Post.objects.create(
-        town_id=actor.town_id,
+        town_id=town_of(actor),
         community_id=actor.community_id,
         author=actor,
         section=section,
