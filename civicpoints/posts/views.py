@@ -194,7 +194,7 @@ def share_view(request, post_id):
         {
             "post": post,
             "share_url": request.build_absolute_uri(),
-            "og_image": request.build_absolute_uri(first.thumbnail.url) if first else "",
+            "og_image": request.build_absolute_uri(first.public_thumbnail_url) if first else "",
         },
     )
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import covers, require_covers, require_staff
 from civicpoints.core.errors import InvalidInput, OutOfScope
+from civicpoints.core.imaging import photo_prepare
 from civicpoints.core.photos import photo_process
 from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import message, notify
@@ -87,24 +88,32 @@ def _text(value: str, *, field: str, max_len: int, required: bool = True) -> str
     return value
 
 
-def _file_names(photos: Iterable[ReportPhoto]) -> list[tuple[str, str]]:
-    """The stored (photo, thumbnail) names of saved photos, to attach them to a post."""
-    names = []
-    for p in photos:
-        assert p.image.name and p.thumbnail.name  # both are required fields
-        names.append((p.image.name, p.thumbnail.name))
-    return names
-
-
-def _save_photos(report: Report, processed, kind: str) -> list[ReportPhoto]:
+def _save_photos(report: Report, prepared, kind: str) -> list[ReportPhoto]:
     out = []
-    for p in processed:
-        row = ReportPhoto(report=report, kind=kind)
+    for prep in prepared:
+        p, pub = prep.processed, prep.public
+        row = ReportPhoto(report=report, kind=kind, blurred=[r.as_dict() for r in pub.regions])
         row.image.save(p.photo.name, p.photo, save=False)
         row.thumbnail.save(p.thumbnail.name, p.thumbnail, save=False)
+        row.public_image.save(pub.photo.name, pub.photo, save=False)
+        row.public_thumbnail.save(pub.thumbnail.name, pub.thumbnail, save=False)
         row.save()
         out.append(row)
     return out
+
+
+def _photo_files(rows: Iterable[ReportPhoto]) -> list[dict]:
+    """The stored files of report photos, for the published post (public renditions included)."""
+    return [
+        {
+            "image": p.image.name,
+            "thumbnail": p.thumbnail.name,
+            "public_image": p.public_image.name,
+            "public_thumbnail": p.public_thumbnail.name,
+            "blurred": p.blurred,
+        }
+        for p in rows
+    ]
 
 
 def report_file(
@@ -131,7 +140,7 @@ def report_file(
         raise InvalidInput(
             _("At most %(n)d photos.") % {"n": MAX_PHOTOS}, field="photos", code="too_many_photos"
         )
-    processed = [photo_process(p) for p in photos]
+    processed = [photo_prepare(photo_process(p)) for p in photos]
     with transaction.atomic():
         report = Report.objects.create(
             town_id=reporter.town_id,
@@ -283,13 +292,14 @@ def report_rectify(*, actor: User, report: Report, after_photo, note: str = "") 
         raise InvalidInput(_("An after photo is required."), field="after_photo", code="required")
     if actor.pk != report.assignee_id:
         _require_case_staff(actor, report)
-    processed = photo_process(after_photo, field="after_photo")
+    processed = photo_prepare(photo_process(after_photo, field="after_photo"))
 
     def apply(r: Report) -> None:
         rows = _save_photos(r, [processed], PhotoKind.AFTER)
         if r.published_post is not None:
             post_services.post_attach_photo_files(
-                post=r.published_post, photo_files=_file_names(rows)
+                post=r.published_post,
+                photo_files=_photo_files(rows),
             )
 
     return _move(report, actor=actor, to=CaseStatus.RECTIFIED, note=note, apply=apply)
@@ -327,7 +337,7 @@ def report_publish(*, actor: User, report: Report, title: str, body: str):
             actor=actor,
             title=title,
             body=body,
-            photo_files=_file_names(report.photos.all()),
+            photo_files=_photo_files(report.photos.all()),
         )
         report.published_post = post
         report.save(update_fields=["published_post"])

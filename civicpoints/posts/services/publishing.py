@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Role, User
 from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
-from civicpoints.core.photos import ProcessedPhoto, photo_process
+from civicpoints.core.imaging import PreparedPhoto, photo_prepare
+from civicpoints.core.photos import photo_process
 from civicpoints.points.models import PointRule
 from civicpoints.posts.errors import IllegalMove, RuleNotClaimable
 from civicpoints.posts.models import (
@@ -62,23 +63,27 @@ def _claimable_rule(code: str | None) -> PointRule | None:
     return rule
 
 
-def _process_photos(uploads: Sequence, *, already: int = 0) -> list[ProcessedPhoto]:
-    """Check every photo before anything is written, so a refused one leaves nothing behind."""
+def _process_photos(uploads: Sequence, *, already: int = 0) -> list[PreparedPhoto]:
+    """Check, blur and fingerprint every photo before anything is written, so a refused
+    one leaves nothing behind (and the slow image work stays out of the transaction)."""
     if already + len(uploads) > MAX_PHOTOS:
         raise InvalidInput(
             _("At most %(n)d photos per post.") % {"n": MAX_PHOTOS},
             field="photos",
             code="too_many_photos",
         )
-    return [photo_process(u) for u in uploads]
+    return [photo_prepare(photo_process(u)) for u in uploads]
 
 
-def _save_photos(post: Post, photos: Sequence[ProcessedPhoto], *, start: int = 0) -> None:
-    for i, p in enumerate(photos, start=start):
+def _save_photos(post: Post, photos: Sequence[PreparedPhoto], *, start: int = 0) -> None:
+    for i, prep in enumerate(photos, start=start):
+        p, pub = prep.processed, prep.public
         assert p.photo.name and p.thumbnail.name  # photo_process names both files
-        row = PostPhoto(post=post, position=i)
+        row = PostPhoto(post=post, position=i, blurred=[r.as_dict() for r in pub.regions])
         row.image.save(p.photo.name, p.photo, save=False)
         row.thumbnail.save(p.thumbnail.name, p.thumbnail, save=False)
+        row.public_image.save(pub.photo.name, pub.photo, save=False)
+        row.public_thumbnail.save(pub.thumbnail.name, pub.thumbnail, save=False)
         row.save()
 
 
@@ -166,13 +171,14 @@ def post_edit(
 
 
 def post_publish_for_report(
-    *, actor: User, title: str, body: str, photo_files: Sequence[tuple[str, str]]
+    *, actor: User, title: str, body: str, photo_files: Sequence[dict]
 ) -> Post:
     """Staff publish a reviewed account of a report in the reports section.
 
     The post is written by the staff member (the reporter's identity never
     appears), reviewed and approved at once by them — the text is theirs — and
-    earns no points. ``photo_files`` are (photo, thumbnail) names already in storage.
+    earns no points. ``photo_files`` are dicts of stored file names (see
+    ``post_attach_photo_files``).
 
     Raises: InvalidInput (``title``, ``body``; no reports section configured).
     """
@@ -203,8 +209,20 @@ def post_publish_for_report(
     return post
 
 
-def post_attach_photo_files(*, post: Post, photo_files: Sequence[tuple[str, str]]) -> None:
-    """Attach stored (photo, thumbnail) files to ``post``, up to 9 photos in all."""
+def post_attach_photo_files(*, post: Post, photo_files: Sequence[dict]) -> None:
+    """Attach stored files to ``post``, up to 9 photos in all.
+
+    Each item: ``{"image", "thumbnail", "public_image", "public_thumbnail"}`` (names
+    in storage) and ``"blurred"`` (the regions blurred in the public files).
+    """
     start = post.photos.count()
-    for i, (image, thumb) in enumerate(photo_files[: max(0, MAX_PHOTOS - start)], start=start):
-        PostPhoto.objects.create(post=post, image=image, thumbnail=thumb, position=i)
+    for i, f in enumerate(photo_files[: max(0, MAX_PHOTOS - start)], start=start):
+        PostPhoto.objects.create(
+            post=post,
+            image=f["image"],
+            thumbnail=f["thumbnail"],
+            public_image=f.get("public_image", ""),
+            public_thumbnail=f.get("public_thumbnail", ""),
+            blurred=f.get("blurred", []),
+            position=i,
+        )
