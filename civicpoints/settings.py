@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "civicpoints.points",
     "civicpoints.merchants",
     "civicpoints.notifications",
+    "civicpoints.integrity",
     "civicpoints.articles",
     "civicpoints.posts",
     "civicpoints.reports",

@@ -8,6 +8,7 @@ balance exists from day one without ``accounts`` importing ``points``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from civicpoints.core.hooks import Hook
@@ -17,4 +18,22 @@ if TYPE_CHECKING:
 
 resident_registered: Hook[User] = Hook(
     "accounts.resident_registered", "A resident was registered (inside its transaction)."
+)
+
+
+@dataclass(frozen=True)
+class RegistrationOrigin:
+    """Where a self-registration came from: client address and device id (as sent)."""
+
+    user: User
+    address: str
+    device: str
+
+
+# ``resident_registered_from``: a resident registered themselves from a page or the
+# API, with the request's origin (``core.origin``); sent right after
+# ``resident_registered``. The integrity app subscribes (registration bursts).
+resident_registered_from: Hook[RegistrationOrigin] = Hook(
+    "accounts.resident_registered_from",
+    "A resident registered themselves; the origin of the request (inside its transaction).",
 )

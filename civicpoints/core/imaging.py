@@ -11,10 +11,12 @@ independently:
   found is pixelated and then blurred, a margin around it included; every pixel
   outside the regions is left exactly as it was. The original stays in storage
   for the staff who handle the case.
-* **Perceptual fingerprints.** ``photo_fingerprint`` gives two 64-bit DCT
-  perceptual hashes (``imagehash.phash``): of the whole photo and of its middle
-  80 %. A recompressed or resized copy keeps the whole-photo hash within a few
-  bits; a copy cropped by up to ~10 % a side matches the other photo's middle.
+* **Perceptual fingerprints.** ``photo_fingerprint`` gives 64-bit DCT
+  perceptual hashes (``imagehash.phash``) of the whole photo, of centred
+  crops of 90, 80, 70 and 60 % a side and of 90 and 80 % crops towards each
+  corner. A recompressed or resized copy keeps the whole-photo hash within a
+  few bits; a copy cropped at the edges matches the original's crop of about
+  the same share.
 
 Haar cascades are a classical detector: they find upright, roughly frontal
 faces and plates of a few dozen pixels and more, and they miss faces turned far
@@ -180,24 +182,51 @@ def public_rendition(photo, *, stem: str) -> PublicRendition:
 
 HASH_BITS = 64
 NEAR_DISTANCE = 10  # Hamming bits (of 64) at or under which two hashes are "the same photo"
-INNER_SHARE = 0.8  # the middle 80 % of each side, for copies cropped at the edges
+# The photo is also hashed cropped to these boxes — (share of each side kept, where the
+# box sits horizontally and vertically: 0 left/top, 0.5 centred, 1 right/bottom) — so
+# a copy cropped at the edges, evenly or towards a corner, matches one of them.
+CROPS = (
+    (0.9, 0.5, 0.5),
+    (0.8, 0.5, 0.5),
+    (0.7, 0.5, 0.5),
+    (0.6, 0.5, 0.5),
+    *((share, ax, ay) for share in (0.9, 0.8) for ax in (0, 1) for ay in (0, 1)),
+)
+PLAIN_STD = 6.0  # grey-level spread under which a photo is too plain to compare
 
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """Two perceptual hashes as 16 hex digits: the whole photo and its middle ``INNER_SHARE``."""
+    """Perceptual hashes (16 hex digits each): the whole photo, then its centred crops
+    (``CROPS``). ``plain``: a near-uniform picture (a wall, a blank) whose hashes
+    say nothing; it is never compared."""
 
-    whole: str
-    inner: str
+    hashes: tuple[str, ...]
+    plain: bool = False
+
+    @property
+    def whole(self) -> str:
+        return self.hashes[0]
+
+    def serialize(self) -> str:
+        return " ".join(self.hashes)
+
+    @classmethod
+    def parse(cls, text: str) -> Fingerprint:
+        return cls(tuple(text.split()))
 
 
 def photo_fingerprint(photo) -> Fingerprint:
     """Perceptual hashes of a photo (bytes, a file or a PIL image)."""
     img = photo if isinstance(photo, Image.Image) else _open(photo)
     w, h = img.size
-    dx, dy = int(w * (1 - INNER_SHARE) / 2), int(h * (1 - INNER_SHARE) / 2)
-    inner = img.crop((dx, dy, w - dx, h - dy))
-    return Fingerprint(whole=str(imagehash.phash(img)), inner=str(imagehash.phash(inner)))
+    hashes = [str(imagehash.phash(img))]
+    for share, ax, ay in CROPS:
+        cw, ch = int(w * share), int(h * share)
+        x0, y0 = int((w - cw) * ax), int((h - ch) * ay)
+        hashes.append(str(imagehash.phash(img.crop((x0, y0, x0 + cw, y0 + ch)))))
+    plain = float(np.asarray(img.convert("L"), dtype=np.float32).std()) < PLAIN_STD
+    return Fingerprint(tuple(hashes), plain=plain)
 
 
 def hash_distance(a: str, b: str) -> int:
@@ -206,16 +235,15 @@ def hash_distance(a: str, b: str) -> int:
 
 
 def fingerprint_distance(a: Fingerprint, b: Fingerprint) -> int:
-    """The smallest distance between the two photos' hashes, whole against whole or middle.
+    """The smallest distance between one photo as a whole and the other whole or cropped.
 
-    A copy cropped at the edges resembles the original's middle (``a.whole`` vs
-    ``b.inner``) or the reverse; a resized or recompressed copy matches whole to whole.
+    A resized or recompressed copy matches whole to whole; a copy cropped at the
+    edges matches the original's crop of about the same share (``a.whole`` vs one
+    of ``b.hashes``, or the reverse).
     """
     return min(
-        hash_distance(a.whole, b.whole),
-        hash_distance(a.whole, b.inner),
-        hash_distance(a.inner, b.whole),
-        hash_distance(a.inner, b.inner),
+        min(hash_distance(a.whole, h) for h in b.hashes),
+        min(hash_distance(h, b.whole) for h in a.hashes),
     )
 
 

@@ -6,3 +6,9 @@ class EventsConfig(AppConfig):
     name = "civicpoints.events"
     label = "events"
     verbose_name = _("Events and volunteering")
+
+    def ready(self) -> None:
+        from civicpoints.events.held import signup_record_released_award
+        from civicpoints.integrity.hooks import held_award_issued
+
+        held_award_issued.subscribe(signup_record_released_award)

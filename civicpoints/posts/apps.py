@@ -6,3 +6,9 @@ class PostsConfig(AppConfig):
     name = "civicpoints.posts"
     label = "posts"
     verbose_name = _("Posts and moderation")
+
+    def ready(self) -> None:
+        from civicpoints.integrity.hooks import held_award_issued
+        from civicpoints.posts.held import post_record_released_award
+
+        held_award_issued.subscribe(post_record_released_award)

@@ -29,6 +29,7 @@ from civicpoints.accounts.scope import covers, require_covers, require_staff
 from civicpoints.core.errors import InvalidInput, OutOfScope
 from civicpoints.core.imaging import photo_prepare
 from civicpoints.core.photos import photo_process
+from civicpoints.integrity import services as integrity
 from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import message, notify
 from civicpoints.points import services as points
@@ -150,7 +151,16 @@ def report_file(
             place=place,
             body=body,
         )
-        _save_photos(report, processed, PhotoKind.EVIDENCE)
+        rows = _save_photos(report, processed, PhotoKind.EVIDENCE)
+        integrity.photos_check(
+            subject=report,
+            uploader=reporter,
+            community_id=report.community_id,
+            subject_url=reverse("reports:detail", args=[report.pk]),
+            photos=[
+                (p.fingerprint, row.thumbnail.name) for p, row in zip(processed, rows, strict=True)
+            ],
+        )
         CaseEvent.objects.create(report=report, actor=reporter, to_status=CaseStatus.SUBMITTED)
     return report
 
@@ -208,9 +218,14 @@ def report_accept(*, actor: User, report: Report, note: str = "") -> Report:
     def apply(r: Report) -> str:
         try:
             rule = points.rule_get(AWARD_RULE)
-            r.award = points.points_award(resident=r.reporter, rule=rule, cause=r, actor=actor)
+            # Held while an integrity flag on the report (a repeated photo) is open.
+            r.award = integrity.award_or_hold(
+                subject=r, resident=r.reporter, rule=rule, cause=r, actor=actor
+            )
         except (CapReached, RuleNotInForce, NotAResident, UnknownRule) as exc:
             return str(exc.detail)
+        if r.award is None:
+            return _("The points wait for a staff decision on an integrity flag.")
         return ""
 
     return _move(report, actor=actor, to=CaseStatus.ACCEPTED, note=note, apply=apply)
@@ -226,6 +241,7 @@ def report_reject(*, actor: User, report: Report, reason: str) -> Report:
 
     def apply(r: Report) -> None:
         r.reject_reason = reason
+        integrity.held_awards_withhold(subject=r)
 
     return _move(report, actor=actor, to=CaseStatus.REJECTED, note=reason, apply=apply)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +13,7 @@ from civicpoints.accounts.models import Role, User
 from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
 from civicpoints.core.imaging import PreparedPhoto, photo_prepare
 from civicpoints.core.photos import photo_process
+from civicpoints.integrity import services as integrity
 from civicpoints.points.models import PointRule
 from civicpoints.posts.errors import IllegalMove, RuleNotClaimable
 from civicpoints.posts.models import (
@@ -76,6 +78,9 @@ def _process_photos(uploads: Sequence, *, already: int = 0) -> list[PreparedPhot
 
 
 def _save_photos(post: Post, photos: Sequence[PreparedPhoto], *, start: int = 0) -> None:
+    """Store the photos and hand their fingerprints to the integrity check (near repeats
+    of any earlier photo of the town flag the post; its award then waits)."""
+    checked = []
     for i, prep in enumerate(photos, start=start):
         p, pub = prep.processed, prep.public
         assert p.photo.name and p.thumbnail.name  # photo_process names both files
@@ -85,6 +90,14 @@ def _save_photos(post: Post, photos: Sequence[PreparedPhoto], *, start: int = 0)
         row.public_image.save(pub.photo.name, pub.photo, save=False)
         row.public_thumbnail.save(pub.thumbnail.name, pub.thumbnail, save=False)
         row.save()
+        checked.append((prep.fingerprint, row.thumbnail.name))
+    integrity.photos_check(
+        subject=post,
+        uploader=post.author,
+        community_id=post.community_id,
+        subject_url=reverse("posts:detail", args=[post.pk]),
+        photos=checked,
+    )
 
 
 def post_create(
