@@ -34,3 +34,21 @@ class NotAResident(InvalidInput):
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
     default_detail = _("This idempotency key was already used for a different request.")
+
+
+class BudgetExhausted(CapReached):
+    """Past the town's monthly issuance budget (a ``CapReached``: callers that approve
+    without points on a reached cap do the same here)."""
+
+    code = "budget_exhausted"
+    default_detail = _("This month's points budget for this rule is used up.")
+
+
+class BudgetQueued(CapReached):
+    """Past a ``confirm`` budget: the award waits for a town admin (``QueuedAward``)."""
+
+    code = "budget_queued"
+    default_detail = _(
+        "This month's points budget for this rule is used up; the award waits for the town "
+        "to confirm it."
+    )

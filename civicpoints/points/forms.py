@@ -32,3 +32,22 @@ class AdjustForm(forms.Form):
         if points == 0:
             raise forms.ValidationError(_("Enter a non-zero number of points."))
         return points
+
+
+class BudgetForm(forms.Form):
+    """A monthly points budget for one rule or one category (exactly one of the two)."""
+
+    rule = forms.ChoiceField(label=_("Rule"), required=False)
+    category = forms.ChoiceField(label=_("or a whole category"), required=False)
+    points = forms.IntegerField(label=_("Points a month"), min_value=1, max_value=100_000_000)
+    mode = forms.ChoiceField(label=_("Past the budget"))
+
+    def __init__(self, *args, **kwargs):
+        from civicpoints.points.models import BudgetMode, RuleCategory
+
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = [("", "—")] + [
+            (r.code, f"{r.name} · {r.points}") for r in PointRule.objects.order_by("sort_order")
+        ]
+        self.fields["category"].choices = [("", "—"), *RuleCategory.choices]
+        self.fields["mode"].choices = BudgetMode.choices
