@@ -29,12 +29,15 @@ from __future__ import annotations
 import io
 import threading
 from dataclasses import dataclass
+from typing import IO, Any, Protocol
 
 import cv2
 import imagehash
 import numpy as np
 from django.core.files.base import ContentFile
 from PIL import Image
+
+from civicpoints.core.photos import ProcessedPhoto
 
 DETECT_EDGE = 800  # pixels: detection runs on a copy at most this long (speed; faces stay > 24 px)
 SCALE_STEP = 1.15  # detectMultiScale's scaleFactor: 1.1 finds ~the same faces 1.7x slower
@@ -63,7 +66,7 @@ class Region:
     w: int
     h: int
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "x": self.x, "y": self.y, "w": self.w, "h": self.h}
 
 
@@ -71,8 +74,8 @@ class Region:
 class PublicRendition:
     """The photo to show in public (JPEG) and its thumbnail, and the regions blurred in them."""
 
-    photo: ContentFile
-    thumbnail: ContentFile
+    photo: ContentFile[bytes]
+    thumbnail: ContentFile[bytes]
     regions: tuple[Region, ...]
 
 
@@ -81,7 +84,7 @@ def _classifiers() -> list[tuple[str, cv2.CascadeClassifier, int, int]]:
     if loaded is None:
         loaded = []
         for kind, filename, neighbours, min_size in CASCADES:
-            clf = cv2.CascadeClassifier(cv2.data.haarcascades + filename)
+            clf = cv2.CascadeClassifier(cv2.data.haarcascades + filename)  # type: ignore[attr-defined]
             if clf.empty():  # a broken install must not silently publish unblurred faces
                 raise RuntimeError(f"OpenCV cascade {filename} is missing or unreadable")
             loaded.append((kind, clf, neighbours, min_size))
@@ -138,27 +141,30 @@ def blur_regions(img: Image.Image, regions: list[Region] | tuple[Region, ...]) -
     return Image.fromarray(out)
 
 
-def _jpeg(img: Image.Image, name: str) -> ContentFile:
+def _jpeg(img: Image.Image, name: str) -> ContentFile[bytes]:
     buf = io.BytesIO()
     img.save(buf, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     return ContentFile(buf.getvalue(), name=name)
 
 
-def _open(photo) -> Image.Image:
+PhotoSource = bytes | IO[bytes]
+
+
+def _open(photo: PhotoSource) -> Image.Image:
     data = photo if isinstance(photo, bytes) else _read(photo)
     img = Image.open(io.BytesIO(data))
     img.load()
     return img.convert("RGB")
 
 
-def _read(f) -> bytes:
+def _read(f: IO[bytes]) -> bytes:
     f.seek(0)
-    data = f.read()
+    data: bytes = f.read()
     f.seek(0)
     return data
 
 
-def public_rendition(photo, *, stem: str) -> PublicRendition:
+def public_rendition(photo: PhotoSource, *, stem: str) -> PublicRendition:
     """The public version of a cleaned photo (bytes or a file such as ``ProcessedPhoto.photo``).
 
     Returns JPEG files named ``<stem>_p.jpg`` and ``<stem>_pt.jpg`` (thumbnail,
@@ -216,7 +222,7 @@ class Fingerprint:
         return cls(tuple(text.split()))
 
 
-def photo_fingerprint(photo) -> Fingerprint:
+def photo_fingerprint(photo: PhotoSource | Image.Image) -> Fingerprint:
     """Perceptual hashes of a photo (bytes, a file or a PIL image)."""
     img = photo if isinstance(photo, Image.Image) else _open(photo)
     w, h = img.size
@@ -251,18 +257,18 @@ def fingerprint_distance(a: Fingerprint, b: Fingerprint) -> int:
 class PreparedPhoto:
     """A cleaned upload (``core.photos.ProcessedPhoto``) with its public rendition and hashes."""
 
-    processed: object  # core.photos.ProcessedPhoto
+    processed: ProcessedPhoto
     public: PublicRendition
     fingerprint: Fingerprint
 
 
-def photo_prepare(processed) -> PreparedPhoto:
+def photo_prepare(processed: ProcessedPhoto) -> PreparedPhoto:
     """Blur and fingerprint a photo that ``core.photos.photo_process`` has cleaned.
 
     Slow (a few hundred ms per photo on a busy CPU): call it before opening the
     transaction that saves the photo.
     """
-    stem = processed.photo.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = (processed.photo.name or "photo").rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return PreparedPhoto(
         processed=processed,
         public=public_rendition(processed.photo, stem=stem),
@@ -270,7 +276,16 @@ def photo_prepare(processed) -> PreparedPhoto:
     )
 
 
-def photo_row_blur(row) -> bool:
+class _PhotoRow(Protocol):
+    image: Any
+    public_image: Any
+    public_thumbnail: Any
+    blurred: Any
+
+    def save(self, *, update_fields: list[str]) -> None: ...
+
+
+def photo_row_blur(row: _PhotoRow) -> bool:
     """Give a stored photo row (fields ``image``, ``public_image``, ``public_thumbnail``,
     ``blurred``) its public rendition if it has none; True when one was written.
 

@@ -14,22 +14,24 @@ import hmac
 import secrets
 
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 DEVICE_COOKIE = "cp_device"
 DEVICE_HEADER = "X-Device-Id"
 DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600  # seconds
 
 
-def request_address(request) -> str:
+def request_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "")
 
 
-def request_device(request) -> str:
+def request_device(request: HttpRequest) -> str:
     """The device id the client sent (header first, then cookie), at most 64 characters."""
     return str(request.headers.get(DEVICE_HEADER) or request.COOKIES.get(DEVICE_COOKIE) or "")[:64]
 
 
-def device_cookie_set(request, response) -> None:
+def device_cookie_set(request: HttpRequest, response: HttpResponseBase) -> None:
     """Give a browser without one a random device cookie (HttpOnly, a year or two)."""
     if not request.COOKIES.get(DEVICE_COOKIE):
         response.set_cookie(

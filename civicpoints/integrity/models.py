@@ -174,7 +174,7 @@ class PhotoFingerprint(models.Model):
         indexes = [models.Index(fields=["town", "created_at"], name="integrity_fp_town")]
 
     def __str__(self) -> str:
-        return f"{self.whole}/{self.inner}"
+        return self.hashes.split(" ", 1)[0]
 
 
 class RegistrationOrigin(models.Model):

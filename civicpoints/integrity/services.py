@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
@@ -152,7 +153,7 @@ def photos_check(
     if not numbered:
         return None
     known = [(e, Fingerprint.parse(e.hashes)) for e in earlier]
-    matches = []
+    matches: list[dict[str, Any]] = []
     for i, fp, thumb in numbered:
         best, best_d = None, NEAR_DISTANCE + 1
         for e, efp in known:
@@ -214,7 +215,7 @@ def photos_check(
 # ---------------------------------------------------------------- registrations
 
 
-def registration_record(origin: RegistrationOrigin) -> Flag | None:
+def registration_record(origin: RegistrationOrigin) -> None:
     """Subscriber of ``accounts.hooks.resident_registered_from``: keep the origin (hashed)
     and flag the account when its address or device registered ``BURST_COUNT`` or more
     accounts in the town within ``BURST_WINDOW`` (itself included)."""
@@ -231,7 +232,7 @@ def registration_record(origin: RegistrationOrigin) -> Flag | None:
             continue
         ids = list(recent.filter(**{field: value}).values_list("user_id", flat=True)[:50])
         if len(ids) >= BURST_COUNT:
-            return flag_raise(
+            flag_raise(
                 kind=FlagKind.REGISTRATION_BURST,
                 subject=user,
                 town_id=user.town_id,
@@ -246,7 +247,7 @@ def registration_record(origin: RegistrationOrigin) -> Flag | None:
                 evidence={"same": what, "accounts": sorted(ids), "window_seconds": 3600},
                 once=True,
             )
-    return None
+            return
 
 
 # ---------------------------------------------------------------- held awards
@@ -342,7 +343,7 @@ def _decide(actor: User, flag: Flag, status: str, why: str) -> Flag:
 
 def _issue(h: HeldAward, actor: User) -> None:
     cause = None
-    if h.cause_type_id:
+    if h.cause_type is not None:
         cause = h.cause_type.get_object_for_this_type(pk=h.cause_id)
     h.settled_at = timezone.now()
     try:

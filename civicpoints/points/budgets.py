@@ -112,7 +112,7 @@ def budget_remove(*, actor: User, budget: IssuanceBudget) -> None:
         _mark_budgeted_rules()
 
 
-def _queued(actor: User, queued_id: int) -> QueuedAward:
+def _queued(actor: User, queued_id: int | str) -> QueuedAward:
     _require_town_admin(actor)
     try:
         return QueuedAward.objects.select_for_update().get(pk=int(queued_id), town_id=actor.town_id)
@@ -120,7 +120,7 @@ def _queued(actor: User, queued_id: int) -> QueuedAward:
         raise NotFound() from None
 
 
-def queued_award_confirm(*, actor: User, queued_id: int) -> QueuedAward:
+def queued_award_confirm(*, actor: User, queued_id: int | str) -> QueuedAward:
     """A town admin lets an award past the budget through: it is written now (counted
     against the budget, which then shows the overrun). An award the ledger refuses for
     another reason (a daily cap, a deactivated resident) is marked refused with its
@@ -129,7 +129,11 @@ def queued_award_confirm(*, actor: User, queued_id: int) -> QueuedAward:
         q = _queued(actor, queued_id)
         if q.status != QueuedStatus.PENDING:
             raise InvalidInput(_("Decided already."), field="status", code="decided")
-        cause = q.cause_type.get_object_for_this_type(pk=q.cause_id) if q.cause_type_id else None
+        cause = (
+            q.cause_type.get_object_for_this_type(pk=q.cause_id)
+            if q.cause_type is not None
+            else None
+        )
         q.decided_by, q.decided_at = actor, timezone.now()
         try:
             with transaction.atomic():
@@ -152,7 +156,7 @@ def queued_award_confirm(*, actor: User, queued_id: int) -> QueuedAward:
     return q
 
 
-def queued_award_refuse(*, actor: User, queued_id: int) -> QueuedAward:
+def queued_award_refuse(*, actor: User, queued_id: int | str) -> QueuedAward:
     """A town admin refuses an award past the budget; nothing is written to the ledger.
     Raises: OutOfScope, NotFound, InvalidInput (decided already)."""
     with transaction.atomic():

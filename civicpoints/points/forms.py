@@ -42,12 +42,15 @@ class BudgetForm(forms.Form):
     points = forms.IntegerField(label=_("Points a month"), min_value=1, max_value=100_000_000)
     mode = forms.ChoiceField(label=_("Past the budget"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         from civicpoints.points.models import BudgetMode, RuleCategory
 
         super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [("", "—")] + [
+        rule, category, mode = self.fields["rule"], self.fields["category"], self.fields["mode"]
+        assert isinstance(rule, forms.ChoiceField) and isinstance(category, forms.ChoiceField)
+        assert isinstance(mode, forms.ChoiceField)  # as declared above
+        rule.choices = [("", "—")] + [
             (r.code, f"{r.name} · {r.points}") for r in PointRule.objects.order_by("sort_order")
         ]
-        self.fields["category"].choices = [("", "—"), *RuleCategory.choices]
-        self.fields["mode"].choices = BudgetMode.choices
+        category.choices = [("", "—"), *RuleCategory.choices]
+        mode.choices = BudgetMode.choices

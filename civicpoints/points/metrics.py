@@ -7,7 +7,7 @@ from civicpoints.points.budgets import budget_overview
 
 
 @metric_provider(order=15)
-def issuance_budgets(ctx: MetricContext) -> list:
+def issuance_budgets(ctx: MetricContext) -> list[Figure | Table]:
     """Town-wide (budgets are the town's): use in the local month containing ``ctx.end``
     and a straight-line forecast for that month, in points."""
     rows = budget_overview(town_id=ctx.town_id, day=ctx.end)
@@ -15,7 +15,7 @@ def issuance_budgets(ctx: MetricContext) -> list:
         return []
     table = [
         [
-            r.budget.rule.name if r.budget.rule_id else r.budget.get_category_display(),
+            r.budget.rule.name if r.budget.rule else r.budget.get_category_display(),
             r.budget.get_mode_display(),
             r.budget.points,
             r.used,

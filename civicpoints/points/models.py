@@ -401,7 +401,7 @@ class QueuedAward(models.Model):
 
     # The shape of ``integrity.HeldAward`` for the subscribers of ``award_released``.
     @property
-    def subject_type_id(self):
+    def subject_type_id(self) -> int | None:
         return self.cause_type_id
 
     @property

@@ -32,12 +32,14 @@ class WhatIfForm(forms.Form):
         from civicpoints.points.models import PointRule
 
         super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [
+        rule = self.fields["rule"]
+        assert isinstance(rule, forms.ChoiceField)  # as declared above
+        rule.choices = [
             (r.code, f"{r.name} · {r.points}") for r in PointRule.objects.order_by("sort_order")
         ]
 
     def clean(self):
-        d = super().clean()
+        d = super().clean() or {}
         if d.get("start") and d.get("end"):
             if d["start"] > d["end"]:
                 self.add_error("end", _("The period ends before it starts."))

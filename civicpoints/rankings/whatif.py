@@ -130,7 +130,7 @@ def rule_change_whatif(
         user=User._meta.db_table,
         account=PointAccount._meta.db_table,
     )
-    params = {
+    params: dict[str, int | str | bool | dt.date] = {
         "town": town.pk,
         "award": TransactionKind.AWARD,
         "rule": rule.pk,

@@ -158,7 +158,8 @@ def report_file(
             community_id=report.community_id,
             subject_url=reverse("reports:detail", args=[report.pk]),
             photos=[
-                (p.fingerprint, row.thumbnail.name) for p, row in zip(processed, rows, strict=True)
+                (p.fingerprint, row.thumbnail.name or "")
+                for p, row in zip(processed, rows, strict=True)
             ],
         )
         CaseEvent.objects.create(report=report, actor=reporter, to_status=CaseStatus.SUBMITTED)

@@ -84,13 +84,14 @@ def _save_photos(post: Post, photos: Sequence[PreparedPhoto], *, start: int = 0)
     for i, prep in enumerate(photos, start=start):
         p, pub = prep.processed, prep.public
         assert p.photo.name and p.thumbnail.name  # photo_process names both files
+        assert pub.photo.name and pub.thumbnail.name  # and public_rendition its two
         row = PostPhoto(post=post, position=i, blurred=[r.as_dict() for r in pub.regions])
         row.image.save(p.photo.name, p.photo, save=False)
         row.thumbnail.save(p.thumbnail.name, p.thumbnail, save=False)
         row.public_image.save(pub.photo.name, pub.photo, save=False)
         row.public_thumbnail.save(pub.thumbnail.name, pub.thumbnail, save=False)
         row.save()
-        checked.append((prep.fingerprint, row.thumbnail.name))
+        checked.append((prep.fingerprint, row.thumbnail.name or ""))
     integrity.photos_check(
         subject=post,
         uploader=post.author,
