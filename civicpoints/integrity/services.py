@@ -324,7 +324,7 @@ def _decide(actor: User, flag: Flag, status: str, why: str) -> Flag:
         flag.decided_at = timezone.now()
         flag.decision_note = why
         flag.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        held = HeldAward.objects.select_for_update().filter(
+        held = HeldAward.objects.select_for_update(of=("self",)).filter(
             subject_type_id=flag.subject_type_id,
             subject_id=flag.subject_id,
             status=HeldStatus.HELD,
