@@ -18,6 +18,7 @@ from civicpoints.core.errors import DomainError
 from civicpoints.dashboard.api import router as dashboard_router
 from civicpoints.disputes.api import router as disputes_router
 from civicpoints.events.api import router as events_router
+from civicpoints.integrity.api import router as integrity_router
 from civicpoints.merchants.api import router as merchants_router
 from civicpoints.notifications.api import router as notifications_router
 from civicpoints.points.api import router as points_router
@@ -90,6 +91,7 @@ api.add_router("/", merchants_router)
 api.add_router("/", events_router)
 api.add_router("/", rankings_router)
 api.add_router("/staff/", disputes_router)
+api.add_router("/staff/", integrity_router)
 api.add_router("/", dashboard_router)
 api.add_router("/", privacy_router)
 api.add_router("/console/", console_router)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "civicpoints.points",
     "civicpoints.merchants",
     "civicpoints.notifications",
+    "civicpoints.integrity",
     "civicpoints.articles",
     "civicpoints.posts",
     "civicpoints.reports",

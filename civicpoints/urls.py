@@ -27,6 +27,7 @@ urlpatterns = [
     path("events/", include("civicpoints.events.urls")),
     path("rankings/", include("civicpoints.rankings.urls")),
     path("disputes/", include("civicpoints.disputes.urls")),
+    path("integrity/", include("civicpoints.integrity.urls")),
     path("dashboard/", include("civicpoints.dashboard.urls")),
     path("audit/", include("civicpoints.audit.urls")),
     path("console/", include("civicpoints.console.urls")),

@@ -19,6 +19,7 @@ from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.models import Community, Grid, Household, User
 from civicpoints.accounts.scope import require_staff, resident_for_staff
 from civicpoints.core.errors import InvalidInput, OutOfScope
+from civicpoints.core.origin import request_address, request_device
 from civicpoints.core.schemas import ErrorOut
 
 router = Router(tags=["accounts"])
@@ -190,6 +191,7 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[User]:
         password=payload.password,
         community=community,
         grid=grid,
+        origin=(request_address(request), request_device(request)),
     )
     login(request, user, backend="civicpoints.accounts.backends.MobileBackend")
     return Status(201, user)

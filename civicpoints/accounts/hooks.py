@@ -12,6 +12,7 @@ balance rows with one statement.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from civicpoints.core.hooks import Hook
@@ -27,4 +28,22 @@ residents_imported: Hook[list[User]] = Hook(
     "accounts.residents_imported",
     "Residents were created in bulk by an import batch (inside its transaction), "
     "instead of one resident_registered each.",
+)
+
+
+@dataclass(frozen=True)
+class RegistrationOrigin:
+    """Where a self-registration came from: client address and device id (as sent)."""
+
+    user: User
+    address: str
+    device: str
+
+
+# ``resident_registered_from``: a resident registered themselves from a page or the
+# API, with the request's origin (``core.origin``); sent right after
+# ``resident_registered``. The integrity app subscribes (registration bursts).
+resident_registered_from: Hook[RegistrationOrigin] = Hook(
+    "accounts.resident_registered_from",
+    "A resident registered themselves; the origin of the request (inside its transaction).",
 )

@@ -35,6 +35,7 @@ from civicpoints.accounts.models import CodePurpose, Community, Language, Role, 
 from civicpoints.accounts.scope import require_staff, resident_for_staff, town_of
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error, skip_validation
+from civicpoints.core.origin import device_cookie_set, request_address, request_device
 from civicpoints.core.qr import qr_svg
 
 SEND_CODE = "send_code"  # the value of the pages' "Text me a code" button
@@ -160,6 +161,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
                 password=d["password"],
                 community=d["community"],
                 grid=d["grid"],
+                origin=(request_address(request), request_device(request)),
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -170,7 +172,9 @@ def register_view(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="civicpoints.accounts.backends.MobileBackend")
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("portal:home")
-    return render(request, "accounts/register.html", {"form": form})
+    response = render(request, "accounts/register.html", {"form": form})
+    device_cookie_set(request, response)
+    return response
 
 
 def set_language_view(request: HttpRequest) -> HttpResponse:

@@ -61,7 +61,8 @@ MEDIA_TYPES = {
     ".webp": "image/webp",
 }
 # The only file names MediaStorage writes: photo_process's random names.
-STORED_NAME = re.compile(r"^[0-9a-f]{32}(_t)?\.jpg$")
+# <random>.jpg, its thumbnail _t, and the public (faces and plates blurred) copy _p / _pt
+STORED_NAME = re.compile(r"^[0-9a-f]{32}(_t|_p|_pt)?\.jpg$")
 JPEG_MAGIC = b"\xff\xd8\xff"
 
 MEDIA_HEADERS = {

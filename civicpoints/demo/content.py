@@ -381,10 +381,23 @@ class ContentResult:
 
 
 def _jpeg(rng: random.Random, label: str) -> io.BytesIO:
-    """A small JPEG drawn in memory (a coloured scene with a label), as an upload would be."""
+    """A small JPEG drawn in memory (a coloured scene with a label), as an upload would be.
+
+    Each scene differs in layout (shapes drawn from the label), as real photos do: the
+    integrity check compares photos by perceptual hash, and identical templates would
+    all look like one recycled photo.
+    """
     img = Image.new("RGB", (480, 360), (rng.randrange(90, 200), rng.randrange(140, 220), 160))
     draw = ImageDraw.Draw(img)
-    draw.rectangle((40, 200, 440, 330), fill=(120, 120, 120))
+    shapes = random.Random(label)  # the layout: its own stream, so the seed's stays as it was
+    for _ in range(6):
+        x, y = shapes.randrange(0, 420), shapes.randrange(0, 300)
+        w, h = shapes.randrange(40, 200), shapes.randrange(30, 160)
+        fill = tuple(shapes.randrange(0, 256) for _ in range(3))
+        if shapes.random() < 0.5:
+            draw.rectangle((x, y, x + w, y + h), fill=fill)
+        else:
+            draw.ellipse((x, y, x + w, y + h), fill=fill)
     draw.text((50, 40), label, fill=(255, 255, 255))
     buf = io.BytesIO()
     img.save(buf, format="JPEG", quality=80)

@@ -57,3 +57,23 @@ class SameStaffMember(DomainError):
     code = "same_staff_member"
     status = 403
     default_detail = _("Another staff member must confirm your own request.")
+
+
+class BudgetExhausted(CapReached):
+    """Past the town's monthly issuance budget (a ``CapReached``: callers that approve
+    without points on a reached cap do the same here)."""
+
+    budget_id: int = 0  # the budget that was past
+    code = "budget_exhausted"
+    default_detail = _("This month's points budget for this rule is used up.")
+
+
+class BudgetQueued(CapReached):
+    """Past a ``confirm`` budget: the award waits for a town admin (``QueuedAward``)."""
+
+    budget_id: int = 0  # the budget that was past
+    code = "budget_queued"
+    default_detail = _(
+        "This month's points budget for this rule is used up; the award waits for the town "
+        "to confirm it."
+    )

@@ -32,3 +32,25 @@ class AdjustForm(forms.Form):
         if points == 0:
             raise forms.ValidationError(_("Enter a non-zero number of points."))
         return points
+
+
+class BudgetForm(forms.Form):
+    """A monthly points budget for one rule or one category (exactly one of the two)."""
+
+    rule = forms.ChoiceField(label=_("Rule"), required=False)
+    category = forms.ChoiceField(label=_("or a whole category"), required=False)
+    points = forms.IntegerField(label=_("Points a month"), min_value=1, max_value=100_000_000)
+    mode = forms.ChoiceField(label=_("Past the budget"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from civicpoints.points.models import BudgetMode, RuleCategory
+
+        super().__init__(*args, **kwargs)
+        rule, category, mode = self.fields["rule"], self.fields["category"], self.fields["mode"]
+        assert isinstance(rule, forms.ChoiceField) and isinstance(category, forms.ChoiceField)
+        assert isinstance(mode, forms.ChoiceField)  # as declared above
+        rule.choices = [("", "—")] + [
+            (r.code, f"{r.name} · {r.points}") for r in PointRule.objects.order_by("sort_order")
+        ]
+        category.choices = [("", "—"), *RuleCategory.choices]
+        mode.choices = BudgetMode.choices

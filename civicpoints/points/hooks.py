@@ -28,8 +28,17 @@ from typing import TYPE_CHECKING
 from civicpoints.core.hooks import Hook
 
 if TYPE_CHECKING:
-    from civicpoints.points.models import PointTransaction
+    from civicpoints.points.models import PointTransaction, QueuedAward
 
 ledger_row_written: Hook[PointTransaction] = Hook(
     "points.ledger_row_written", "A ledger row was written (inside its transaction)."
+)
+
+# ``award_released``: an award that waited (a ``QueuedAward`` past a ``confirm``
+# budget) was confirmed by a town admin and written; sent inside that transaction
+# with the QueuedAward (``transaction`` set; ``subject_type_id``/``subject_id`` name
+# its cause). Posts, reports and events record the row on their object, as they do
+# for awards held by integrity flags.
+award_released: Hook[QueuedAward] = Hook(
+    "points.award_released", "A queued award past a budget was confirmed and written."
 )

@@ -82,6 +82,9 @@ class PointRule(models.Model):
     active_from = models.DateField(_("active from"), null=True, blank=True)
     active_until = models.DateField(_("active until"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
+    # True while some town has an issuance budget on this rule or its category
+    # (kept by ``points.budgets``): the award path queries budgets only then.
+    budgeted = models.BooleanField(default=False, editable=False)
 
     objects = PointRuleQuerySet.as_manager()
 
@@ -346,3 +349,126 @@ class PendingAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.points:+d} → {self.resident_id} ({self.status})"
+
+
+class BudgetMode(models.TextChoices):
+    REFUSE = "refuse", _("Refuse awards past the budget")
+    CONFIRM = "confirm", _("Queue them for a town admin to confirm")
+
+
+class IssuanceBudget(models.Model):
+    """A town's monthly budget in points for one rule or one rule category (local months).
+
+    Counted: points awarded (kind ``award``) under the rule or category in the
+    local month; a reversal does not give budget back (as with caps).
+    """
+
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(
+        PointRule, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    category = models.CharField(_("category"), max_length=32, choices=RuleCategory, blank=True)
+    points = models.PositiveIntegerField(_("points a month"))
+    mode = models.CharField(_("past the budget"), max_length=8, choices=BudgetMode)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(rule__isnull=False) & Q(category=""))
+                | (Q(rule__isnull=True) & ~Q(category="")),
+                name="budget_rule_xor_category",
+            ),
+            models.CheckConstraint(condition=Q(points__gt=0), name="budget_points_positive"),
+            models.UniqueConstraint(
+                fields=["town", "rule"], condition=Q(rule__isnull=False), name="budget_one_per_rule"
+            ),
+            models.UniqueConstraint(
+                fields=["town", "category"],
+                condition=~Q(category=""),
+                name="budget_one_per_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.town_id}:{self.rule_id or self.category} {self.points}/month"
+
+
+class BudgetUse(models.Model):
+    """Points awarded under one budget in one local month: the counter the award path
+    moves under a row lock (one ``INSERT … ON CONFLICT DO UPDATE … RETURNING``).
+
+    ``limit_points`` and ``mode`` are the budget's, copied at every award so that
+    the check needs no join.
+    """
+
+    budget = models.ForeignKey(IssuanceBudget, on_delete=models.CASCADE, related_name="uses")
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    used = models.BigIntegerField(default=0)
+    limit_points = models.PositiveIntegerField()
+    mode = models.CharField(max_length=8, choices=BudgetMode)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "month"], name="budgetuse_once_a_month"),
+            models.CheckConstraint(condition=Q(used__gte=0), name="budgetuse_used_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget_id} {self.month:%Y-%m}: {self.used}/{self.limit_points}"
+
+
+class QueuedStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUSED = "refused", _("Refused")
+
+
+class QueuedAward(models.Model):
+    """An award past a ``confirm`` budget, waiting for a town admin."""
+
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    budget = models.ForeignKey(
+        IssuanceBudget, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    rule = models.ForeignKey(PointRule, on_delete=models.PROTECT, related_name="+")
+    cause_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cause_id = models.CharField(max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=160, unique=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    memo = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=QueuedStatus, default=QueuedStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    transaction = models.ForeignKey(
+        PointTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} ({self.status})"
+
+    # The shape of ``integrity.HeldAward`` for the subscribers of ``award_released``.
+    @property
+    def subject_type_id(self) -> int | None:
+        return self.cause_type_id
+
+    @property
+    def subject_id(self) -> str:
+        return self.cause_id

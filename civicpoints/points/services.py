@@ -41,6 +41,8 @@ from civicpoints.accounts.scope import require_covers, require_staff, town_of
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.timeutil import local_date
 from civicpoints.points.errors import (
+    BudgetExhausted,
+    BudgetQueued,
     CapReached,
     DailyLimitReached,
     IdempotencyKeyReused,
@@ -54,12 +56,14 @@ from civicpoints.points.errors import (
 )
 from civicpoints.points.hooks import ledger_row_written
 from civicpoints.points.models import (
+    BudgetMode,
     CapPeriod,
     PendingAdjustment,
     PendingStatus,
     PointAccount,
     PointRule,
     PointTransaction,
+    QueuedAward,
     TransactionKind,
 )
 
@@ -361,6 +365,63 @@ def _check_caps(rule: PointRule, resident: User, day: dt.date, key: str) -> None
         raise CapReached(field="rule")
 
 
+_BUDGET_SQL = """
+INSERT INTO points_budgetuse (budget_id, town_id, month, used, limit_points, mode)
+SELECT b.id, b.town_id, %s, %s, b.points, b.mode
+FROM points_issuancebudget b
+WHERE b.town_id = %s AND (b.rule_id = %s OR b.category = %s)
+ON CONFLICT (budget_id, month) DO UPDATE
+SET used = points_budgetuse.used + excluded.used,
+    limit_points = excluded.limit_points,
+    mode = excluded.mode
+RETURNING budget_id, used, limit_points, mode
+"""
+
+
+def _charge_budget(
+    rule: PointRule, resident: User, day: dt.date, key: str, *, override: bool = False
+) -> None:
+    """Count ``rule.points`` against the town's monthly budgets for the rule and its category.
+
+    Only for rules with ``budgeted`` set; one statement (an upsert on the month's
+    ``BudgetUse`` rows, which locks them: racing awards queue there, so the
+    budget is never overrun). Past a budget, the counting is rolled back with the
+    award and BudgetExhausted (``refuse``) or BudgetQueued (``confirm``) is
+    raised — unless ``key`` was awarded already (a replay) or ``override`` (a
+    town admin confirmed a queued award).
+    """
+    if not rule.budgeted:
+        return
+    month = day.replace(day=1)
+    with connection.cursor() as cur:
+        cur.execute(_BUDGET_SQL, [month, rule.points, resident.town_id, rule.pk, rule.category])
+        over = [r for r in cur.fetchall() if r[1] > r[2]]
+    if not over or override:
+        return
+    if _replay(key, resident=resident, kind=TransactionKind.AWARD, rule=rule):
+        raise _Replayed
+    budget_id, _used, limit, mode = over[0]
+    refuse = any(m == BudgetMode.REFUSE for *_r, m in over)
+    exc_class = BudgetExhausted if refuse else BudgetQueued
+    exc = exc_class(
+        (
+            _(
+                "This month's budget of %(limit)d points for this rule is used up; no "
+                "more awards until next month."
+            )
+            if refuse
+            else _(
+                "This month's budget of %(limit)d points for this rule is used up; the "
+                "award waits for the town to confirm it."
+            )
+        )
+        % {"limit": limit},
+        field="rule",
+    )
+    exc.budget_id = budget_id
+    raise exc
+
+
 def points_award(
     *,
     resident: User,
@@ -370,6 +431,7 @@ def points_award(
     actor: User | None = None,
     memo: str = "",
     at: dt.datetime | None = None,
+    over_budget: bool = False,
 ) -> PointTransaction:
     """Award ``rule.points`` to ``resident`` (kind ``award``), at most once per key.
 
@@ -384,13 +446,19 @@ def points_award(
             staff-confirmed awards; automatic ones stay quiet).
         memo: a note shown in the resident's history (max 200 characters).
         at: the award time (aware); default now. Its local date drives the caps.
+        over_budget: a town admin confirmed this award past the month's budget
+            (``points.budgets.queued_award_confirm``); it is still counted.
 
     Returns:
         The ledger row; ``row.created`` is False when the key had been used already.
 
     Raises:
         NotAResident, RuleNotInForce, CapReached (daily / period limit in local
-        days), IdempotencyKeyReused (key used for another resident or kind).
+        days), IdempotencyKeyReused (key used for another resident or kind);
+        BudgetExhausted / BudgetQueued (both CapReached, 409, field ``rule``): the
+        town's monthly issuance budget for the rule or its category is used up
+        (``points.budgets``); for BudgetQueued a ``QueuedAward`` was written in
+        the caller's transaction.
     """
     _require_resident(resident)
     at = at or timezone.now()
@@ -401,19 +469,40 @@ def points_award(
     if not rule.is_in_force(day):
         raise RuleNotInForce(field="rule")
 
-    return _append(
-        resident=resident,
-        kind=TransactionKind.AWARD,
-        points=rule.points,
-        key=key,
-        earned=True,
-        rule=rule,
-        cause=Cause.of(cause),
-        actor=actor,
-        memo=memo,
-        at=at,
-        under_lock=lambda: _check_caps(rule, resident, day, key),
-    )
+    def under_lock() -> None:
+        _check_caps(rule, resident, day, key)
+        _charge_budget(rule, resident, day, key, override=over_budget)
+
+    c = Cause.of(cause)
+    try:
+        return _append(
+            resident=resident,
+            kind=TransactionKind.AWARD,
+            points=rule.points,
+            key=key,
+            earned=True,
+            rule=rule,
+            cause=c,
+            actor=actor,
+            memo=memo,
+            at=at,
+            under_lock=under_lock,
+        )
+    except BudgetQueued as exc:
+        QueuedAward.objects.get_or_create(
+            idempotency_key=key,
+            defaults={
+                "town_id": town_of(resident),
+                "budget_id": exc.budget_id,
+                "resident": resident,
+                "rule": rule,
+                "cause_type": c.content_type if c else None,
+                "cause_id": c.object_id if c else "",
+                "actor": actor,
+                "memo": memo[:200],
+            },
+        )
+        raise
 
 
 def points_spend(

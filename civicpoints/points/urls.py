@@ -16,4 +16,5 @@ urlpatterns = [
         views.adjustment_decide_view,
         name="adjustment_decide",
     ),
+    path("points/budgets/", views.budgets_view, name="budgets"),
 ]

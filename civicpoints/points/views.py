@@ -13,8 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicpoints.accounts.http import AuthedHttpRequest
-from civicpoints.accounts.scope import require_staff
+from civicpoints.accounts.models import Role
+from civicpoints.accounts.scope import require_staff, town_of
+from civicpoints.core.errors import DomainError, NotFound, OutOfScope
+from civicpoints.core.forms import add_domain_error
 from civicpoints.points import selectors, services
+from civicpoints.points.models import IssuanceBudget
 
 
 def rules_view(request: HttpRequest) -> HttpResponse:
@@ -50,3 +54,63 @@ def adjustment_decide_view(request: AuthedHttpRequest, adjustment_id: int) -> Ht
         )
         messages.success(request, _("Adjustment refused: nothing was booked."))
     return redirect("points:pending_adjustments")
+
+
+@login_required
+def budgets_view(request: AuthedHttpRequest) -> HttpResponse:
+    """Town admins: the town's monthly points budgets with use and forecast; set one;
+    confirm or refuse awards waiting past a ``confirm`` budget."""
+    from civicpoints.points import budgets
+    from civicpoints.points.forms import BudgetForm
+    from civicpoints.points.models import QueuedAward, QueuedStatus
+
+    if request.user.role != Role.TOWN_ADMIN:
+        raise OutOfScope(code="town_admin_only")
+    form = BudgetForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        try:
+            if "queued" in request.POST:
+                act = (
+                    budgets.queued_award_confirm
+                    if request.POST.get("decision") == "confirm"
+                    else budgets.queued_award_refuse
+                )
+                act(actor=request.user, queued_id=request.POST["queued"])
+                return redirect("points:budgets")
+            if "remove" in request.POST:
+                budget = IssuanceBudget.objects.filter(
+                    pk=request.POST["remove"] if request.POST["remove"].isdigit() else 0
+                ).first()
+                if budget is None:
+                    raise NotFound()
+                budgets.budget_remove(actor=request.user, budget=budget)
+                return redirect("points:budgets")
+            if form.is_valid():
+                d = form.cleaned_data
+                budgets.budget_set(
+                    actor=request.user,
+                    rule=services.rule_get(d["rule"]) if d["rule"] else None,
+                    category=d["category"] or "",
+                    points=d["points"],
+                    mode=d["mode"],
+                )
+                messages.success(request, _("Budget saved."))
+                return redirect("points:budgets")
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            add_domain_error(form, exc)
+        status = 422
+    return render(
+        request,
+        "points/budgets.html",
+        {
+            "rows": budgets.budget_overview(town_id=town_of(request.user)),
+            "queued": QueuedAward.objects.filter(
+                town_id=town_of(request.user), status=QueuedStatus.PENDING
+            ).select_related("resident", "rule")[:200],
+            "form": form,
+        },
+        status=status,
+    )

@@ -31,11 +31,11 @@ class PhotoOut(Schema):
 
     @staticmethod
     def resolve_url(obj) -> str:
-        return obj.image.url
+        return obj.public_url  # faces and plates blurred
 
     @staticmethod
     def resolve_thumbnail_url(obj) -> str:
-        return obj.thumbnail.url
+        return obj.public_thumbnail_url
 
 
 class PostOut(Schema):

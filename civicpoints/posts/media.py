@@ -17,15 +17,22 @@ from civicpoints.posts.selectors import can_moderate
 
 
 def post_photo_access(user, name: str) -> str | None:
-    """PUBLIC when a published post shows ``name``; PRIVATE when ``user`` may see an
-    unpublished one that does; else None."""
-    rows = PostPhoto.objects.filter(Q(image=name) | Q(thumbnail=name)).select_related(
-        "post", "post__author"
-    )
+    """PUBLIC when a published post shows ``name`` to everyone; PRIVATE when ``user``
+    may see it otherwise; else None.
+
+    A published post shows everyone its public copy (faces and plates blurred,
+    ``core.imaging``); the original goes only to its author and the staff covering
+    them — except for a photo stored before blurring existed, which has no public
+    copy yet (``manage.py photos_blur`` makes one) and stays public as it was.
+    """
+    rows = PostPhoto.objects.filter(
+        Q(image=name) | Q(thumbnail=name) | Q(public_image=name) | Q(public_thumbnail=name)
+    ).select_related("post", "post__author")
     verdict = None
     for row in rows:
         post = row.post
-        if post.is_public:
+        is_public_copy = name in (row.public_image.name, row.public_thumbnail.name)
+        if post.is_public and (is_public_copy or not row.public_image):
             return PUBLIC
         if user.is_authenticated and (user.pk == post.author_id or can_moderate(user, post)):
             verdict = PRIVATE

@@ -179,6 +179,12 @@ class PostPhoto(models.Model):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     position = models.PositiveSmallIntegerField(default=0)
+    # What the public sees: faces and plates blurred (core.imaging); the original is for staff.
+    public_image = models.ImageField(upload_to="posts/%Y/%m/", blank=True)
+    public_thumbnail = models.ImageField(upload_to="posts/%Y/%m/", blank=True)
+    blurred = models.JSONField(
+        default=list, blank=True, help_text="Regions blurred in public: [{kind, x, y, w, h}]"
+    )
 
     class Meta:
         verbose_name = _("photo")
@@ -187,6 +193,16 @@ class PostPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id}#{self.position}"
+
+    @property
+    def public_url(self) -> str:
+        """The blurred photo; a photo stored before blurring existed shows its original
+        until ``manage.py photos_blur`` has made its rendition."""
+        return (self.public_image or self.image).url
+
+    @property
+    def public_thumbnail_url(self) -> str:
+        return (self.public_thumbnail or self.thumbnail).url
 
 
 class ModerationAction(models.TextChoices):

@@ -13,6 +13,7 @@ from civicpoints.accounts.scope import require_staff
 from civicpoints.core.errors import DomainError, NotFound
 from civicpoints.core.forms import add_domain_error
 from civicpoints.core.qr import qr_svg
+from civicpoints.integrity import selectors as integrity_selectors
 from civicpoints.posts import selectors, services
 from civicpoints.posts.forms import (
     AppealDecisionForm,
@@ -22,7 +23,7 @@ from civicpoints.posts.forms import (
     PostForm,
     ReasonForm,
 )
-from civicpoints.posts.models import Appeal, Comment, PostStatus
+from civicpoints.posts.models import Appeal, Comment, Post, PostStatus
 
 
 def _sections_for(user):
@@ -63,6 +64,7 @@ def _detail(request, post, *, comment_form=None, status=200):
             "liked": selectors.liked(user, post),
             "is_author": user.is_authenticated and user.pk == post.author_id,
             "moderator": moderator,
+            "flags": integrity_selectors.flags_about(post) if moderator else (),
             "approve_form": ApproveForm(post=post) if moderator else None,
             "reason_form": ReasonForm() if moderator else None,
             "appeal_form": AppealForm(),
@@ -194,7 +196,7 @@ def share_view(request, post_id):
         {
             "post": post,
             "share_url": request.build_absolute_uri(),
-            "og_image": request.build_absolute_uri(first.thumbnail.url) if first else "",
+            "og_image": request.build_absolute_uri(first.public_thumbnail_url) if first else "",
         },
     )
 
@@ -217,6 +219,7 @@ def queue_view(request):
         "posts/queue.html",
         {
             "posts": selectors.moderation_queue(request.user)[:100],
+            "flagged": integrity_selectors.open_flagged_ids(Post),
             "appeals": selectors.appeal_queue(request.user)[:100],
         },
     )

@@ -6,4 +6,5 @@ app_name = "rankings"
 urlpatterns = [
     path("honours/", views.honours_view, name="honours"),
     path("staff/honours/", views.staff_honours_view, name="staff_honours"),
+    path("staff/whatif/", views.whatif_view, name="whatif"),
 ]

@@ -76,3 +76,35 @@ def staff_honours_view(request):
         "rankings/staff_honours.html",
         {"form": form, "honours": selectors.honour_drafts(request.user)[:100]},
     )
+
+
+@login_required
+def whatif_view(request):
+    """Town admins: what a rule change would have done over a past period (GET form)."""
+    from civicpoints.accounts.models import Role
+    from civicpoints.core.errors import OutOfScope
+    from civicpoints.points.services import rule_get
+    from civicpoints.rankings.forms import WhatIfForm
+    from civicpoints.rankings.whatif import rule_change_whatif
+
+    if request.user.role != Role.TOWN_ADMIN:
+        raise OutOfScope(code="town_admin_only")
+    form = WhatIfForm(request.GET if "rule" in request.GET else None)
+    result = None
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        result = rule_change_whatif(
+            town=Town.objects.get(pk=request.user.town_id),
+            rule=rule_get(d["rule"]),
+            start=d["start"],
+            end=d["end"],
+            points=d["points"],
+            daily_limit=d["daily_limit"],
+            monthly_budget=d["monthly_budget"],
+        )
+    return render(
+        request,
+        "rankings/whatif.html",
+        {"form": form, "w": result},
+        status=422 if form.is_bound and form.errors else 200,
+    )

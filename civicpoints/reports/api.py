@@ -59,9 +59,24 @@ class ReportOut(Schema):
         return int(obj.age.total_seconds())
 
     @staticmethod
-    def resolve_photos(obj) -> list[dict]:
+    def resolve_photos(obj, context) -> list[dict]:
+        # Faces and plates blurred; staff handling the case (not the reporter) get the original.
+        request = (context or {}).get("request")
+        user = getattr(request, "user", None)
+        staff = (
+            user is not None
+            and user.is_authenticated
+            and user.is_community_staff
+            and user.pk != obj.reporter_id
+        )
         return [
-            {"kind": p.kind, "url": p.image.url, "thumbnail_url": p.thumbnail.url}
+            {
+                "kind": p.kind,
+                "url": p.public_url,
+                "thumbnail_url": p.public_thumbnail_url,
+                "blurred": len(p.blurred),
+                **({"original_url": p.image.url} if staff else {}),
+            }
             for p in obj.photos.all()
         ]
 

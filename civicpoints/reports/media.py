@@ -20,9 +20,9 @@ def report_photo_access(user, name: str) -> str | None:
     """PRIVATE when ``user`` may open a case that holds ``name``; else None."""
     if not user.is_authenticated:
         return None
-    rows = ReportPhoto.objects.filter(Q(image=name) | Q(thumbnail=name)).select_related(
-        "report", "report__reporter"
-    )
+    rows = ReportPhoto.objects.filter(
+        Q(image=name) | Q(thumbnail=name) | Q(public_image=name) | Q(public_thumbnail=name)
+    ).select_related("report", "report__reporter")
     for row in rows:
         report = row.report
         if user.pk in (report.reporter_id, report.assignee_id):

@@ -151,12 +151,28 @@ class ReportPhoto(models.Model):
     image = models.ImageField(upload_to="reports/%Y/%m/", db_index=True)
     thumbnail = models.ImageField(upload_to="reports/%Y/%m/", db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # What the public and the reporter see: faces and plates blurred (core.imaging);
+    # the original is for the staff who handle the case.
+    public_image = models.ImageField(upload_to="reports/%Y/%m/", blank=True)
+    public_thumbnail = models.ImageField(upload_to="reports/%Y/%m/", blank=True)
+    blurred = models.JSONField(
+        default=list, blank=True, help_text="Regions blurred in public: [{kind, x, y, w, h}]"
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.kind}"
+
+    @property
+    def public_url(self) -> str:
+        """The blurred photo (the original until ``manage.py photos_blur`` has made one)."""
+        return (self.public_image or self.image).url
+
+    @property
+    def public_thumbnail_url(self) -> str:
+        return (self.public_thumbnail or self.thumbnail).url
 
 
 class CaseEvent(models.Model):

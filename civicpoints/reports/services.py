@@ -28,7 +28,9 @@ from django.utils.translation import gettext_lazy
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import covers, require_covers, require_staff, town_of
 from civicpoints.core.errors import InvalidInput, OutOfScope
+from civicpoints.core.imaging import photo_prepare
 from civicpoints.core.photos import photo_process, photos_process
+from civicpoints.integrity import services as integrity
 from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import message, notify
 from civicpoints.points import services as points
@@ -88,24 +90,32 @@ def _text(value: str, *, field: str, max_len: int, required: bool = True) -> str
     return value
 
 
-def _file_names(photos: Iterable[ReportPhoto]) -> list[tuple[str, str]]:
-    """The stored (photo, thumbnail) names of saved photos, to attach them to a post."""
-    names = []
-    for p in photos:
-        assert p.image.name and p.thumbnail.name  # both are required fields
-        names.append((p.image.name, p.thumbnail.name))
-    return names
-
-
-def _save_photos(report: Report, processed, kind: str) -> list[ReportPhoto]:
+def _save_photos(report: Report, prepared, kind: str) -> list[ReportPhoto]:
     out = []
-    for p in processed:
-        row = ReportPhoto(report=report, kind=kind)
+    for prep in prepared:
+        p, pub = prep.processed, prep.public
+        row = ReportPhoto(report=report, kind=kind, blurred=[r.as_dict() for r in pub.regions])
         row.image.save(p.photo.name, p.photo, save=False)
         row.thumbnail.save(p.thumbnail.name, p.thumbnail, save=False)
+        row.public_image.save(pub.photo.name, pub.photo, save=False)
+        row.public_thumbnail.save(pub.thumbnail.name, pub.thumbnail, save=False)
         row.save()
         out.append(row)
     return out
+
+
+def _photo_files(rows: Iterable[ReportPhoto]) -> list[dict]:
+    """The stored files of report photos, for the published post (public renditions included)."""
+    return [
+        {
+            "image": p.image.name,
+            "thumbnail": p.thumbnail.name,
+            "public_image": p.public_image.name,
+            "public_thumbnail": p.public_thumbnail.name,
+            "blurred": p.blurred,
+        }
+        for p in rows
+    ]
 
 
 def report_file(
@@ -132,7 +142,7 @@ def report_file(
         raise InvalidInput(
             _("At most %(n)d photos.") % {"n": MAX_PHOTOS}, field="photos", code="too_many_photos"
         )
-    processed = photos_process(photos)
+    processed = [photo_prepare(p) for p in photos_process(photos)]
     with transaction.atomic():
         report = Report.objects.create(
             town_id=town_of(reporter),
@@ -142,7 +152,17 @@ def report_file(
             place=place,
             body=body,
         )
-        _save_photos(report, processed, PhotoKind.EVIDENCE)
+        rows = _save_photos(report, processed, PhotoKind.EVIDENCE)
+        integrity.photos_check(
+            subject=report,
+            uploader=reporter,
+            community_id=report.community_id,
+            subject_url=reverse("reports:detail", args=[report.pk]),
+            photos=[
+                (p.fingerprint, row.thumbnail.name or "")
+                for p, row in zip(processed, rows, strict=True)
+            ],
+        )
         CaseEvent.objects.create(report=report, actor=reporter, to_status=CaseStatus.SUBMITTED)
     return report
 
@@ -200,9 +220,14 @@ def report_accept(*, actor: User, report: Report, note: str = "") -> Report:
     def apply(r: Report) -> str:
         try:
             rule = points.rule_get(AWARD_RULE)
-            r.award = points.points_award(resident=r.reporter, rule=rule, cause=r, actor=actor)
+            # Held while an integrity flag on the report (a repeated photo) is open.
+            r.award = integrity.award_or_hold(
+                subject=r, resident=r.reporter, rule=rule, cause=r, actor=actor
+            )
         except (CapReached, RuleNotInForce, NotAResident, UnknownRule) as exc:
             return str(exc.detail)
+        if r.award is None:
+            return _("The points wait for a staff decision on an integrity flag.")
         return ""
 
     return _move(report, actor=actor, to=CaseStatus.ACCEPTED, note=note, apply=apply)
@@ -231,6 +256,7 @@ def report_reject(*, actor: User, report: Report, reason: str) -> Report:
             post_services.post_withdraw_for_report(
                 actor=actor, post=r.published_post, reason=reason
             )
+        integrity.held_awards_withhold(subject=r)
 
     return _move(report, actor=actor, to=CaseStatus.REJECTED, note=reason, apply=apply)
 
@@ -297,13 +323,14 @@ def report_rectify(*, actor: User, report: Report, after_photo, note: str = "") 
         raise InvalidInput(_("An after photo is required."), field="after_photo", code="required")
     if actor.pk != report.assignee_id:
         _require_case_staff(actor, report)
-    processed = photo_process(after_photo, field="after_photo")
+    processed = photo_prepare(photo_process(after_photo, field="after_photo"))
 
     def apply(r: Report) -> None:
         rows = _save_photos(r, [processed], PhotoKind.AFTER)
         if r.published_post is not None:
             post_services.post_attach_photo_files(
-                post=r.published_post, photo_files=_file_names(rows)
+                post=r.published_post,
+                photo_files=_photo_files(rows),
             )
 
     return _move(report, actor=actor, to=CaseStatus.RECTIFIED, note=note, apply=apply)
@@ -341,7 +368,7 @@ def report_publish(*, actor: User, report: Report, title: str, body: str):
             actor=actor,
             title=title,
             body=body,
-            photo_files=_file_names(report.photos.all()),
+            photo_files=_photo_files(report.photos.all()),
         )
         report.published_post = post
         report.save(update_fields=["published_post"])

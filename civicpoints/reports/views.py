@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from civicpoints.accounts.scope import require_staff
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
+from civicpoints.integrity import selectors as integrity_selectors
 from civicpoints.reports import selectors, services
 from civicpoints.reports.forms import (
     AssignForm,
@@ -61,6 +62,7 @@ def _case(request, report, forms=None, status=200):
             "events": report.events.select_related("actor"),
             "photos": report.photos.all(),
             "staff": staff,
+            "flags": integrity_selectors.flags_about(report) if staff else (),
             "can_rectify": staff or user.pk == report.assignee_id,
             "note_form": forms.get("note") or NoteForm(),
             "reject_form": forms.get("reject") or RejectForm(),

@@ -17,7 +17,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.accounts.hooks import resident_registered
+from civicpoints.accounts.hooks import (
+    RegistrationOrigin,
+    resident_registered,
+    resident_registered_from,
+)
 from civicpoints.accounts.models import (
     CODE_MAX_ATTEMPTS,
     CodePurpose,
@@ -105,8 +109,13 @@ def resident_register(
     real_name: str = "",
     registered_by: User | None = None,
     mobile_verified: bool = False,
+    origin: tuple[str, str] | None = None,
 ) -> User:
     """Create a resident of ``community`` and their zero balance row.
+
+    ``origin`` (client address, device id) is given for self-registrations from a
+    page or the API; it is handed to ``hooks.resident_registered_from`` and not
+    stored here.
 
     The public registration is ``resident_register_with_code`` (the number proven
     by SMS code first); this one is for staff, seeding and tests, and answers
@@ -145,6 +154,10 @@ def resident_register(
             user.set_password(password)
             user.save(force_insert=True)
             resident_registered.send(user)  # the ledger opens the balance row
+            if origin is not None:
+                resident_registered_from.send(
+                    RegistrationOrigin(user=user, address=origin[0], device=origin[1])
+                )
     except IntegrityError:
         raise MobileTaken(field="mobile") from None
     return user
@@ -469,6 +482,7 @@ def resident_register_with_code(
     password: str,
     community: Community,
     grid: Grid | None = None,
+    origin: tuple[str, str] | None = None,
 ) -> User:
     """Self-registration: the number proven by a ``register`` code, then the resident
     created as ``resident_register`` does (``mobile_verified_at`` set), in one
@@ -494,6 +508,7 @@ def resident_register_with_code(
             community=community,
             grid=grid,
             mobile_verified=True,
+            origin=origin,
         )
 
 

@@ -15,10 +15,10 @@ from civicpoints.events.errors import WrongStatus
 from civicpoints.events.models import AwardMode, Event, EventStatus, Outcome, SignUp, SignUpStatus
 from civicpoints.events.services._common import _attended_minutes, _event_url, _lock_event
 from civicpoints.events.services.organizing import require_organizer
+from civicpoints.integrity import services as integrity
 from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import message, notify
 from civicpoints.points.errors import CapReached, NotAResident, RuleNotInForce
-from civicpoints.points.services import points_award
 
 
 @dataclass
@@ -47,7 +47,9 @@ def _award(ev: Event, signup: SignUp, at: dt.datetime) -> tuple[int, int, str]:
     written, points = 0, 0
     for key in keys:
         try:
-            row = points_award(
+            # Held while an integrity flag on the sign-up (a late check-in) is open.
+            row = integrity.award_or_hold(
+                subject=signup,
                 resident=signup.resident,
                 rule=ev.rule,
                 cause=signup,
@@ -57,6 +59,8 @@ def _award(ev: Event, signup: SignUp, at: dt.datetime) -> tuple[int, int, str]:
             )
         except (CapReached, RuleNotInForce, NotAResident) as exc:
             return written, points, str(exc.detail)[:200]
+        if row is None:
+            return written, points, _("The points wait for a staff decision on an integrity flag.")
         written += 1
         points += row.points
     return written, points, ""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicpoints.accounts.locks import lock_person
 from civicpoints.accounts.models import User
@@ -19,8 +21,42 @@ from civicpoints.events.services._common import (
     _require_eligible,
 )
 from civicpoints.events.services.organizing import require_organizer
+from civicpoints.integrity import services as integrity
+from civicpoints.integrity.models import FlagKind
 
 CHECK_IN_OPENS_BEFORE = dt.timedelta(hours=1)
+# A check-in by code is flagged when, at that moment, more than LATE_SHARE of at least
+# LATE_MIN_PRESENT earlier attendees had already checked out: the code on the screen
+# was most likely passed on (a photo in a group chat) after the event had emptied.
+LATE_MIN_PRESENT = 4
+LATE_SHARE = 0.5
+
+
+def _flag_if_late(ev: Event, signup: SignUp, at: dt.datetime) -> None:
+    """Flag ``signup`` (just checked in by code at ``at``) if most attendees had left."""
+    others = SignUp.objects.filter(event=ev, checked_in_at__isnull=False).exclude(pk=signup.pk)
+    present = others.count()
+    left = others.filter(checked_out_at__lte=at).count()
+    if present < LATE_MIN_PRESENT or left <= present * LATE_SHARE:
+        return
+    integrity.flag_raise(
+        kind=FlagKind.LATE_CHECK_IN,
+        subject=signup,
+        town_id=ev.town_id,
+        community_id=ev.community_id or signup.resident.community_id,
+        resident=signup.resident,
+        reason=_("Checked in by code after %(left)d of %(present)d attendees had checked out.")
+        % {"left": left, "present": present},
+        evidence={
+            "event": ev.pk,
+            "event_title": ev.title,
+            "checked_in_at": at.isoformat(),
+            "attendees_before": present,
+            "checked_out_before": left,
+            "ends_at": ev.ends_at.isoformat(),
+        },
+        subject_url=reverse("events:detail", args=[ev.pk]),
+    )
 
 
 def _check_in(ev: Event, resident: User, at: dt.datetime) -> SignUp:
@@ -77,7 +113,12 @@ def _scan(
     with transaction.atomic():
         lock_person(resident)  # lock order: the person, then the event
         ev = _lock_event(event)
-        return (_check_in if purpose == "in" else _check_out)(ev, resident, at)
+        if purpose == "in":
+            signup = _check_in(ev, resident, at)
+            if signup.created:
+                _flag_if_late(ev, signup, at)
+            return signup
+        return _check_out(ev, resident, at)
 
 
 def event_check_in_by_code(

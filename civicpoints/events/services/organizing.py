@@ -26,6 +26,7 @@ from civicpoints.events.models import (
     SignUpStatus,
 )
 from civicpoints.events.services._common import ACTIVE, _event_url, _lock_event, _promote
+from civicpoints.integrity import services as integrity
 from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import message, notify
 from civicpoints.points.errors import InsufficientPoints, RuleNotInForce
@@ -378,6 +379,8 @@ def event_cancel(*, actor: User, event: Event, reason: str = "") -> CancelResult
             .order_by("pk")
         )
         if ev.status == EventStatus.COMPLETED:
+            for s in signups:  # awards still held by an integrity flag are not due any more
+                integrity.held_awards_withhold(subject=s)
             by_id = {str(s.pk): s for s in signups}
             rows = (
                 PointTransaction.objects.filter(

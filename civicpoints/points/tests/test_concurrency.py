@@ -101,3 +101,35 @@ def test_concurrent_capped_awards_respect_the_daily_cap(town, catalog):
     assert sum(isinstance(r, PointTransaction) for r in results) == reading.daily_limit
     assert PointAccount.objects.get(resident=town.alice).balance == 2 * reading.daily_limit
     assert reconcile() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_awards_never_exceed_the_monthly_budget(town, rule):
+    # given: 12 residents and a budget of 4 patrol awards (200 points) this month
+    from civicpoints.accounts.services import resident_register
+    from civicpoints.points import budgets
+    from civicpoints.points.errors import BudgetExhausted
+    from civicpoints.points.models import BudgetUse, PointRule
+
+    people = [
+        resident_register(
+            mobile=f"136000002{i:02d}", nickname=f"P{i}", password=town.password, community=town.a
+        )
+        for i in range(12)
+    ]
+    budgets.budget_set(actor=town.admin, rule=rule, points=200, mode="refuse")
+    fresh = PointRule.objects.get(pk=rule.pk)
+    # when: 12 threads award at once, each to another resident
+    results = run_threads(
+        12,
+        lambda i: services.points_award(
+            resident=people[i], rule=fresh, idempotency_key=f"budget-race-{i}"
+        ),
+    )
+    # then: exactly 4 written, 8 refused, the counter and the ledger agree
+    ok = [r for r in results if isinstance(r, PointTransaction)]
+    refused = [r for r in results if isinstance(r, BudgetExhausted)]
+    assert len(ok) == 4 and len(refused) == 8, results
+    assert PointTransaction.objects.filter(rule=rule).count() == 4
+    assert BudgetUse.objects.get().used == 200
+    assert reconcile() == []

@@ -31,6 +31,7 @@ from civicpoints.posts.services.publishing import (
     post_publish_for_report,
     sections_ensure_defaults,
 )
+from civicpoints.posts.services.rings import like_rings_flag, like_rings_flag_all
 from civicpoints.posts.services.social import comment_add, comment_hide, like_toggle, post_share
 
 __all__ = [
@@ -38,6 +39,8 @@ __all__ = [
     "appeal_decide",
     "comment_add",
     "comment_hide",
+    "like_rings_flag",
+    "like_rings_flag_all",
     "like_toggle",
     "post_appeal",
     "post_approve",

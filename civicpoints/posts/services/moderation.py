@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from civicpoints.accounts.models import User
 from civicpoints.accounts.scope import require_covers, require_staff
 from civicpoints.core.errors import NotFound
+from civicpoints.integrity import services as integrity
 from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import message, notify
 from civicpoints.points import services as points
@@ -58,11 +59,14 @@ def _award(post: Post, rule: PointRule | None, actor: User) -> tuple[PointTransa
 
     An approval never fails because of points: a reached cap, a rule out of
     force or a non-resident author approves the post without points, and says so.
+    While an integrity flag on the post is open the award is held for the
+    staff's decision on it (``integrity.services.award_or_hold``).
     """
     if rule is None:
         return None, ""
     try:
-        row = points.points_award(
+        row = integrity.award_or_hold(
+            subject=post,
             resident=post.author,
             rule=rule,
             cause=post,
@@ -72,6 +76,8 @@ def _award(post: Post, rule: PointRule | None, actor: User) -> tuple[PointTransa
         )
     except (CapReached, RuleNotInForce, NotAResident) as exc:
         return None, str(exc.detail)
+    if row is None:
+        return None, _("The points wait for a staff decision on an integrity flag.")
     return row, ""
 
 
@@ -115,6 +121,7 @@ def _take_back(post: Post, actor: User, reason: str) -> None:
     Raises InsufficientPoints when the author has spent them already; nothing is
     written then (staff settle it with an adjustment first).
     """
+    integrity.held_awards_withhold(subject=post)
     if post.award is None:
         return
     points.points_reverse(original=post.award, actor=actor, memo=reason, cause=post)

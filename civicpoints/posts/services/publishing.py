@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
-from civicpoints.core.photos import ProcessedPhoto, photos_process
+from civicpoints.core.imaging import PreparedPhoto, photo_prepare
+from civicpoints.core.photos import photos_process
+from civicpoints.integrity import services as integrity
 from civicpoints.points.models import PointRule
 from civicpoints.posts.errors import IllegalMove, RuleNotClaimable
 from civicpoints.posts.models import (
@@ -63,8 +66,9 @@ def _claimable_rule(code: str | None) -> PointRule | None:
     return rule
 
 
-def _process_photos(uploads: Sequence, *, already: int = 0) -> list[ProcessedPhoto]:
-    """Check every photo before anything is written, so a refused one leaves nothing behind;
+def _process_photos(uploads: Sequence, *, already: int = 0) -> list[PreparedPhoto]:
+    """Check, blur and fingerprint every photo before anything is written, so a refused
+    one leaves nothing behind (and the slow image work stays out of the transaction);
     the decoding work of one request is bounded (``core.photos.photos_process``)."""
     if already + len(uploads) > MAX_PHOTOS:
         raise InvalidInput(
@@ -72,16 +76,31 @@ def _process_photos(uploads: Sequence, *, already: int = 0) -> list[ProcessedPho
             field="photos",
             code="too_many_photos",
         )
-    return photos_process(uploads)
+    return [photo_prepare(p) for p in photos_process(uploads)]
 
 
-def _save_photos(post: Post, photos: Sequence[ProcessedPhoto], *, start: int = 0) -> None:
-    for i, p in enumerate(photos, start=start):
+def _save_photos(post: Post, photos: Sequence[PreparedPhoto], *, start: int = 0) -> None:
+    """Store the photos and hand their fingerprints to the integrity check (near repeats
+    of any earlier photo of the town flag the post; its award then waits)."""
+    checked = []
+    for i, prep in enumerate(photos, start=start):
+        p, pub = prep.processed, prep.public
         assert p.photo.name and p.thumbnail.name  # photo_process names both files
-        row = PostPhoto(post=post, position=i)
+        assert pub.photo.name and pub.thumbnail.name  # and public_rendition its two
+        row = PostPhoto(post=post, position=i, blurred=[r.as_dict() for r in pub.regions])
         row.image.save(p.photo.name, p.photo, save=False)
         row.thumbnail.save(p.thumbnail.name, p.thumbnail, save=False)
+        row.public_image.save(pub.photo.name, pub.photo, save=False)
+        row.public_thumbnail.save(pub.thumbnail.name, pub.thumbnail, save=False)
         row.save()
+        checked.append((prep.fingerprint, row.thumbnail.name or ""))
+    integrity.photos_check(
+        subject=post,
+        uploader=post.author,
+        community_id=post.community_id,
+        subject_url=reverse("posts:detail", args=[post.pk]),
+        photos=checked,
+    )
 
 
 def post_create(
@@ -168,13 +187,14 @@ def post_edit(
 
 
 def post_publish_for_report(
-    *, actor: User, title: str, body: str, photo_files: Sequence[tuple[str, str]]
+    *, actor: User, title: str, body: str, photo_files: Sequence[dict]
 ) -> Post:
     """Staff publish a reviewed account of a report in the reports section.
 
     The post is written by the staff member (the reporter's identity never
     appears), reviewed and approved at once by them — the text is theirs — and
-    earns no points. ``photo_files`` are (photo, thumbnail) names already in storage.
+    earns no points. ``photo_files`` are dicts of stored file names (see
+    ``post_attach_photo_files``).
 
     Raises: InvalidInput (``title``, ``body``; no reports section configured).
     """
@@ -205,8 +225,20 @@ def post_publish_for_report(
     return post
 
 
-def post_attach_photo_files(*, post: Post, photo_files: Sequence[tuple[str, str]]) -> None:
-    """Attach stored (photo, thumbnail) files to ``post``, up to 9 photos in all."""
+def post_attach_photo_files(*, post: Post, photo_files: Sequence[dict]) -> None:
+    """Attach stored files to ``post``, up to 9 photos in all.
+
+    Each item: ``{"image", "thumbnail", "public_image", "public_thumbnail"}`` (names
+    in storage) and ``"blurred"`` (the regions blurred in the public files).
+    """
     start = post.photos.count()
-    for i, (image, thumb) in enumerate(photo_files[: max(0, MAX_PHOTOS - start)], start=start):
-        PostPhoto.objects.create(post=post, image=image, thumbnail=thumb, position=i)
+    for i, f in enumerate(photo_files[: max(0, MAX_PHOTOS - start)], start=start):
+        PostPhoto.objects.create(
+            post=post,
+            image=f["image"],
+            thumbnail=f["thumbnail"],
+            public_image=f.get("public_image", ""),
+            public_thumbnail=f.get("public_thumbnail", ""),
+            blurred=f.get("blurred", []),
+            position=i,
+        )

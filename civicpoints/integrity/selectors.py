@@ -1,0 +1,63 @@
+"""Reads of the integrity queue: flags in a staff member's scope, flags about one thing."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, QuerySet
+
+from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.scope import town_of
+from civicpoints.core.errors import NotFound
+from civicpoints.integrity.models import Flag, FlagStatus, HeldAward
+
+
+def flags_in_scope(actor: User) -> QuerySet[Flag]:
+    """Flags the staff member may see: their community's (the whole town for town admins)."""
+    qs = Flag.objects.select_related("community", "resident", "decided_by", "subject_type")
+    if actor.role == Role.TOWN_ADMIN:
+        return qs.filter(town_id=town_of(actor))
+    if actor.role in (Role.COMMUNITY_STAFF, Role.GRID_WORKER) and actor.community_id:
+        return qs.filter(community_id=actor.community_id)
+    return qs.none()
+
+
+def flag_queue(actor: User, *, status: str = FlagStatus.OPEN) -> QuerySet[Flag]:
+    """The staff integrity queue: flags in scope with ``status`` (oldest open first)."""
+    qs = flags_in_scope(actor)
+    if status in FlagStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("created_at", "pk") if status == FlagStatus.OPEN else qs
+
+
+def flag_for_staff(actor: User, pk) -> Flag:
+    """The flag ``pk`` inside the actor's scope. Raises NotFound (also outside the scope)."""
+    try:
+        return flags_in_scope(actor).get(pk=int(pk))
+    except (Flag.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def flags_about(obj: Model) -> QuerySet[Flag]:
+    """Every flag about ``obj`` (open first), for the screen where staff decide on it."""
+    return Flag.objects.about(obj).select_related("decided_by").order_by("-status", "-created_at")
+
+
+def held_awards_about(obj: Model) -> QuerySet[HeldAward]:
+    return HeldAward.objects.filter(
+        subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk)
+    ).select_related("rule")
+
+
+def open_flagged_ids(model) -> set[int]:
+    """Ids of ``model`` objects with an open flag (a badge in a queue)."""
+    ct = ContentType.objects.get_for_model(model)
+    ids = Flag.objects.open().filter(subject_type=ct).values_list("subject_id", flat=True)
+    return {int(i) for i in ids}
+
+
+def open_flag_counts(actor: User) -> dict[int | None, int]:
+    """Open flags per community id in the actor's scope (for queue badges)."""
+    out: dict[int | None, int] = {}
+    for row in flags_in_scope(actor).filter(status=FlagStatus.OPEN).values("community_id"):
+        out[row["community_id"]] = out.get(row["community_id"], 0) + 1
+    return out
