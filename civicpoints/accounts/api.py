@@ -350,14 +350,14 @@ def staff_register(request: AuthedHttpRequest, payload: StaffRegisterIn) -> Stat
     return Status(201, user)
 
 
-@staff_router.get("/residents/{resident_id}", response={200: ResidentOut, 404: ErrorOut})
+@staff_router.get("/residents/{int:resident_id}", response={200: ResidentOut, 404: ErrorOut})
 def staff_resident(request: AuthedHttpRequest, resident_id: int) -> User:
     """One resident in my scope; 404 for anyone outside it."""
     return resident_for_staff(request.user, resident_id)
 
 
 @staff_router.post(
-    "/residents/{resident_id}/password-reset", response={200: PasswordResetOut, 404: ErrorOut}
+    "/residents/{int:resident_id}/password-reset", response={200: PasswordResetOut, 404: ErrorOut}
 )
 def staff_password_reset(request: AuthedHttpRequest, resident_id: int) -> dict[str, Any]:
     """Set a new random password, text it, and return it to hand over in person;

@@ -103,13 +103,13 @@ def list_articles(request):
     return selectors.articles_visible(request.user)
 
 
-@router.get("/articles/{article_id}", response={200: ArticleOut, 404: ErrorOut})
+@router.get("/articles/{int:article_id}", response={200: ArticleOut, 404: ErrorOut})
 def get_article(request, article_id: int):
     """One article (no side effect; call ``POST /articles/{id}/read`` when it is opened)."""
     return selectors.article_visible_get(request.user, article_id)
 
 
-@router.post("/articles/{article_id}/read", response={200: ReadOut, 404: ErrorOut})
+@router.post("/articles/{int:article_id}/read", response={200: ReadOut, 404: ErrorOut})
 def read_article(request, article_id: int):
     """I opened the article: record the read; a resident earns the reading rule once.
 
@@ -133,7 +133,7 @@ def staff_articles(request):
     return selectors.articles_for_staff(request.user)
 
 
-@staff_router.get("/articles/{article_id}", response={200: StaffArticleOut, 404: ErrorOut})
+@staff_router.get("/articles/{int:article_id}", response={200: StaffArticleOut, 404: ErrorOut})
 def staff_article(request, article_id: int):
     """One article I may edit, with its read count (404 outside my scope)."""
     return selectors.article_for_staff(request.user, article_id)
@@ -153,7 +153,7 @@ def staff_create_article(request, payload: ArticleIn):
 
 
 @staff_router.put(
-    "/articles/{article_id}",
+    "/articles/{int:article_id}",
     response={200: StaffArticleOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 def staff_update_article(request, article_id: int, payload: ArticleIn):
@@ -170,7 +170,7 @@ def staff_update_article(request, article_id: int, payload: ArticleIn):
 
 
 @staff_router.post(
-    "/articles/{article_id}/cover", response={200: StaffArticleOut, 404: ErrorOut, 422: ErrorOut}
+    "/articles/{int:article_id}/cover", response={200: StaffArticleOut, 404: ErrorOut, 422: ErrorOut}
 )
 def staff_article_cover(request, article_id: int, cover: File[UploadedFile]):
     """Upload the cover image (multipart field ``cover``; JPEG/PNG/GIF/WebP, size-limited)."""
@@ -178,7 +178,7 @@ def staff_article_cover(request, article_id: int, cover: File[UploadedFile]):
     return selectors.article_for_staff(request.user, article_id)
 
 
-@staff_router.post("/articles/{article_id}/publish", response={200: StaffArticleOut, 404: ErrorOut})
+@staff_router.post("/articles/{int:article_id}/publish", response={200: StaffArticleOut, 404: ErrorOut})
 def staff_publish_article(request, article_id: int):
     """Publish now (idempotent: an article already public keeps its time)."""
     services.article_publish(actor=request.user, article_id=article_id)

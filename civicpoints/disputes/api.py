@@ -67,7 +67,7 @@ def dispute_create(request, body: DisputeIn):
     return Status(201, services.dispute_record(actor=request.user, community=community, **data))
 
 
-@router.post("/disputes/{dispute_id}/outcome", response=DisputeOut)
+@router.post("/disputes/{int:dispute_id}/outcome", response=DisputeOut)
 def dispute_outcome(request, dispute_id: int, body: OutcomeIn):
     """Record the mediation outcome of a dispute in my scope (404 outside it)."""
     require_staff(request.user)

@@ -184,13 +184,13 @@ def events(request, upcoming: bool = True):
     return qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
 
 
-@router.get("/events/{event_id}", response={200: EventOut, 404: ErrorOut})
+@router.get("/events/{int:event_id}", response={200: EventOut, 404: ErrorOut})
 def event(request, event_id: int):
     """One event; 404 for drafts of others and events outside my town or community."""
     return _event(request, event_id)
 
 
-@router.get("/events/{event_id}/event.ics", response={200: None, 404: ErrorOut})
+@router.get("/events/{int:event_id}/event.ics", response={200: None, 404: ErrorOut})
 def event_calendar(request, event_id: int):
     """The event as an iCalendar file (text/calendar)."""
     ev = _event(request, event_id)
@@ -199,7 +199,7 @@ def event_calendar(request, event_id: int):
 
 
 @router.post(
-    "/events/{event_id}/signup",
+    "/events/{int:event_id}/signup",
     response={
         201: SignUpOut,
         200: SignUpOut,
@@ -219,7 +219,7 @@ def sign_up(request, event_id: int, payload: SignUpIn):
     return Status(201 if row.created else 200, row)
 
 
-@router.delete("/events/{event_id}/signup", response={200: SignUpOut, 404: ErrorOut, 409: ErrorOut})
+@router.delete("/events/{int:event_id}/signup", response={200: SignUpOut, 404: ErrorOut, 409: ErrorOut})
 def cancel_sign_up(request, event_id: int):
     """Cancel my sign-up; the first on the waitlist takes the place. 409
     ``too_late_to_cancel`` once the event has started."""
@@ -227,14 +227,14 @@ def cancel_sign_up(request, event_id: int):
     return row
 
 
-@router.get("/events/{event_id}/signup", response={200: SignUpOut, 404: ErrorOut})
+@router.get("/events/{int:event_id}/signup", response={200: SignUpOut, 404: ErrorOut})
 def my_sign_up(request, event_id: int):
     """My sign-up for the event (status, waitlist position, attendance)."""
     return _signup(request, _event(request, event_id))
 
 
 @router.post(
-    "/events/{event_id}/scan",
+    "/events/{int:event_id}/scan",
     response={200: SignUpOut, 201: SignUpOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def scan(request, event_id: int, payload: CodeIn):
@@ -311,7 +311,7 @@ def create(request, payload: EventIn):
 
 
 @router.put(
-    "/events/{event_id}", response={200: EventOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+    "/events/{int:event_id}", response={200: EventOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 )
 def update(request, event_id: int, payload: EventIn):
     """Change a draft or published event before it starts (``community_id`` is ignored).
@@ -335,7 +335,7 @@ def update(request, event_id: int, payload: EventIn):
     )
 
 
-@router.post("/events/{event_id}/summary", response={200: EventOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/events/{int:event_id}/summary", response={200: EventOut, 404: ErrorOut, 422: ErrorOut})
 def summary(request, event_id: int, payload: SummaryIn):
     """Write the event record's summary (what happened)."""
     return services.event_summary_set(
@@ -344,7 +344,7 @@ def summary(request, event_id: int, payload: SummaryIn):
 
 
 @router.post(
-    "/events/{event_id}/photos",
+    "/events/{int:event_id}/photos",
     response={201: PhotoOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def add_photo(request, event_id: int, image: File[UploadedFile], caption: Form[str] = ""):
@@ -357,21 +357,21 @@ def add_photo(request, event_id: int, image: File[UploadedFile], caption: Form[s
     return Status(201, photo)
 
 
-@router.post("/events/{event_id}/publish", response={200: EventOut, 404: ErrorOut, 409: ErrorOut})
+@router.post("/events/{int:event_id}/publish", response={200: EventOut, 404: ErrorOut, 409: ErrorOut})
 def publish(request, event_id: int):
     """Open a draft for sign-up."""
     return services.event_publish(actor=request.user, event=_organized(request, event_id))
 
 
 @router.post(
-    "/events/{event_id}/complete", response={200: CompleteOut, 404: ErrorOut, 409: ErrorOut}
+    "/events/{int:event_id}/complete", response={200: CompleteOut, 404: ErrorOut, 409: ErrorOut}
 )
 def complete(request, event_id: int):
     """Record attendance and no-shows and award attendees (once; again: nothing new)."""
     return services.event_complete(actor=request.user, event=_organized(request, event_id))
 
 
-@router.post("/events/{event_id}/cancel", response={200: CancelOut, 404: ErrorOut})
+@router.post("/events/{int:event_id}/cancel", response={200: CancelOut, 404: ErrorOut})
 def cancel(request, event_id: int, payload: CancelIn):
     """Cancel the event; a completed event's awards are reversed (``not_reversed``:
     residents who spent them, for staff to settle)."""
@@ -380,13 +380,13 @@ def cancel(request, event_id: int, payload: CancelIn):
     )
 
 
-@router.get("/events/{event_id}/signups", response={200: list[SignUpOut], 404: ErrorOut})
+@router.get("/events/{int:event_id}/signups", response={200: list[SignUpOut], 404: ErrorOut})
 def signups(request, event_id: int):
     """Every sign-up of my event in queue order (confirmed, waitlisted, walk-ins, cancelled)."""
     return SignUp.objects.filter(event=_organized(request, event_id)).select_related("resident")
 
 
-@router.get("/events/{event_id}/checkin-code", response={200: CodeOut, 404: ErrorOut})
+@router.get("/events/{int:event_id}/checkin-code", response={200: CodeOut, 404: ErrorOut})
 def code(request, event_id: int, mode: Literal["in", "out"] = "in"):
     """The current rotating code for my screen, the URL the QR encodes, and how many
     seconds are left in this minute (fetch again after that)."""
@@ -402,7 +402,7 @@ def code(request, event_id: int, mode: Literal["in", "out"] = "in"):
 
 
 @router.post(
-    "/events/{event_id}/card-scan",
+    "/events/{int:event_id}/card-scan",
     response={200: SignUpOut, 201: SignUpOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def card_scan(request, event_id: int, payload: CardIn):

@@ -210,7 +210,7 @@ def merchant_list(request, category: str = ""):
     return list(selectors.merchants_public(request.user.town_id, category[:40]))
 
 
-@router.get("/merchants/{merchant_id}", response={200: MerchantDetailOut, 404: ErrorOut})
+@router.get("/merchants/{int:merchant_id}", response={200: MerchantDetailOut, 404: ErrorOut})
 def merchant_detail(request, merchant_id: int):
     """One approved merchant with the offers open today."""
     return selectors.merchant_public(request.user.town_id, merchant_id)
@@ -223,7 +223,7 @@ def merchant_apply(request, payload: ApplyIn):
 
 
 @router.post(
-    "/offers/{offer_id}/exchange",
+    "/offers/{int:offer_id}/exchange",
     response={201: VoucherOut, 200: VoucherOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def offer_exchange(request, offer_id: int, payload: ExchangeIn):
@@ -242,13 +242,13 @@ def my_vouchers(request):
     return list(selectors.vouchers_of(request.user)[:200])
 
 
-@router.get("/vouchers/{voucher_id}", response={200: VoucherOut, 404: ErrorOut})
+@router.get("/vouchers/{int:voucher_id}", response={200: VoucherOut, 404: ErrorOut})
 def my_voucher(request, voucher_id: int):
     return selectors.voucher_of(request.user, voucher_id)
 
 
 @router.post(
-    "/vouchers/{voucher_id}/cancel", response={200: VoucherOut, 404: ErrorOut, 409: ErrorOut}
+    "/vouchers/{int:voucher_id}/cancel", response={200: VoucherOut, 404: ErrorOut, 409: ErrorOut}
 )
 def my_voucher_cancel(request, voucher_id: int):
     """Cancel an unused voucher: the points come back (a reversal row). Idempotent."""
@@ -323,7 +323,7 @@ def desk_offer_create(request, payload: OfferIn):
 
 
 @router.post(
-    "/merchant-desk/offers/{offer_id}/active",
+    "/merchant-desk/offers/{int:offer_id}/active",
     response={200: OfferOut, 403: ErrorOut, 404: ErrorOut},
 )
 def desk_offer_active(request, offer_id: int, payload: ActiveIn):
@@ -337,7 +337,7 @@ class RestockIn(Schema):
 
 
 @router.post(
-    "/merchant-desk/offers/{offer_id}/restock",
+    "/merchant-desk/offers/{int:offer_id}/restock",
     response={200: OfferOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 def desk_offer_restock(request, offer_id: int, payload: RestockIn):
@@ -364,7 +364,7 @@ def town_merchants(request):
 
 
 @router.post(
-    "/town/merchants/{merchant_id}/status",
+    "/town/merchants/{int:merchant_id}/status",
     response={200: MerchantOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 def town_merchant_status(request, merchant_id: int, payload: StatusIn):
@@ -375,7 +375,7 @@ def town_merchant_status(request, merchant_id: int, payload: StatusIn):
 
 
 @router.post(
-    "/town/merchants/{merchant_id}/staff",
+    "/town/merchants/{int:merchant_id}/staff",
     response={201: StaffOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def town_merchant_staff(request, merchant_id: int, payload: StaffIn):
@@ -387,7 +387,7 @@ def town_merchant_staff(request, merchant_id: int, payload: StaffIn):
 
 
 @router.post(
-    "/town/merchants/{merchant_id}/offers",
+    "/town/merchants/{int:merchant_id}/offers",
     response={201: OfferOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 def town_offer_create(request, merchant_id: int, payload: OfferIn):
@@ -398,7 +398,7 @@ def town_offer_create(request, merchant_id: int, payload: OfferIn):
 
 
 @router.get(
-    "/town/merchants/{merchant_id}/settlement",
+    "/town/merchants/{int:merchant_id}/settlement",
     response={200: SettlementOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 def town_settlement(request, merchant_id: int, month: str | None = None):
@@ -418,7 +418,7 @@ def town_card_policy(request, payload: PolicyIn):
 
 
 @router.post(
-    "/staff/residents/{resident_id}/discount-card",
+    "/staff/residents/{int:resident_id}/discount-card",
     response={200: CardOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 def staff_card_status(request, resident_id: int, payload: CardStatusIn):

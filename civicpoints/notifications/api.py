@@ -47,7 +47,7 @@ def unread(request):
     return {"unread": selectors.unread_count(request.user)}
 
 
-@router.post("/notifications/{notification_id}/read", response=NotificationOut)
+@router.post("/notifications/{int:notification_id}/read", response=NotificationOut)
 def mark_read(request, notification_id: int):
     """Mark one notification read (404 if it is not mine)."""
     return services.notification_mark_read(user=request.user, notification_id=notification_id)

@@ -161,7 +161,7 @@ class LedgerRowOut(Schema):
 
 
 @staff_router.post(
-    "/residents/{resident_id}/awards",
+    "/residents/{int:resident_id}/awards",
     response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def staff_award(
@@ -180,7 +180,7 @@ def staff_award(
 
 
 @staff_router.post(
-    "/residents/{resident_id}/adjustments",
+    "/residents/{int:resident_id}/adjustments",
     response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def staff_adjust(

@@ -207,14 +207,14 @@ def my_posts(request):
     return selectors.my_posts(request.user).prefetch_related("photos")[:100]
 
 
-@router.get("/posts/{post_id}", response={200: PostOut, 404: ErrorOut}, auth=None)
+@router.get("/posts/{int:post_id}", response={200: PostOut, 404: ErrorOut}, auth=None)
 def get_post(request, post_id: int):
     """A published post; an unpublished one only to its author and the staff covering them."""
     return _post(request, post_id)
 
 
 @router.put(
-    "/posts/{post_id}", response={200: PostOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+    "/posts/{int:post_id}", response={200: PostOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 )
 def edit_post(request, post_id: int, payload: PostEditIn):
     """Edit my post; a published post goes back to review (hidden until approved again)."""
@@ -227,34 +227,34 @@ def edit_post(request, post_id: int, payload: PostEditIn):
     )
 
 
-@router.post("/posts/{post_id}/appeal", response={201: AppealOut, 404: ErrorOut, 409: ErrorOut})
+@router.post("/posts/{int:post_id}/appeal", response={201: AppealOut, 404: ErrorOut, 409: ErrorOut})
 def appeal(request, post_id: int, payload: AppealIn):
     """Appeal my post's rejection or take-down (once per kind of decision)."""
     a = services.post_appeal(author=request.user, post=_post(request, post_id), text=payload.text)
     return Status(201, a)
 
 
-@router.get("/posts/{post_id}/comments", response=list[CommentOut], auth=None)
+@router.get("/posts/{int:post_id}/comments", response=list[CommentOut], auth=None)
 def comments(request, post_id: int):
     """Visible comments of a published post, oldest first."""
     return selectors.visible_comments(selectors.post_for_viewer(None, post_id))
 
 
-@router.post("/posts/{post_id}/comments", response={201: CommentOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/posts/{int:post_id}/comments", response={201: CommentOut, 404: ErrorOut, 422: ErrorOut})
 def add_comment(request, post_id: int, payload: CommentIn):
     """Comment (≤ 500 characters) on a published post; shown at once."""
     post = _post(request, post_id)
     return Status(201, services.comment_add(author=request.user, post=post, body=payload.body))
 
 
-@router.post("/posts/{post_id}/like", response={200: LikeOut, 404: ErrorOut})
+@router.post("/posts/{int:post_id}/like", response={200: LikeOut, 404: ErrorOut})
 def like(request, post_id: int):
     """Toggle my like (one per person per post); returns the new state and count."""
     liked, count = services.like_toggle(user=request.user, post=_post(request, post_id))
     return {"liked": liked, "like_count": count}
 
 
-@router.post("/posts/{post_id}/share", response={200: ShareOut, 404: ErrorOut})
+@router.post("/posts/{int:post_id}/share", response={200: ShareOut, 404: ErrorOut})
 def share(request, post_id: int):
     """Record that I share the post; returns the public share link, its QR image and the count."""
     post = _post(request, post_id)
@@ -277,7 +277,7 @@ def pending(request):
 
 
 @router.post(
-    "/staff/posts/{post_id}/approve",
+    "/staff/posts/{int:post_id}/approve",
     response={200: PostOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["staff"],
 )
@@ -292,7 +292,7 @@ def approve(request, post_id: int, payload: ApproveIn):
 
 
 @router.post(
-    "/staff/posts/{post_id}/reject",
+    "/staff/posts/{int:post_id}/reject",
     response={200: PostOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["staff"],
 )
@@ -304,7 +304,7 @@ def reject(request, post_id: int, payload: ReasonIn):
 
 
 @router.post(
-    "/staff/posts/{post_id}/take-down",
+    "/staff/posts/{int:post_id}/take-down",
     response={200: PostOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["staff"],
 )
@@ -316,7 +316,7 @@ def take_down(request, post_id: int, payload: ReasonIn):
 
 
 @router.post(
-    "/staff/comments/{comment_id}/hide", response={204: None, 403: ErrorOut}, tags=["staff"]
+    "/staff/comments/{int:comment_id}/hide", response={204: None, 403: ErrorOut}, tags=["staff"]
 )
 def hide_comment(request, comment_id: int):
     """Hide a comment on a post by a resident in my scope."""
@@ -335,7 +335,7 @@ def appeals(request):
 
 
 @router.post(
-    "/staff/appeals/{appeal_id}/decide",
+    "/staff/appeals/{int:appeal_id}/decide",
     response={200: AppealOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["staff"],
 )

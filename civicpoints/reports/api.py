@@ -127,7 +127,7 @@ def mine(request):
     return selectors.my_reports(request.user).prefetch_related("photos", "events")[:100]
 
 
-@router.get("/reports/{report_id}", response={200: ReportOut, 404: ErrorOut})
+@router.get("/reports/{int:report_id}", response={200: ReportOut, 404: ErrorOut})
 def get_report(request, report_id: int):
     """A case, to its reporter, its assignee or staff covering the reporter."""
     return selectors.report_for_viewer(request.user, report_id)
@@ -149,7 +149,7 @@ def _report(request, report_id):
     return selectors.report_for_viewer(request.user, report_id)
 
 
-@router.post("/staff/reports/{report_id}/accept", response=_MOVE, tags=["staff"])
+@router.post("/staff/reports/{int:report_id}/accept", response=_MOVE, tags=["staff"])
 def accept(request, report_id: int, payload: NoteIn):
     """submitted → accepted; awards the reporter once."""
     return services.report_accept(
@@ -157,7 +157,7 @@ def accept(request, report_id: int, payload: NoteIn):
     )
 
 
-@router.post("/staff/reports/{report_id}/reject", response=_MOVE, tags=["staff"])
+@router.post("/staff/reports/{int:report_id}/reject", response=_MOVE, tags=["staff"])
 def reject(request, report_id: int, payload: ReasonIn):
     """submitted/accepted → rejected, with a reason; no points."""
     return services.report_reject(
@@ -165,7 +165,7 @@ def reject(request, report_id: int, payload: ReasonIn):
     )
 
 
-@router.post("/staff/reports/{report_id}/assign", response=_MOVE, tags=["staff"])
+@router.post("/staff/reports/{int:report_id}/assign", response=_MOVE, tags=["staff"])
 def assign(request, report_id: int, payload: AssignIn):
     """accepted → assigned, to a grid worker or a named responsible party."""
     assignee = None
@@ -182,7 +182,7 @@ def assign(request, report_id: int, payload: AssignIn):
     )
 
 
-@router.post("/staff/reports/{report_id}/rectify", response=_MOVE, tags=["staff"])
+@router.post("/staff/reports/{int:report_id}/rectify", response=_MOVE, tags=["staff"])
 def rectify(request, report_id: int, after_photo: File[UploadedFile], note: Form[str] = ""):
     """assigned → rectified, with an after photo (multipart)."""
     return services.report_rectify(
@@ -190,7 +190,7 @@ def rectify(request, report_id: int, after_photo: File[UploadedFile], note: Form
     )
 
 
-@router.post("/staff/reports/{report_id}/close", response=_MOVE, tags=["staff"])
+@router.post("/staff/reports/{int:report_id}/close", response=_MOVE, tags=["staff"])
 def close(request, report_id: int, payload: NoteIn):
     """rectified → closed."""
     return services.report_close(
@@ -199,7 +199,7 @@ def close(request, report_id: int, payload: NoteIn):
 
 
 @router.post(
-    "/staff/reports/{report_id}/publish",
+    "/staff/reports/{int:report_id}/publish",
     response={201: PostOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["staff"],
 )
