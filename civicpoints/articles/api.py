@@ -170,7 +170,8 @@ def staff_update_article(request, article_id: int, payload: ArticleIn):
 
 
 @staff_router.post(
-    "/articles/{int:article_id}/cover", response={200: StaffArticleOut, 404: ErrorOut, 422: ErrorOut}
+    "/articles/{int:article_id}/cover",
+    response={200: StaffArticleOut, 404: ErrorOut, 422: ErrorOut},
 )
 def staff_article_cover(request, article_id: int, cover: File[UploadedFile]):
     """Upload the cover image (multipart field ``cover``; JPEG/PNG/GIF/WebP, size-limited)."""
@@ -178,7 +179,9 @@ def staff_article_cover(request, article_id: int, cover: File[UploadedFile]):
     return selectors.article_for_staff(request.user, article_id)
 
 
-@staff_router.post("/articles/{int:article_id}/publish", response={200: StaffArticleOut, 404: ErrorOut})
+@staff_router.post(
+    "/articles/{int:article_id}/publish", response={200: StaffArticleOut, 404: ErrorOut}
+)
 def staff_publish_article(request, article_id: int):
     """Publish now (idempotent: an article already public keeps its time)."""
     services.article_publish(actor=request.user, article_id=article_id)

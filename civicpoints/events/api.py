@@ -219,7 +219,9 @@ def sign_up(request, event_id: int, payload: SignUpIn):
     return Status(201 if row.created else 200, row)
 
 
-@router.delete("/events/{int:event_id}/signup", response={200: SignUpOut, 404: ErrorOut, 409: ErrorOut})
+@router.delete(
+    "/events/{int:event_id}/signup", response={200: SignUpOut, 404: ErrorOut, 409: ErrorOut}
+)
 def cancel_sign_up(request, event_id: int):
     """Cancel my sign-up; the first on the waitlist takes the place. 409
     ``too_late_to_cancel`` once the event has started."""
@@ -335,7 +337,9 @@ def update(request, event_id: int, payload: EventIn):
     )
 
 
-@router.post("/events/{int:event_id}/summary", response={200: EventOut, 404: ErrorOut, 422: ErrorOut})
+@router.post(
+    "/events/{int:event_id}/summary", response={200: EventOut, 404: ErrorOut, 422: ErrorOut}
+)
 def summary(request, event_id: int, payload: SummaryIn):
     """Write the event record's summary (what happened)."""
     return services.event_summary_set(
@@ -357,7 +361,9 @@ def add_photo(request, event_id: int, image: File[UploadedFile], caption: Form[s
     return Status(201, photo)
 
 
-@router.post("/events/{int:event_id}/publish", response={200: EventOut, 404: ErrorOut, 409: ErrorOut})
+@router.post(
+    "/events/{int:event_id}/publish", response={200: EventOut, 404: ErrorOut, 409: ErrorOut}
+)
 def publish(request, event_id: int):
     """Open a draft for sign-up."""
     return services.event_publish(actor=request.user, event=_organized(request, event_id))

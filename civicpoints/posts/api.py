@@ -11,7 +11,7 @@ from civicpoints.accounts.scope import require_staff
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.schemas import ErrorOut
 from civicpoints.posts import selectors, services
-from civicpoints.posts.models import Appeal, Comment, Section
+from civicpoints.posts.models import Comment, Section
 
 router = Router(tags=["posts"])
 
@@ -240,7 +240,9 @@ def comments(request, post_id: int):
     return selectors.visible_comments(selectors.post_for_viewer(None, post_id))
 
 
-@router.post("/posts/{int:post_id}/comments", response={201: CommentOut, 404: ErrorOut, 422: ErrorOut})
+@router.post(
+    "/posts/{int:post_id}/comments", response={201: CommentOut, 404: ErrorOut, 422: ErrorOut}
+)
 def add_comment(request, post_id: int, payload: CommentIn):
     """Comment (≤ 500 characters) on a published post; shown at once."""
     post = _post(request, post_id)
@@ -342,9 +344,7 @@ def appeals(request):
 def decide(request, appeal_id: int, payload: AppealDecisionIn):
     """Uphold (publish again) or dismiss an appeal; not by the staff member appealed against."""
     require_staff(request.user)
-    appeal_ = Appeal.objects.filter(pk=appeal_id).first()
-    if appeal_ is None:
-        raise NotFound()
+    appeal_ = selectors.appeal_for_staff(request.user, appeal_id)
     return services.appeal_decide(
         actor=request.user, appeal=appeal_, uphold=payload.uphold, reason=payload.reason
     )
