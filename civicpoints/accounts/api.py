@@ -231,7 +231,12 @@ def api_login(request: HttpRequest, payload: LoginIn) -> User | Status[dict[str,
     user = authenticate(request, mobile=payload.mobile, password=payload.password)
     if user is None:
         return Status(
-            401, {"code": "bad_credentials", "detail": _("Wrong mobile number or password.")}
+            401,
+            {
+                "code": "bad_credentials",
+                "detail": _("Wrong mobile number or password."),
+                "field": None,
+            },
         )
     if user.needs_mobile_confirmation:
         raise services.MobileUnconfirmed()
