@@ -180,6 +180,10 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma
+# separated, e.g. "127.0.0.1,10.0.0.0/8"): the client address of the login lockout, the
+# rate limits and the audit log (civicpoints.core.clientip). Empty: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     # Only behind a proxy that sets (and strips client copies of) X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -228,11 +232,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "civicpoints.core.throttle.login_username"
 AXES_LOCKOUT_CALLABLE = "civicpoints.core.throttle.lockout_response"
 AXES_VERBOSE = False
+# The client address behind a trusted proxy (TRUSTED_PROXIES), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "civicpoints.core.clientip.client_ip"
 
 # Rate limits (django-ratelimit) per signed-in person (or address), per action:
 # "<count>/<period>", period s/m/h/d. Table of which requests count:
 # civicpoints.core.throttle.THROTTLED.
 RATELIMIT_ENABLE = env_bool("RATE_LIMITS_ENABLED", True)
+RATELIMIT_IP_META_KEY = "civicpoints.core.clientip.client_ip_or_unknown"
 RATE_LIMITS = {
     "post": env_str("RATE_LIMIT_POST", "20/h"),
     "comment": env_str("RATE_LIMIT_COMMENT", "10/m"),
