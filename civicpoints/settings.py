@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "civicpoints.accounts.middleware.UserLanguageMiddleware",
+    "civicpoints.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "civicpoints.core.security.ContentSecurityPolicyMiddleware",
@@ -234,6 +235,11 @@ AXES_LOCKOUT_CALLABLE = "civicpoints.core.throttle.lockout_response"
 AXES_VERBOSE = False
 # The client address behind a trusted proxy (TRUSTED_PROXIES), not the proxy's.
 AXES_CLIENT_IP_CALLABLE = "civicpoints.core.clientip.client_ip"
+
+# Password re-checks by a signed-in person (change password, close account): at most
+# this many wrong passwords per window, then 429 (civicpoints.accounts.passwords).
+PASSWORD_RECHECK_LIMIT = env_int("PASSWORD_RECHECK_LIMIT", 5)
+PASSWORD_RECHECK_WINDOW_SECONDS = env_int("PASSWORD_RECHECK_WINDOW_MINUTES", 15) * 60
 
 # Rate limits (django-ratelimit) per signed-in person (or address), per action:
 # "<count>/<period>", period s/m/h/d. Table of which requests count:

@@ -1,10 +1,16 @@
-"""Each signed-in person reads the site in their own language (``User.language``)."""
+"""Per-person request handling: each signed-in person reads the site in their own
+language (``User.language``); a temporary password must be changed first."""
 
 from collections.abc import Callable
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from civicpoints.core.errors import DomainError
 
 
 class UserLanguageMiddleware:
@@ -26,3 +32,52 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class PasswordChangeRequired(DomainError):
+    code = "password_change_required"
+    status = 403
+    default_detail = _(
+        "Your password was reset by staff. Choose a new password first (POST /api/v1/me/password)."
+    )
+
+
+# What a person whose password staff reset may still reach: the password change, sign
+# out, the language switch, the CSRF token and reading who they are.
+PASSWORD_CHANGE_ALLOWED = frozenset(
+    {
+        "accounts:password_change",
+        "accounts:logout",
+        "set_language",
+        "api:me_password",
+        "api:api_logout",
+        "api:csrf",
+    }
+)
+
+
+class PasswordChangeRequiredMiddleware:
+    """After a staff password reset (``User.must_change_password``) the person must
+    choose a new password before anything else: pages redirect to the password page,
+    the API answers 403 ``password_change_required``. Sits after
+    ``AuthenticationMiddleware``; the flag is cleared by ``password_change``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.must_change_password:
+            return None
+        match = request.resolver_match
+        name = match.view_name if match else ""
+        if name in PASSWORD_CHANGE_ALLOWED or (name == "api:me" and request.method == "GET"):
+            return None
+        if request.path.startswith("/api/"):
+            exc = PasswordChangeRequired()
+            return JsonResponse(exc.as_dict(), status=exc.status)
+        messages.info(request, _("Your password was reset. Choose a new one to go on."))
+        return redirect("accounts:password_change")

@@ -207,6 +207,8 @@ def password_change_view(request: AuthedHttpRequest) -> HttpResponse:
                 new_password=form.cleaned_data["password"],
             )
         except DomainError as exc:
+            if exc.status == 429:  # attempt limit: the error page, status 429
+                raise
             add_domain_error(form, exc)
         else:
             update_session_auth_hash(request, request.user)
