@@ -75,8 +75,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "civicpoints.accounts.middleware.UserLanguageMiddleware",
-    "civicpoints.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "civicpoints.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "civicpoints.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "civicpoints.core.security.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -235,6 +236,13 @@ AXES_LOCKOUT_CALLABLE = "civicpoints.core.throttle.lockout_response"
 AXES_VERBOSE = False
 # The client address behind a trusted proxy (TRUSTED_PROXIES), not the proxy's.
 AXES_CLIENT_IP_CALLABLE = "civicpoints.core.clientip.client_ip"
+
+# The personal QR card's life (civicpoints.accounts.card): a printed card is renewed
+# yearly; revoking draws a new key at once.
+RESIDENT_CARD_MAX_AGE_DAYS = env_int("RESIDENT_CARD_MAX_AGE_DAYS", 365)
+# Staff sessions (community staff, grid workers, town admins, merchant staff) end after
+# this many minutes without a request; residents keep the long default session.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
 
 # Password re-checks by a signed-in person (change password, close account): at most
 # this many wrong passwords per window, then 429 (civicpoints.accounts.passwords).

@@ -478,3 +478,19 @@ def me_wechat_unbind(request: AuthedHttpRequest) -> Status[None]:
     """Unbind my WeChat (and revoke my API tokens). Idempotent."""
     services.wechat_identity_unbind(user=request.user)
     return Status(204, None)
+
+
+@router.post("/me/card/revoke", response={204: None, 422: ErrorOut})
+def me_card_revoke(request: AuthedHttpRequest) -> Status[None]:
+    """Revoke my personal QR card: every card made so far (printed, screenshots) stops
+    working at once; the card page shows a new one. 422 ``resident_only`` for staff."""
+    services.resident_card_revoke(actor=request.user, resident=request.user)
+    return Status(204, None)
+
+
+@staff_router.post("/residents/{int:resident_id}/card/revoke", response={204: None, 404: ErrorOut})
+def staff_card_revoke(request: AuthedHttpRequest, resident_id: int) -> Status[None]:
+    """Revoke the QR cards of a resident in my scope (a lost printout); 404 outside it."""
+    resident = resident_for_staff(request.user, resident_id)
+    services.resident_card_revoke(actor=request.user, resident=resident)
+    return Status(204, None)

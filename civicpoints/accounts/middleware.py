@@ -1,15 +1,20 @@
 """Per-person request handling: each signed-in person reads the site in their own
 language (``User.language``); a temporary password must be changed first."""
 
+import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.accounts.models import Role
 from civicpoints.core.errors import DomainError
 
 
@@ -81,3 +86,45 @@ class PasswordChangeRequiredMiddleware:
             return JsonResponse(exc.as_dict(), status=exc.status)
         messages.info(request, _("Your password was reset. Choose a new one to go on."))
         return redirect("accounts:password_change")
+
+
+class SessionExpired(DomainError):
+    code = "session_expired"
+    status = 401
+    default_detail = _("You were signed out after a while without activity. Sign in again.")
+
+
+STAFF_SEEN_KEY = "civicpoints.staff_seen"
+
+
+class StaffIdleTimeoutMiddleware:
+    """Staff sessions (every role but resident) end after
+    ``settings.STAFF_SESSION_IDLE_MINUTES`` without a request: a staff desk left open
+    covers many residents' data. Residents keep the long default session.
+
+    The session's own expiry is set to the idle time too (refreshed at most once a
+    minute, so not every request writes the session): the session store refuses the
+    cookie after it even if this middleware never sees it again. A timed-out request
+    is signed out and answered 401 ``session_expired`` (API) or sent to the log-in
+    page (pages). Sits after ``AuthenticationMiddleware``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.role != Role.RESIDENT:
+            idle = settings.STAFF_SESSION_IDLE_MINUTES * 60
+            now = int(time.time())
+            seen = request.session.get(STAFF_SEEN_KEY)
+            if seen is not None and now - seen > idle:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    exc = SessionExpired()
+                    return JsonResponse(exc.as_dict(), status=exc.status)
+                messages.info(request, str(SessionExpired.default_detail))
+                return redirect_to_login(request.get_full_path())
+            if seen is None or now - seen >= 60:
+                request.session[STAFF_SEEN_KEY] = now
+                request.session.set_expiry(idle)
+        return self.get_response(request)
