@@ -18,6 +18,7 @@ from civicpoints.accounts import selectors, services
 from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.models import Community, Grid, Household, User
 from civicpoints.accounts.scope import require_staff, resident_for_staff
+from civicpoints.core.bounds import ObjectId
 from civicpoints.core.errors import InvalidInput, OutOfScope
 from civicpoints.core.schemas import ErrorOut
 
@@ -64,8 +65,8 @@ class RegisterIn(Schema):
     code: str = Field(..., max_length=10, description="The 6-digit code texted by POST /auth/code.")
     nickname: str = Field(..., max_length=40)
     password: str
-    community_id: int
-    grid_id: int | None = None
+    community_id: ObjectId
+    grid_id: ObjectId | None = None
 
 
 class LoginIn(Schema):
@@ -318,9 +319,9 @@ class StaffRegisterIn(Schema):
     mobile: str
     nickname: str = Field(..., max_length=40)
     real_name: str = Field("", max_length=40)
-    community_id: int
-    grid_id: int | None = None
-    household_id: int | None = None
+    community_id: ObjectId
+    grid_id: ObjectId | None = None
+    household_id: ObjectId | None = None
 
 
 class PasswordResetOut(Schema):
@@ -356,7 +357,7 @@ def staff_register(request: AuthedHttpRequest, payload: StaffRegisterIn) -> Stat
 
 
 @staff_router.get("/residents/{int:resident_id}", response={200: ResidentOut, 404: ErrorOut})
-def staff_resident(request: AuthedHttpRequest, resident_id: int) -> User:
+def staff_resident(request: AuthedHttpRequest, resident_id: ObjectId) -> User:
     """One resident in my scope; 404 for anyone outside it."""
     return resident_for_staff(request.user, resident_id)
 
@@ -364,7 +365,7 @@ def staff_resident(request: AuthedHttpRequest, resident_id: int) -> User:
 @staff_router.post(
     "/residents/{int:resident_id}/password-reset", response={200: PasswordResetOut, 404: ErrorOut}
 )
-def staff_password_reset(request: AuthedHttpRequest, resident_id: int) -> dict[str, Any]:
+def staff_password_reset(request: AuthedHttpRequest, resident_id: ObjectId) -> dict[str, Any]:
     """Set a new random password, text it, and return it to hand over in person;
     ``texted`` says whether the text message really left."""
     resident = resident_for_staff(request.user, resident_id)
@@ -489,7 +490,7 @@ def me_card_revoke(request: AuthedHttpRequest) -> Status[None]:
 
 
 @staff_router.post("/residents/{int:resident_id}/card/revoke", response={204: None, 404: ErrorOut})
-def staff_card_revoke(request: AuthedHttpRequest, resident_id: int) -> Status[None]:
+def staff_card_revoke(request: AuthedHttpRequest, resident_id: ObjectId) -> Status[None]:
     """Revoke the QR cards of a resident in my scope (a lost printout); 404 outside it."""
     resident = resident_for_staff(request.user, resident_id)
     services.resident_card_revoke(actor=request.user, resident=resident)

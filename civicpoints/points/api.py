@@ -13,6 +13,7 @@ from pydantic import StrictInt
 
 from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.scope import resident_for_staff
+from civicpoints.core.bounds import Limit, ObjectId
 from civicpoints.core.schemas import ErrorOut
 from civicpoints.points import selectors, services
 from civicpoints.points.models import PointRule, PointTransaction
@@ -110,7 +111,7 @@ def leaderboard(
     request: AuthedHttpRequest,
     scope: Literal["town", "community"] = "town",
     period: Literal["today", "week", "month", "year", "all"] = "all",
-    limit: int = 100,
+    limit: Limit = 100,
 ) -> selectors.Leaderboard:
     """Top residents of my town or community by points earned in the period (local
     days), ties sharing a rank (1, 2, 2, 4), plus my own rank even outside the top."""
@@ -129,7 +130,12 @@ class StaffAwardIn(Schema):
 
 
 class StaffAdjustIn(Schema):
-    points: StrictInt = Field(..., description="Signed whole points, non-zero, |points| ≤ 100000.")
+    points: StrictInt = Field(
+        ...,
+        ge=-100_000,
+        le=100_000,
+        description="Signed whole points, non-zero, |points| ≤ 100000.",
+    )
     reason: str = Field(..., max_length=200)
     idempotency_key: str = Field(
         default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=100
@@ -165,7 +171,7 @@ class LedgerRowOut(Schema):
     response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def staff_award(
-    request: AuthedHttpRequest, resident_id: int, payload: StaffAwardIn
+    request: AuthedHttpRequest, resident_id: ObjectId, payload: StaffAwardIn
 ) -> Status[PointTransaction]:
     """Award a catalog rule by hand (after a patrol, at the office). 201 new, 200 replay."""
     resident = resident_for_staff(request.user, resident_id)
@@ -184,7 +190,7 @@ def staff_award(
     response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def staff_adjust(
-    request: AuthedHttpRequest, resident_id: int, payload: StaffAdjustIn
+    request: AuthedHttpRequest, resident_id: ObjectId, payload: StaffAdjustIn
 ) -> Status[PointTransaction]:
     """Correct a balance by ``points`` with a required reason (kept on the ledger row)."""
     resident = resident_for_staff(request.user, resident_id)
