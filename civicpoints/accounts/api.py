@@ -222,7 +222,7 @@ def password_reset(request: HttpRequest, payload: PasswordResetIn) -> Status[Non
 
 
 @router.post("/auth/login", response={200: MeOut, 401: ErrorOut, 403: ErrorOut}, auth=None)
-def api_login(request: HttpRequest, payload: LoginIn) -> User | Status[dict[str, str]]:
+def api_login(request: HttpRequest, payload: LoginIn) -> User | Status[dict[str, str | None]]:
     """Log in with mobile (any spelling) and password; sets the session cookie.
 
     403 ``mobile_unconfirmed``: a resident registered by staff confirms the number

@@ -3,6 +3,7 @@ language (``User.language``); a temporary password must be changed first."""
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -67,13 +68,19 @@ class PasswordChangeRequiredMiddleware:
     the API answers 403 ``password_change_required``. Sits after
     ``AuthenticationMiddleware``; the flag is cleared by ``password_change``."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.must_change_password:
             return None
@@ -108,10 +115,10 @@ class StaffIdleTimeoutMiddleware:
     is signed out and answered 401 ``session_expired`` (API) or sent to the log-in
     page (pages). Sits after ``AuthenticationMiddleware``."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.role != Role.RESIDENT:
             idle = settings.STAFF_SESSION_IDLE_MINUTES * 60

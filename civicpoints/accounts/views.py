@@ -237,7 +237,7 @@ def my_card_view(request: AuthedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def card_revoke_view(request):
+def card_revoke_view(request: AuthedHttpRequest) -> HttpResponse:
     """Revoke my old cards (lost or copied); the card page then shows a new one."""
     services.resident_card_revoke(actor=request.user, resident=request.user)
     messages.success(request, _("Your old cards no longer work. This is your new card."))
@@ -331,7 +331,7 @@ def staff_card_view(request: AuthedHttpRequest, resident_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def staff_card_revoke_view(request, resident_id):
+def staff_card_revoke_view(request: AuthedHttpRequest, resident_id: int) -> HttpResponse:
     """Revoke a resident's old cards (a lost printout); then show the new one to print."""
     resident = resident_for_staff(_staff(request), resident_id)
     services.resident_card_revoke(actor=request.user, resident=resident)

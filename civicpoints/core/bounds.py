@@ -15,7 +15,7 @@ OpenAPI schema and fails on any date or integer input without bounds.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator, Field
 
 from civicpoints.core.errors import InvalidInput
+
+DateLike = TypeVar("DateLike", dt.date, dt.datetime)
 
 MIN_DATE = dt.date(2000, 1, 1)
 MAX_DATE = dt.date(2099, 12, 31)
@@ -32,7 +34,7 @@ INT32_MAX = 2**31 - 1
 OUT_OF_RANGE = _("Give a date between %(min)s and %(max)s.")
 
 
-def _range_text() -> dict:
+def _range_text() -> dict[str, str]:
     return {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()}
 
 
@@ -41,7 +43,7 @@ def date_in_range(value: dt.date | dt.datetime) -> bool:
     return MIN_DATE <= day <= MAX_DATE
 
 
-def check_date(value, *, field: str):
+def check_date(value: DateLike | None, *, field: str) -> DateLike | None:
     """``value`` (a date or datetime, or None) if within range, for services and
     selectors that take dates from elsewhere than a schema or form.
 
@@ -51,7 +53,7 @@ def check_date(value, *, field: str):
     return value
 
 
-def _pydantic_check(value):
+def _pydantic_check(value: DateLike | None) -> DateLike | None:
     if value is not None and not date_in_range(value):
         # pydantic reports this as a value_error carrying our translated message
         raise ValueError(str(OUT_OF_RANGE % _range_text()))
@@ -93,7 +95,7 @@ Percent = Annotated[int, Field(ge=0, le=100)]
 # --- page form fields (Django) ----------------------------------------------------------
 
 
-def validate_date_range(value):
+def validate_date_range(value: dt.date | dt.datetime | None) -> None:
     """Django validator: the same range as the API's ``LocalDate``/``DateTime``."""
     if value is not None and not date_in_range(value):
         raise ValidationError(OUT_OF_RANGE, code="out_of_range", params=_range_text())
@@ -104,7 +106,7 @@ class BoundedDateField(forms.DateField):
 
     default_validators = [validate_date_range]
 
-    def widget_attrs(self, widget):
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
         attrs.update({"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()})
         return attrs

@@ -66,7 +66,7 @@ def client_ip(request: HttpRequest) -> str | None:
         return None
     networks = trusted_proxies()
 
-    def trusted(address) -> bool:
+    def trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         return any(address in net for net in networks if net.version == address.version)
 
     if not networks or not trusted(remote):

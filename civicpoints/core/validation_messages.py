@@ -8,6 +8,7 @@ unknown type falls back to a generic translated sentence, never to English.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext
@@ -61,7 +62,7 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, int | float | str) else str(value)
 
 
-def translated_message(error: dict) -> str:
+def translated_message(error: Mapping[str, Any]) -> str:
     """The message for one pydantic error dict, in the active language.
 
     A ``value_error`` raised by our own validators (``core.bounds``) already carries a

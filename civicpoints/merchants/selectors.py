@@ -102,7 +102,8 @@ def parse_month(value: str | None) -> dt.date:
         raise InvalidInput(
             _("Give the month as YYYY-MM, e.g. 2026-05."), field="month", code="invalid_month"
         ) from None
-    return check_date(month, field="month")
+    check_date(month, field="month")
+    return month
 
 
 @dataclass
