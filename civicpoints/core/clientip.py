@@ -86,4 +86,5 @@ def client_ip(request: HttpRequest) -> str | None:
 def client_ip_or_unknown(request: HttpRequest) -> str:
     """``client_ip`` for keys that need a string (django-ratelimit): ``"0.0.0.0"`` when
     the server passed no address."""
-    return client_ip(request) or "0.0.0.0"  # noqa: S104  # nosec B104 — a key, not a bind
+    # "0.0.0.0" is a rate-limit key here, never an address to bind to.
+    return client_ip(request) or "0.0.0.0"  # noqa: S104  # nosec B104
