@@ -7,17 +7,29 @@ PORT ?= 8000
 SEED_SCALE ?= 1.0
 export DJANGO_SETTINGS_MODULE := civicpoints.settings
 
-.PHONY: run test lint install migrate seed clean bench bench-quick bench-deps bench-http e2e-deps e2e loadtest
+.PHONY: run test lint install lock migrate seed clean bench bench-quick bench-deps bench-http e2e-deps e2e loadtest
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+# Installs are reproducible: every package at the version and hash pinned in
+# requirements.lock (made by `make lock` from pyproject.toml's dependencies + dev extra),
+# then civicpoints itself without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+## make lock: re-pin requirements.lock after changing dependencies in pyproject.toml
+## (LOCK_UPGRADE=1 also moves every pin to the newest allowed version)
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet 'pip-tools>=7.4,<8'
+	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links $(if $(LOCK_UPGRADE),--upgrade) \
+	  --output-file requirements.lock pyproject.toml
 
 ## make run: the platform on SQLite with the demo town, at http://127.0.0.1:8000/
 run: install

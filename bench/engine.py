@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import secrets
 import signal
 import socket
 import sqlite3
@@ -349,14 +350,16 @@ def _bulk_town(code: str, residents: int, rng: random.Random, town_index: int) -
             True,
             False,
             now,
+            secrets.token_urlsafe(16),  # card_key: unique and random, as the model makes it
         )
         for i in range(residents)
     )
     cur.executemany(
         ph(
             "INSERT INTO accounts_user (id, password, is_superuser, mobile, nickname, real_name, "
-            "role, town_id, community_id, is_active, is_staff, date_joined, language) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'zh-hans')"
+            "role, town_id, community_id, is_active, is_staff, date_joined, card_key, language, "
+            "must_change_password) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'zh-hans', FALSE)"
         ),
         users,
     )

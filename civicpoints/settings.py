@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "civicpoints.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "civicpoints.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "civicpoints.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "civicpoints.core.security.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -211,6 +213,10 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma
+# separated, e.g. "127.0.0.1,10.0.0.0/8"): the client address of the login lockout, the
+# rate limits and the audit log (civicpoints.core.clientip). Empty: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     # Only behind a proxy that sets (and strips client copies of) X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -264,11 +270,26 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "civicpoints.core.throttle.login_username"
 AXES_LOCKOUT_CALLABLE = "civicpoints.core.throttle.lockout_response"
 AXES_VERBOSE = False
+# The client address behind a trusted proxy (TRUSTED_PROXIES), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "civicpoints.core.clientip.client_ip"
+
+# The personal QR card's life (civicpoints.accounts.card): a printed card is renewed
+# yearly; revoking draws a new key at once.
+RESIDENT_CARD_MAX_AGE_DAYS = env_int("RESIDENT_CARD_MAX_AGE_DAYS", 365)
+# Staff sessions (community staff, grid workers, town admins, merchant staff) end after
+# this many minutes without a request; residents keep the long default session.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+
+# Password re-checks by a signed-in person (change password, close account): at most
+# this many wrong passwords per window, then 429 (civicpoints.accounts.passwords).
+PASSWORD_RECHECK_LIMIT = env_int("PASSWORD_RECHECK_LIMIT", 5)
+PASSWORD_RECHECK_WINDOW_SECONDS = env_int("PASSWORD_RECHECK_WINDOW_MINUTES", 15) * 60
 
 # Rate limits (django-ratelimit) per signed-in person (or address), per action:
 # "<count>/<period>", period s/m/h/d. Table of which requests count:
 # civicpoints.core.throttle.THROTTLED.
 RATELIMIT_ENABLE = env_bool("RATE_LIMITS_ENABLED", True)
+RATELIMIT_IP_META_KEY = "civicpoints.core.clientip.client_ip_or_unknown"
 RATE_LIMITS = {
     "post": env_str("RATE_LIMIT_POST", "20/h"),
     "comment": env_str("RATE_LIMIT_COMMENT", "10/m"),

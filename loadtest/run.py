@@ -93,7 +93,9 @@ def main() -> int:
     py = str(BIN / "python")
     run([py, "manage.py", "migrate", "--no-input", "-v", "0"], env)
     run([py, "manage.py", "load_rule_catalog"], env)
-    run([py, "manage.py", "seed_town", "--scale", "0.01", "--quiet"], env)
+    run(
+        [py, "manage.py", "seed_town", "--scale", "0.01", "--quiet", "--allow-production-demo"], env
+    )
     run([py, "manage.py", "collectstatic", "--no-input", "-v", "0"], env)
     sessions = OUT / "sessions.json"
     run([py, "-m", "loadtest.prepare", str(sessions)], env)

@@ -1,20 +1,52 @@
-"""Run pip-audit on the virtualenv, or say plainly why it could not audit here.
+"""Run pip-audit on the virtualenv, or say loudly that it checked nothing.
 
 pip-audit reads known vulnerabilities from PyPI's JSON API
 (https://pypi.org/pypi/<name>/<version>/json). Where that is unreachable or
-answers nothing (offline builds, an index mirror that serves only /simple/),
-this prints "pip-audit skipped: no network to pypi.org …" and exits 0, so CI
-shows the gap instead of failing, or passing as if audited. Otherwise: a summary,
-each vulnerable package, and exit 1 when any installed package has a known
-vulnerability.
+answers nothing (offline builds, an index mirror that serves only /simple/), no
+package is audited: this prints a boxed WARNING naming how many installed packages
+were NOT audited, and exits 0 — so `make test` goes on but nobody can read the run as
+"audited, nothing found" — or exits 2 when ``PIP_AUDIT_REQUIRED=1`` (CI with network
+access should set it). A partial audit (some packages skipped) prints the same box
+for the skipped ones. Otherwise: a summary, each vulnerable package, and exit 1
+when any installed package has a known vulnerability.
 """
 
 import json
+import os
 import subprocess  # nosec B404
 import sys
+from importlib import metadata
 from pathlib import Path
 
 HOST = "pypi.org"
+WIDTH = 78
+
+
+def installed_count() -> int:
+    """How many distributions are installed in this environment (what an audit covers)."""
+    return len({(d.metadata["Name"] or "").lower() for d in metadata.distributions()})
+
+
+def warning_box(not_audited: int, reason: str, *, nothing: bool = True) -> str:
+    """The unmissable notice that ``not_audited`` packages were not checked."""
+    title = "CHECKED NOTHING" if nothing else "DID NOT CHECK EVERYTHING"
+    lines = [
+        f"WARNING: THE DEPENDENCY AUDIT {title}",
+        f"{not_audited} installed packages were NOT audited for known vulnerabilities.",
+        f"Reason: the vulnerability data at {HOST} could not be read:",
+        reason[: WIDTH - 6],
+        "Nothing below says these packages are safe. Re-run `make test` (or",
+        "`python scripts/pip_audit.py`) where https://pypi.org is reachable.",
+    ]
+    bar = "!" * WIDTH
+    body = [f"!! {line:<{WIDTH - 6}} !!" for line in lines]
+    return "\n".join([bar, *body, bar])
+
+
+def _not_audited(not_audited: int, reason: str) -> int:
+    print(warning_box(not_audited, reason))
+    print(f"pip-audit skipped: no network to {HOST}; {not_audited} packages NOT audited")
+    return 2 if os.environ.get("PIP_AUDIT_REQUIRED") == "1" else 0
 
 
 def main() -> int:
@@ -25,19 +57,21 @@ def main() -> int:
         report = json.loads(proc.stdout)
     except json.JSONDecodeError:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        print(f"pip-audit skipped: no network to {HOST} ({last})")
-        return 0
+        return _not_audited(installed_count(), last)
     deps = report.get("dependencies", [])
     audited = [d for d in deps if "skip_reason" not in d]
+    skipped = [d for d in deps if "skip_reason" in d]
     if not audited:
-        reason = deps[0]["skip_reason"] if deps else "no dependencies listed"
-        print(f"pip-audit skipped: no network to {HOST} (vulnerability data: {reason})")
-        return 0
+        reason = skipped[0]["skip_reason"] if skipped else "no dependencies listed"
+        return _not_audited(len(deps) or installed_count(), reason)
     vulnerable = [d for d in audited if d.get("vulns")]
     print(
-        f"pip-audit: {len(audited)} packages audited, {len(deps) - len(audited)} skipped, "
+        f"pip-audit: {len(audited)} packages audited, {len(skipped)} skipped, "
         f"{len(vulnerable)} with known vulnerabilities"
     )
+    if skipped:
+        names = ", ".join(d["name"] for d in skipped[:8]) + (" …" if len(skipped) > 8 else "")
+        print(warning_box(len(skipped), f"skipped: {names}", nothing=False))
     for dep in vulnerable:
         ids = ", ".join(v["id"] for v in dep["vulns"])
         print(f"  {dep['name']} {dep['version']}: {ids}")

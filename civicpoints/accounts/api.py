@@ -18,6 +18,7 @@ from civicpoints.accounts import selectors, services
 from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.models import Community, Grid, Household, User
 from civicpoints.accounts.scope import require_staff, resident_for_staff
+from civicpoints.core.bounds import ObjectId
 from civicpoints.core.errors import InvalidInput, OutOfScope
 from civicpoints.core.origin import request_address, request_device
 from civicpoints.core.schemas import ErrorOut
@@ -65,8 +66,8 @@ class RegisterIn(Schema):
     code: str = Field(..., max_length=10, description="The 6-digit code texted by POST /auth/code.")
     nickname: str = Field(..., max_length=40)
     password: str
-    community_id: int
-    grid_id: int | None = None
+    community_id: ObjectId
+    grid_id: ObjectId | None = None
 
 
 class LoginIn(Schema):
@@ -223,7 +224,7 @@ def password_reset(request: HttpRequest, payload: PasswordResetIn) -> Status[Non
 
 
 @router.post("/auth/login", response={200: MeOut, 401: ErrorOut, 403: ErrorOut}, auth=None)
-def api_login(request: HttpRequest, payload: LoginIn) -> User | Status[dict[str, str]]:
+def api_login(request: HttpRequest, payload: LoginIn) -> User | Status[dict[str, str | None]]:
     """Log in with mobile (any spelling) and password; sets the session cookie.
 
     403 ``mobile_unconfirmed``: a resident registered by staff confirms the number
@@ -233,7 +234,12 @@ def api_login(request: HttpRequest, payload: LoginIn) -> User | Status[dict[str,
     user = authenticate(request, mobile=payload.mobile, password=payload.password)
     if user is None:
         return Status(
-            401, {"code": "bad_credentials", "detail": _("Wrong mobile number or password.")}
+            401,
+            {
+                "code": "bad_credentials",
+                "detail": _("Wrong mobile number or password."),
+                "field": None,
+            },
         )
     if user.needs_mobile_confirmation:
         raise services.MobileUnconfirmed()
@@ -315,9 +321,9 @@ class StaffRegisterIn(Schema):
     mobile: str
     nickname: str = Field(..., max_length=40)
     real_name: str = Field("", max_length=40)
-    community_id: int
-    grid_id: int | None = None
-    household_id: int | None = None
+    community_id: ObjectId
+    grid_id: ObjectId | None = None
+    household_id: ObjectId | None = None
 
 
 class PasswordResetOut(Schema):
@@ -352,16 +358,16 @@ def staff_register(request: AuthedHttpRequest, payload: StaffRegisterIn) -> Stat
     return Status(201, user)
 
 
-@staff_router.get("/residents/{resident_id}", response={200: ResidentOut, 404: ErrorOut})
-def staff_resident(request: AuthedHttpRequest, resident_id: int) -> User:
+@staff_router.get("/residents/{int:resident_id}", response={200: ResidentOut, 404: ErrorOut})
+def staff_resident(request: AuthedHttpRequest, resident_id: ObjectId) -> User:
     """One resident in my scope; 404 for anyone outside it."""
     return resident_for_staff(request.user, resident_id)
 
 
 @staff_router.post(
-    "/residents/{resident_id}/password-reset", response={200: PasswordResetOut, 404: ErrorOut}
+    "/residents/{int:resident_id}/password-reset", response={200: PasswordResetOut, 404: ErrorOut}
 )
-def staff_password_reset(request: AuthedHttpRequest, resident_id: int) -> dict[str, Any]:
+def staff_password_reset(request: AuthedHttpRequest, resident_id: ObjectId) -> dict[str, Any]:
     """Set a new random password, text it, and return it to hand over in person;
     ``texted`` says whether the text message really left."""
     resident = resident_for_staff(request.user, resident_id)
@@ -474,4 +480,20 @@ def token_revoke(request: HttpRequest) -> Status[None]:
 def me_wechat_unbind(request: AuthedHttpRequest) -> Status[None]:
     """Unbind my WeChat (and revoke my API tokens). Idempotent."""
     services.wechat_identity_unbind(user=request.user)
+    return Status(204, None)
+
+
+@router.post("/me/card/revoke", response={204: None, 422: ErrorOut})
+def me_card_revoke(request: AuthedHttpRequest) -> Status[None]:
+    """Revoke my personal QR card: every card made so far (printed, screenshots) stops
+    working at once; the card page shows a new one. 422 ``resident_only`` for staff."""
+    services.resident_card_revoke(actor=request.user, resident=request.user)
+    return Status(204, None)
+
+
+@staff_router.post("/residents/{int:resident_id}/card/revoke", response={204: None, 404: ErrorOut})
+def staff_card_revoke(request: AuthedHttpRequest, resident_id: ObjectId) -> Status[None]:
+    """Revoke the QR cards of a resident in my scope (a lost printout); 404 outside it."""
+    resident = resident_for_staff(request.user, resident_id)
+    services.resident_card_revoke(actor=request.user, resident=resident)
     return Status(204, None)

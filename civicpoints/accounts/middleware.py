@@ -1,10 +1,22 @@
-"""Each signed-in person reads the site in their own language (``User.language``)."""
+"""Per-person request handling: each signed-in person reads the site in their own
+language (``User.language``); a temporary password must be changed first."""
 
+import time
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from civicpoints.accounts.models import Role
+from civicpoints.core.errors import DomainError
 
 
 class UserLanguageMiddleware:
@@ -25,4 +37,101 @@ class UserLanguageMiddleware:
         if user is not None and user.is_authenticated and user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+class PasswordChangeRequired(DomainError):
+    code = "password_change_required"
+    status = 403
+    default_detail = _(
+        "Your password was reset by staff. Choose a new password first (POST /api/v1/me/password)."
+    )
+
+
+# What a person whose password staff reset may still reach: the password change, sign
+# out, the language switch, the CSRF token and reading who they are.
+PASSWORD_CHANGE_ALLOWED = frozenset(
+    {
+        "accounts:password_change",
+        "accounts:logout",
+        "set_language",
+        "api:me_password",
+        "api:api_logout",
+        "api:csrf",
+    }
+)
+
+
+class PasswordChangeRequiredMiddleware:
+    """After a staff password reset (``User.must_change_password``) the person must
+    choose a new password before anything else: pages redirect to the password page,
+    the API answers 403 ``password_change_required``. Sits after
+    ``AuthenticationMiddleware``; the flag is cleared by ``password_change``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.must_change_password:
+            return None
+        match = request.resolver_match
+        name = match.view_name if match else ""
+        if name in PASSWORD_CHANGE_ALLOWED or (name == "api:me" and request.method == "GET"):
+            return None
+        if request.path.startswith("/api/"):
+            exc = PasswordChangeRequired()
+            return JsonResponse(exc.as_dict(), status=exc.status)
+        messages.info(request, _("Your password was reset. Choose a new one to go on."))
+        return redirect("accounts:password_change")
+
+
+class SessionExpired(DomainError):
+    code = "session_expired"
+    status = 401
+    default_detail = _("You were signed out after a while without activity. Sign in again.")
+
+
+STAFF_SEEN_KEY = "civicpoints.staff_seen"
+
+
+class StaffIdleTimeoutMiddleware:
+    """Staff sessions (every role but resident) end after
+    ``settings.STAFF_SESSION_IDLE_MINUTES`` without a request: a staff desk left open
+    covers many residents' data. Residents keep the long default session.
+
+    The session's own expiry is set to the idle time too (refreshed at most once a
+    minute, so not every request writes the session): the session store refuses the
+    cookie after it even if this middleware never sees it again. A timed-out request
+    is signed out and answered 401 ``session_expired`` (API) or sent to the log-in
+    page (pages). Sits after ``AuthenticationMiddleware``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.role != Role.RESIDENT:
+            idle = settings.STAFF_SESSION_IDLE_MINUTES * 60
+            now = int(time.time())
+            seen = request.session.get(STAFF_SEEN_KEY)
+            if seen is not None and now - seen > idle:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    exc = SessionExpired()
+                    return JsonResponse(exc.as_dict(), status=exc.status)
+                messages.info(request, str(SessionExpired.default_detail))
+                return redirect_to_login(request.get_full_path())
+            if seen is None or now - seen >= 60:
+                request.session[STAFF_SEEN_KEY] = now
+                request.session.set_expiry(idle)
         return self.get_response(request)

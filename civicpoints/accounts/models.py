@@ -4,6 +4,7 @@ Every tenant row reaches its ``town`` so that sharding by town stays open
 (DESIGN.md, scale path).
 """
 
+import secrets
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -152,6 +153,11 @@ class Language(models.TextChoices):
     EN = "en", "English"
 
 
+def new_card_key() -> str:
+    """A fresh random personal-card key (128 bits, URL-safe); see ``accounts.card``."""
+    return secrets.token_urlsafe(16)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person: resident, staff, grid worker, town admin or merchant staff.
 
@@ -212,6 +218,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=Language,
         default=Language.ZH_HANS,
         help_text=_("Pages, messages and text messages reach this person in this language."),
+    )
+
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set by a staff password reset: the next sign-in must choose a new one."),
+    )
+    card_key = models.CharField(
+        _("card key"),
+        max_length=32,
+        unique=True,
+        default=new_card_key,
+        editable=False,
+        help_text=_("Random key the personal QR card names; a new one revokes every old card."),
     )
 
     objects = UserManager()

@@ -18,6 +18,7 @@ urlpatterns = [
     path("password/", views.password_change_view, name="password_change"),
     path("card/", views.my_card_view, name="card"),
     path("card.svg", views.card_qr_svg, name="card_svg"),
+    path("card/revoke/", views.card_revoke_view, name="card_revoke"),
     path("staff/residents/", views.staff_residents_view, name="staff_residents"),
     path("staff/residents/new/", views.staff_register_view, name="staff_register"),
     path(
@@ -26,4 +27,9 @@ urlpatterns = [
         name="staff_password_reset",
     ),
     path("staff/residents/<int:resident_id>/card/", views.staff_card_view, name="staff_card"),
+    path(
+        "staff/residents/<int:resident_id>/card/revoke/",
+        views.staff_card_revoke_view,
+        name="staff_card_revoke",
+    ),
 ]

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from civicpoints.accounts import selectors, services
-from civicpoints.accounts.card import resident_card_token
+from civicpoints.accounts.card import resident_card_token, resident_card_valid_until
 from civicpoints.accounts.forms import (
     CodeLoginForm,
     CodeRegisterForm,
@@ -216,6 +217,8 @@ def password_change_view(request: AuthedHttpRequest) -> HttpResponse:
                 new_password=form.cleaned_data["password"],
             )
         except DomainError as exc:
+            if exc.status == 429:  # attempt limit: the error page, status 429
+                raise
             add_domain_error(form, exc)
         else:
             update_session_auth_hash(request, request.user)
@@ -235,8 +238,19 @@ def my_card_view(request: AuthedHttpRequest) -> HttpResponse:
         {
             "person": request.user,
             "qr": qr_svg(resident_card_token(request.user)),
+            "valid_until": resident_card_valid_until(request.user),
+            "revoke_url": reverse("accounts:card_revoke"),
         },
     )
+
+
+@login_required
+@require_POST
+def card_revoke_view(request: AuthedHttpRequest) -> HttpResponse:
+    """Revoke my old cards (lost or copied); the card page then shows a new one."""
+    services.resident_card_revoke(actor=request.user, resident=request.user)
+    messages.success(request, _("Your old cards no longer work. This is your new card."))
+    return redirect("accounts:card")
 
 
 # --- staff desk -------------------------------------------------------------
@@ -318,8 +332,20 @@ def staff_card_view(request: AuthedHttpRequest, resident_id: int) -> HttpRespons
             "person": resident,
             "qr": qr_svg(resident_card_token(resident)),
             "printable": True,
+            "valid_until": resident_card_valid_until(resident),
+            "revoke_url": reverse("accounts:staff_card_revoke", args=[resident.pk]),
         },
     )
+
+
+@login_required
+@require_POST
+def staff_card_revoke_view(request: AuthedHttpRequest, resident_id: int) -> HttpResponse:
+    """Revoke a resident's old cards (a lost printout); then show the new one to print."""
+    resident = resident_for_staff(_staff(request), resident_id)
+    services.resident_card_revoke(actor=request.user, resident=resident)
+    messages.success(request, _("The old cards no longer work. Print this new card."))
+    return redirect("accounts:staff_card", resident_id=resident.pk)
 
 
 def card_qr_svg(request: HttpRequest) -> HttpResponse:

@@ -1,7 +1,5 @@
 """Articles API: the feed with my read marks, one article, reading (awards), staff writing."""
 
-import datetime as dt
-
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -9,6 +7,7 @@ from ninja.pagination import paginate
 
 from civicpoints.accounts.models import Community
 from civicpoints.articles import selectors, services
+from civicpoints.core.bounds import DateTime, ObjectId
 from civicpoints.core.errors import InvalidInput
 from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.core.schemas import ErrorOut
@@ -79,8 +78,8 @@ class StaffArticleOut(Schema):
 class ArticleIn(Schema):
     title: str = Field(..., max_length=120)
     body_markdown: str
-    community_id: int | None = Field(None, description="None: the whole town (town admins).")
-    published_at: dt.datetime | None = Field(
+    community_id: ObjectId | None = Field(None, description="None: the whole town (town admins).")
+    published_at: DateTime | None = Field(
         None, description="With a time zone; None: a draft; in the future: scheduled."
     )
 
@@ -103,14 +102,14 @@ def list_articles(request):
     return selectors.articles_visible(request.user)
 
 
-@router.get("/articles/{article_id}", response={200: ArticleOut, 404: ErrorOut})
-def get_article(request, article_id: int):
+@router.get("/articles/{int:article_id}", response={200: ArticleOut, 404: ErrorOut})
+def get_article(request, article_id: ObjectId):
     """One article (no side effect; call ``POST /articles/{id}/read`` when it is opened)."""
     return selectors.article_visible_get(request.user, article_id)
 
 
-@router.post("/articles/{article_id}/read", response={200: ReadOut, 404: ErrorOut})
-def read_article(request, article_id: int):
+@router.post("/articles/{int:article_id}/read", response={200: ReadOut, 404: ErrorOut})
+def read_article(request, article_id: ObjectId):
     """I opened the article: record the read; a resident earns the reading rule once.
 
     Safe to repeat (reload, second tab, replay): ``outcome`` is then
@@ -133,8 +132,8 @@ def staff_articles(request):
     return selectors.articles_for_staff(request.user)
 
 
-@staff_router.get("/articles/{article_id}", response={200: StaffArticleOut, 404: ErrorOut})
-def staff_article(request, article_id: int):
+@staff_router.get("/articles/{int:article_id}", response={200: StaffArticleOut, 404: ErrorOut})
+def staff_article(request, article_id: ObjectId):
     """One article I may edit, with its read count (404 outside my scope)."""
     return selectors.article_for_staff(request.user, article_id)
 
@@ -153,10 +152,10 @@ def staff_create_article(request, payload: ArticleIn):
 
 
 @staff_router.put(
-    "/articles/{article_id}",
+    "/articles/{int:article_id}",
     response={200: StaffArticleOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def staff_update_article(request, article_id: int, payload: ArticleIn):
+def staff_update_article(request, article_id: ObjectId, payload: ArticleIn):
     """Replace an article's title, text, audience and publish time (the cover stays)."""
     services.article_update(
         actor=request.user,
@@ -170,16 +169,19 @@ def staff_update_article(request, article_id: int, payload: ArticleIn):
 
 
 @staff_router.post(
-    "/articles/{article_id}/cover", response={200: StaffArticleOut, 404: ErrorOut, 422: ErrorOut}
+    "/articles/{int:article_id}/cover",
+    response={200: StaffArticleOut, 404: ErrorOut, 422: ErrorOut},
 )
-def staff_article_cover(request, article_id: int, cover: File[UploadedFile]):
+def staff_article_cover(request, article_id: ObjectId, cover: File[UploadedFile]):
     """Upload the cover image (multipart field ``cover``; JPEG/PNG/GIF/WebP, size-limited)."""
     services.article_cover_set(actor=request.user, article_id=article_id, cover=cover)
     return selectors.article_for_staff(request.user, article_id)
 
 
-@staff_router.post("/articles/{article_id}/publish", response={200: StaffArticleOut, 404: ErrorOut})
-def staff_publish_article(request, article_id: int):
+@staff_router.post(
+    "/articles/{int:article_id}/publish", response={200: StaffArticleOut, 404: ErrorOut}
+)
+def staff_publish_article(request, article_id: ObjectId):
     """Publish now (idempotent: an article already public keeps its time)."""
     services.article_publish(actor=request.user, article_id=article_id)
     return selectors.article_for_staff(request.user, article_id)

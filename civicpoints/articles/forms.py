@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.models import Community, Role
+from civicpoints.core.bounds import BoundedDateTimeField
 
 
 class ArticleForm(forms.Form):
@@ -16,7 +17,7 @@ class ArticleForm(forms.Form):
     community = forms.ModelChoiceField(
         label=_("Audience"), queryset=Community.objects.none(), required=False
     )
-    published_at = forms.DateTimeField(
+    published_at = BoundedDateTimeField(
         label=_("Publish time"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from civicpoints.accounts.models import Role, User
 from civicpoints.audit.models import AuditEntry
+from civicpoints.core.clientip import client_ip
 
 AUDITED_ROLES = frozenset(
     {Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.TOWN_ADMIN, Role.MERCHANT_STAFF}
@@ -17,11 +18,6 @@ def is_audited(user) -> bool:
         getattr(user, "is_authenticated", False)
         and (user.role in AUDITED_ROLES or user.is_superuser)
     )
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client address as the web server passed it (``REMOTE_ADDR``)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(*, actor: User, request: HttpRequest, status: int) -> AuditEntry:

@@ -7,10 +7,12 @@ Everything is inside the admin's own town: ids of another town answer 404. Error
 from typing import Literal
 
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from civicpoints.accounts import selectors, services
 from civicpoints.accounts.scope import require_town_admin
+from civicpoints.core.bounds import ObjectId
+from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.core.schemas import ErrorOut
 
 router = Router(tags=["town console"])
@@ -53,14 +55,14 @@ class StaffInviteIn(Schema):
     mobile: str
     nickname: str
     role: StaffRole
-    community_id: int | None = None
-    grid_id: int | None = None
+    community_id: ObjectId | None = None
+    grid_id: ObjectId | None = None
 
 
 class StaffMoveIn(Schema):
     role: StaffRole
-    community_id: int | None = None
-    grid_id: int | None = None
+    community_id: ObjectId | None = None
+    grid_id: ObjectId | None = None
 
 
 class StaffActiveIn(Schema):
@@ -76,7 +78,7 @@ class HouseholdOut(Schema):
 
 
 class HouseholdIn(Schema):
-    community_id: int
+    community_id: ObjectId
     name: str
 
 
@@ -91,11 +93,11 @@ class HouseholdDetailOut(HouseholdOut):
 
 
 class HeadIn(Schema):
-    resident_id: int
+    resident_id: ObjectId
 
 
 class MoveIn(Schema):
-    household_id: int | None = None
+    household_id: ObjectId | None = None
 
 
 def _community(actor, community_id):
@@ -116,29 +118,29 @@ def community_create(request, body: NameIn):
     return Status(201, _community(request.user, c.pk))
 
 
-@router.patch("/communities/{community_id}", response={200: CommunityOut, **ERRORS})
-def community_rename(request, community_id: int, body: NameIn):
+@router.patch("/communities/{int:community_id}", response={200: CommunityOut, **ERRORS})
+def community_rename(request, community_id: ObjectId, body: NameIn):
     """Rename a community of my town. 404 outside it; 409 ``name_taken``."""
     services.community_rename(actor=request.user, community_id=community_id, name=body.name)
     return _community(request.user, community_id)
 
 
-@router.post("/communities/{community_id}/grids", response={201: GridOut, **ERRORS})
-def grid_create(request, community_id: int, body: NameIn):
+@router.post("/communities/{int:community_id}/grids", response={201: GridOut, **ERRORS})
+def grid_create(request, community_id: ObjectId, body: NameIn):
     """Add a grid to a community of my town. 404 outside it; 409 ``name_taken``."""
     return Status(
         201, services.grid_create(actor=request.user, community_id=community_id, name=body.name)
     )
 
 
-@router.patch("/grids/{grid_id}", response={200: GridOut, **ERRORS})
-def grid_rename(request, grid_id: int, body: NameIn):
+@router.patch("/grids/{int:grid_id}", response={200: GridOut, **ERRORS})
+def grid_rename(request, grid_id: ObjectId, body: NameIn):
     """Rename a grid of my town. 404 outside it; 409 ``name_taken``."""
     return services.grid_rename(actor=request.user, grid_id=grid_id, name=body.name)
 
 
 @router.get("/staff", response={200: list[StaffOut], 403: ErrorOut})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def staff(request):
     """Staff accounts of my town (full mobile numbers: the admin covers them)."""
     require_town_admin(request.user)
@@ -154,21 +156,21 @@ def staff_invite(request, body: StaffInviteIn):
     return Status(201, services.staff_invite(actor=request.user, **body.dict()))
 
 
-@router.patch("/staff/{user_id}", response={200: StaffOut, **ERRORS})
-def staff_move(request, user_id: int, body: StaffMoveIn):
+@router.patch("/staff/{int:user_id}", response={200: StaffOut, **ERRORS})
+def staff_move(request, user_id: ObjectId, body: StaffMoveIn):
     """Change a staff member's role and scope. 404 outside my town; 409 ``own_role``."""
     return services.staff_move(actor=request.user, user_id=user_id, **body.dict())
 
 
-@router.post("/staff/{user_id}/active", response={200: StaffOut, **ERRORS})
-def staff_active(request, user_id: int, body: StaffActiveIn):
+@router.post("/staff/{int:user_id}/active", response={200: StaffOut, **ERRORS})
+def staff_active(request, user_id: ObjectId, body: StaffActiveIn):
     """Deactivate (``active: false``) or reactivate a staff account. 409 ``own_account``."""
     return services.staff_set_active(actor=request.user, user_id=user_id, active=body.active)
 
 
 @router.get("/households", response={200: list[HouseholdOut], 403: ErrorOut})
-@paginate(LimitOffsetPagination)
-def households(request, community_id: int | None = None, q: str = ""):
+@paginate(BoundedLimitOffsetPagination)
+def households(request, community_id: ObjectId | None = None, q: str = ""):
     """Households of my town (optionally one community, a name fragment ``q``)."""
     require_town_admin(request.user)
     return selectors.town_households(request.user, community_id=community_id, q=q)
@@ -193,15 +195,15 @@ def household_create(request, body: HouseholdIn):
     return Status(201, _household(request.user, h.pk))
 
 
-@router.get("/households/{household_id}", response={200: HouseholdDetailOut, **ERRORS})
-def household(request, household_id: int):
+@router.get("/households/{int:household_id}", response={200: HouseholdDetailOut, **ERRORS})
+def household(request, household_id: ObjectId):
     """A household of my town with its members (the head first)."""
     services.household_of_town(request.user, household_id)
     return _household(request.user, household_id)
 
 
-@router.post("/households/{household_id}/head", response={200: HouseholdDetailOut, **ERRORS})
-def household_head(request, household_id: int, body: HeadIn):
+@router.post("/households/{int:household_id}/head", response={200: HouseholdDetailOut, **ERRORS})
+def household_head(request, household_id: ObjectId, body: HeadIn):
     """Make a member the head. 422 (field ``resident_id``) ``not_a_member``."""
     services.household_set_head(
         actor=request.user, household_id=household_id, resident_id=body.resident_id
@@ -209,8 +211,8 @@ def household_head(request, household_id: int, body: HeadIn):
     return _household(request.user, household_id)
 
 
-@router.post("/residents/{resident_id}/household", response={200: MemberOut, **ERRORS})
-def member_move(request, resident_id: int, body: MoveIn):
+@router.post("/residents/{int:resident_id}/household", response={200: MemberOut, **ERRORS})
+def member_move(request, resident_id: ObjectId, body: MoveIn):
     """Move a resident of my town into household ``household_id`` (null: out of any).
     Another community's household moves the resident to that community."""
     return services.household_member_move(

@@ -34,11 +34,10 @@ class DomainError(Exception):
             self.code = code
         super().__init__(str(self.detail))
 
-    def as_dict(self) -> dict[str, str]:
-        body = {"code": self.code, "detail": str(self.detail)}
-        if self.field:
-            body["field"] = self.field
-        return body
+    def as_dict(self) -> dict[str, str | None]:
+        """The API's one error body (``core.schemas.ErrorOut``): ``field`` is always
+        present, ``None`` when the error is not about one field."""
+        return {"code": self.code, "detail": str(self.detail), "field": self.field or None}
 
 
 class InvalidInput(DomainError):
@@ -63,3 +62,11 @@ class OutOfScope(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+class NotAuthenticated(DomainError):
+    """A signed-out call to an operation that needs a session."""
+
+    code = "not_authenticated"
+    status = 401
+    default_detail = _("Sign in first.")

@@ -4,6 +4,7 @@ import datetime as dt
 
 from ninja import Field, Router, Schema
 
+from civicpoints.core.bounds import LocalDate, ObjectId
 from civicpoints.dashboard import selectors
 
 router = Router(tags=["dashboard"])
@@ -46,9 +47,9 @@ class HeadlineOut(Schema):
 @router.get("/staff/dashboard", response=DashboardOut)
 def dashboard(
     request,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    community: int | None = None,
+    start: LocalDate | None = None,
+    end: LocalDate | None = None,
+    community: ObjectId | None = None,
 ):
     """Staff: every dashboard figure and table for my scope over local dates [start, end]
     (default: this year to date). Community staff always get their own community.

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.models import Community
+from civicpoints.core.bounds import BoundedDateField
 
 _date = forms.DateInput(attrs={"type": "date"})
 
@@ -9,8 +10,8 @@ _date = forms.DateInput(attrs={"type": "date"})
 class RangeForm(forms.Form):
     """The dashboard filter: local dates, and a community for town admins."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=_date)
-    end = forms.DateField(label=_("To"), required=False, widget=_date)
+    start = BoundedDateField(label=_("From"), required=False, widget=_date)
+    end = BoundedDateField(label=_("To"), required=False, widget=_date)
     community = forms.ModelChoiceField(
         label=_("Community"),
         queryset=Community.objects.none(),

@@ -4,11 +4,13 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from civicpoints.accounts.models import Community
 from civicpoints.accounts.scope import require_staff
+from civicpoints.core.bounds import LocalDate, ObjectId
 from civicpoints.core.errors import NotFound
+from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.disputes import selectors, services
 
 router = Router(tags=["disputes"])
@@ -30,24 +32,24 @@ class DisputeOut(Schema):
 
 
 class DisputeIn(Schema):
-    community_id: int
+    community_id: ObjectId
     category: Category
     parties: str
-    occurred_on: dt.date
+    occurred_on: LocalDate
     summary: str = ""
     outcome: Outcome = "pending"
     outcome_notes: str = ""
-    resolved_on: dt.date | None = None
+    resolved_on: LocalDate | None = None
 
 
 class OutcomeIn(Schema):
     outcome: Outcome
     outcome_notes: str = ""
-    resolved_on: dt.date | None = None
+    resolved_on: LocalDate | None = None
 
 
 @router.get("/disputes", response=list[DisputeOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def dispute_list(request):
     """Disputes in my scope, newest first (staff only: 403 ``staff_only``)."""
     require_staff(request.user)
@@ -67,8 +69,8 @@ def dispute_create(request, body: DisputeIn):
     return Status(201, services.dispute_record(actor=request.user, community=community, **data))
 
 
-@router.post("/disputes/{dispute_id}/outcome", response=DisputeOut)
-def dispute_outcome(request, dispute_id: int, body: OutcomeIn):
+@router.post("/disputes/{int:dispute_id}/outcome", response=DisputeOut)
+def dispute_outcome(request, dispute_id: ObjectId, body: OutcomeIn):
     """Record the mediation outcome of a dispute in my scope (404 outside it)."""
     require_staff(request.user)
     dispute = selectors.dispute_for_staff(request.user, dispute_id)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.models import Community
+from civicpoints.core.bounds import BoundedDateField
 from civicpoints.disputes.models import DisputeCategory, MediationOutcome
 
 _date = forms.DateInput(attrs={"type": "date"})
@@ -15,7 +16,7 @@ class DisputeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Never shown in public."),
     )
-    occurred_on = forms.DateField(label=_("Date of the dispute"), widget=_date)
+    occurred_on = BoundedDateField(label=_("Date of the dispute"), widget=_date)
     summary = forms.CharField(
         label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -23,7 +24,7 @@ class DisputeForm(forms.Form):
     outcome_notes = forms.CharField(
         label=_("Mediation notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    resolved_on = forms.DateField(label=_("Date closed"), required=False, widget=_date)
+    resolved_on = BoundedDateField(label=_("Date closed"), required=False, widget=_date)
 
     def __init__(self, *args, communities=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,4 +40,4 @@ class OutcomeForm(forms.Form):
     outcome_notes = forms.CharField(
         label=_("Mediation notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    resolved_on = forms.DateField(label=_("Date closed"), required=False, widget=_date)
+    resolved_on = BoundedDateField(label=_("Date closed"), required=False, widget=_date)

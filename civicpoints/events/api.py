@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from civicpoints.accounts.models import Community
+from civicpoints.core.bounds import Count, DateTime, ObjectId
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.core.schemas import ErrorOut
@@ -70,16 +71,16 @@ class EventIn(Schema):
     title: str = Field(..., max_length=120)
     description: str = ""
     place: str = Field(..., max_length=200)
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    signup_deadline: dt.datetime
-    capacity: int = Field(..., description="Places, 1–10000.")
+    starts_at: DateTime
+    ends_at: DateTime
+    signup_deadline: DateTime
+    capacity: Count = Field(..., description="Places, 1–10000.")
     rule: str = Field("volunteer_service", description="Catalog rule code awarded on completion.")
     award_mode: Literal["flat", "per_hour"] = "flat"
-    max_hours: int | None = Field(None, description="Per-hour awards: most hours, 1–24.")
-    min_age: int | None = None
+    max_hours: Count | None = Field(None, description="Per-hour awards: most hours, 1–24.")
+    min_age: Count | None = None
     allow_walk_ins: bool = False
-    community_id: int | None = Field(None, description="Town admins: a community, or none.")
+    community_id: ObjectId | None = Field(None, description="Town admins: a community, or none.")
 
 
 class SummaryIn(Schema):
@@ -161,7 +162,7 @@ class StatementOut(Schema):
     rows: list[StatementRowOut]
 
 
-def _event(request, event_id: int) -> Event:
+def _event(request, event_id: ObjectId) -> Event:
     return selectors.event_for(request.user, event_id)
 
 
@@ -184,14 +185,14 @@ def events(request, upcoming: bool = True):
     return qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
 
 
-@router.get("/events/{event_id}", response={200: EventOut, 404: ErrorOut})
-def event(request, event_id: int):
+@router.get("/events/{int:event_id}", response={200: EventOut, 404: ErrorOut})
+def event(request, event_id: ObjectId):
     """One event; 404 for drafts of others and events outside my town or community."""
     return _event(request, event_id)
 
 
-@router.get("/events/{event_id}/event.ics", response={200: None, 404: ErrorOut})
-def event_calendar(request, event_id: int):
+@router.get("/events/{int:event_id}/event.ics", response={200: None, 404: ErrorOut})
+def event_calendar(request, event_id: ObjectId):
     """The event as an iCalendar file (text/calendar)."""
     ev = _event(request, event_id)
     url = request.build_absolute_uri(reverse("events:detail", args=[ev.pk]))
@@ -199,7 +200,7 @@ def event_calendar(request, event_id: int):
 
 
 @router.post(
-    "/events/{event_id}/signup",
+    "/events/{int:event_id}/signup",
     response={
         201: SignUpOut,
         200: SignUpOut,
@@ -209,7 +210,7 @@ def event_calendar(request, event_id: int):
         422: ErrorOut,
     },
 )
-def sign_up(request, event_id: int, payload: SignUpIn):
+def sign_up(request, event_id: ObjectId, payload: SignUpIn):
     """Sign me up: ``confirmed`` while places last, else ``waitlisted`` (with my
     position). 201 new, 200 already signed up. 409 ``signup_closed`` after the
     deadline, ``event_not_open``; 422 ``age_not_confirmed``."""
@@ -219,25 +220,27 @@ def sign_up(request, event_id: int, payload: SignUpIn):
     return Status(201 if row.created else 200, row)
 
 
-@router.delete("/events/{event_id}/signup", response={200: SignUpOut, 404: ErrorOut, 409: ErrorOut})
-def cancel_sign_up(request, event_id: int):
+@router.delete(
+    "/events/{int:event_id}/signup", response={200: SignUpOut, 404: ErrorOut, 409: ErrorOut}
+)
+def cancel_sign_up(request, event_id: ObjectId):
     """Cancel my sign-up; the first on the waitlist takes the place. 409
     ``too_late_to_cancel`` once the event has started."""
     row = services.event_sign_up_cancel(resident=request.user, event=_event(request, event_id))
     return row
 
 
-@router.get("/events/{event_id}/signup", response={200: SignUpOut, 404: ErrorOut})
-def my_sign_up(request, event_id: int):
+@router.get("/events/{int:event_id}/signup", response={200: SignUpOut, 404: ErrorOut})
+def my_sign_up(request, event_id: ObjectId):
     """My sign-up for the event (status, waitlist position, attendance)."""
     return _signup(request, _event(request, event_id))
 
 
 @router.post(
-    "/events/{event_id}/scan",
+    "/events/{int:event_id}/scan",
     response={200: SignUpOut, 201: SignUpOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def scan(request, event_id: int, payload: CodeIn):
+def scan(request, event_id: ObjectId, payload: CodeIn):
     """I scanned the organizer's screen: check in (or out). 201 recorded, 200
     already recorded. 422 ``code_expired`` / ``invalid_code``; 409
     ``not_signed_up``, ``check_in_closed``, ``not_checked_in``."""
@@ -267,7 +270,7 @@ def my_statement(request):
 # --- organizer ----------------------------------------------------------------------
 
 
-def _organized(request, event_id: int) -> Event:
+def _organized(request, event_id: ObjectId) -> Event:
     return selectors.event_for_organizer(request.user, event_id)
 
 
@@ -311,9 +314,9 @@ def create(request, payload: EventIn):
 
 
 @router.put(
-    "/events/{event_id}", response={200: EventOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+    "/events/{int:event_id}", response={200: EventOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 )
-def update(request, event_id: int, payload: EventIn):
+def update(request, event_id: ObjectId, payload: EventIn):
     """Change a draft or published event before it starts (``community_id`` is ignored).
     More places move the waitlist up; 422 ``capacity_below_confirmed``."""
     _aware(payload)
@@ -335,8 +338,10 @@ def update(request, event_id: int, payload: EventIn):
     )
 
 
-@router.post("/events/{event_id}/summary", response={200: EventOut, 404: ErrorOut, 422: ErrorOut})
-def summary(request, event_id: int, payload: SummaryIn):
+@router.post(
+    "/events/{int:event_id}/summary", response={200: EventOut, 404: ErrorOut, 422: ErrorOut}
+)
+def summary(request, event_id: ObjectId, payload: SummaryIn):
     """Write the event record's summary (what happened)."""
     return services.event_summary_set(
         actor=request.user, event=_organized(request, event_id), summary=payload.summary
@@ -344,10 +349,10 @@ def summary(request, event_id: int, payload: SummaryIn):
 
 
 @router.post(
-    "/events/{event_id}/photos",
+    "/events/{int:event_id}/photos",
     response={201: PhotoOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def add_photo(request, event_id: int, image: File[UploadedFile], caption: Form[str] = ""):
+def add_photo(request, event_id: ObjectId, image: File[UploadedFile], caption: Form[str] = ""):
     """Add a photo to the event record (multipart: ``image``, optional ``caption``).
     Stored re-encoded as JPEG without location data; 422 ``photo_refused`` (not an image,
     over 10 MB, too many pixels), ``too_many_photos`` (30)."""
@@ -357,22 +362,24 @@ def add_photo(request, event_id: int, image: File[UploadedFile], caption: Form[s
     return Status(201, photo)
 
 
-@router.post("/events/{event_id}/publish", response={200: EventOut, 404: ErrorOut, 409: ErrorOut})
-def publish(request, event_id: int):
+@router.post(
+    "/events/{int:event_id}/publish", response={200: EventOut, 404: ErrorOut, 409: ErrorOut}
+)
+def publish(request, event_id: ObjectId):
     """Open a draft for sign-up."""
     return services.event_publish(actor=request.user, event=_organized(request, event_id))
 
 
 @router.post(
-    "/events/{event_id}/complete", response={200: CompleteOut, 404: ErrorOut, 409: ErrorOut}
+    "/events/{int:event_id}/complete", response={200: CompleteOut, 404: ErrorOut, 409: ErrorOut}
 )
-def complete(request, event_id: int):
+def complete(request, event_id: ObjectId):
     """Record attendance and no-shows and award attendees (once; again: nothing new)."""
     return services.event_complete(actor=request.user, event=_organized(request, event_id))
 
 
-@router.post("/events/{event_id}/cancel", response={200: CancelOut, 404: ErrorOut})
-def cancel(request, event_id: int, payload: CancelIn):
+@router.post("/events/{int:event_id}/cancel", response={200: CancelOut, 404: ErrorOut})
+def cancel(request, event_id: ObjectId, payload: CancelIn):
     """Cancel the event; a completed event's awards are reversed (``not_reversed``:
     residents who spent them, for staff to settle)."""
     return services.event_cancel(
@@ -380,14 +387,15 @@ def cancel(request, event_id: int, payload: CancelIn):
     )
 
 
-@router.get("/events/{event_id}/signups", response={200: list[SignUpOut], 404: ErrorOut})
-def signups(request, event_id: int):
+@router.get("/events/{int:event_id}/signups", response={200: list[SignUpOut], 404: ErrorOut})
+@paginate(BoundedLimitOffsetPagination)
+def signups(request, event_id: ObjectId):
     """Every sign-up of my event in queue order (confirmed, waitlisted, walk-ins, cancelled)."""
     return SignUp.objects.filter(event=_organized(request, event_id)).select_related("resident")
 
 
-@router.get("/events/{event_id}/checkin-code", response={200: CodeOut, 404: ErrorOut})
-def code(request, event_id: int, mode: Literal["in", "out"] = "in"):
+@router.get("/events/{int:event_id}/checkin-code", response={200: CodeOut, 404: ErrorOut})
+def code(request, event_id: ObjectId, mode: Literal["in", "out"] = "in"):
     """The current rotating code for my screen, the URL the QR encodes, and how many
     seconds are left in this minute (fetch again after that)."""
     ev = _organized(request, event_id)
@@ -402,10 +410,10 @@ def code(request, event_id: int, mode: Literal["in", "out"] = "in"):
 
 
 @router.post(
-    "/events/{event_id}/card-scan",
+    "/events/{int:event_id}/card-scan",
     response={200: SignUpOut, 201: SignUpOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def card_scan(request, event_id: int, payload: CardIn):
+def card_scan(request, event_id: ObjectId, payload: CardIn):
     """I scanned a resident's personal card: check them in (or out). 422 ``invalid_card``."""
     ev = _organized(request, event_id)
     action = (

@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.models import Community, Role
+from civicpoints.core.bounds import BoundedDateTimeField
 from civicpoints.events.models import AwardMode
 from civicpoints.points.models import PointRule
 
 _DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
-class LocalDateTimeField(forms.DateTimeField):
+class LocalDateTimeField(BoundedDateTimeField):
     """A date and time in the town's zone (the browser's datetime-local picker)."""
 
     def __init__(self, **kwargs):

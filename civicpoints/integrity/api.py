@@ -3,9 +3,11 @@
 import datetime as dt
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from civicpoints.accounts.scope import require_staff
+from civicpoints.core.bounds import ObjectId
+from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.integrity import selectors, services
 from civicpoints.integrity.models import FlagStatus
 
@@ -32,7 +34,7 @@ class DecisionIn(Schema):
 
 
 @router.get("/integrity/flags", response=list[FlagOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def flag_list(request, status: str = FlagStatus.OPEN):
     """Flags in my scope with ``status`` (open | cleared | upheld; open: oldest first).
 
@@ -42,15 +44,15 @@ def flag_list(request, status: str = FlagStatus.OPEN):
     return selectors.flag_queue(request.user, status=status)
 
 
-@router.get("/integrity/flags/{flag_id}", response=FlagOut)
-def flag_get(request, flag_id: int):
+@router.get("/integrity/flags/{int:flag_id}", response=FlagOut)
+def flag_get(request, flag_id: ObjectId):
     """One flag; 404 outside my community (town)."""
     require_staff(request.user)
     return selectors.flag_for_staff(request.user, flag_id)
 
 
-@router.post("/integrity/flags/{flag_id}/clear", response=FlagOut)
-def flag_clear(request, flag_id: int, body: DecisionIn):
+@router.post("/integrity/flags/{int:flag_id}/clear", response=FlagOut)
+def flag_clear(request, flag_id: ObjectId, body: DecisionIn):
     """A false flag, in one step: ``why`` recorded; the subject's held awards are given
     once no other flag on it is open. 422 (field why), 404, 409 ``flag_decided``."""
     require_staff(request.user)
@@ -58,8 +60,8 @@ def flag_clear(request, flag_id: int, body: DecisionIn):
     return services.flag_clear(actor=request.user, flag=flag, why=body.why)
 
 
-@router.post("/integrity/flags/{flag_id}/uphold", response=FlagOut)
-def flag_uphold(request, flag_id: int, body: DecisionIn):
+@router.post("/integrity/flags/{int:flag_id}/uphold", response=FlagOut)
+def flag_uphold(request, flag_id: ObjectId, body: DecisionIn):
     """The flag is right: ``why`` recorded; the subject's held awards are withheld.
     422 (field why), 404, 409 ``flag_decided``."""
     require_staff(request.user)

@@ -5,9 +5,12 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from civicpoints.accounts.models import User
+from civicpoints.core.bounds import Count, Fen, LocalDate, Month, ObjectId, Percent
 from civicpoints.core.errors import NotFound
+from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.core.schemas import ErrorOut
 from civicpoints.merchants import selectors, services
 from civicpoints.merchants.models import DiscountCard, Merchant, Voucher
@@ -124,13 +127,13 @@ class ApplyIn(Schema):
 class OfferIn(Schema):
     title: str = Field(..., max_length=80)
     description: str = Field("", max_length=300)
-    price_fen: int
-    discount_fen: int
-    points_cost: int
-    stock: int
-    per_resident_limit: int = 1
-    valid_from: dt.date
-    valid_until: dt.date
+    price_fen: Fen
+    discount_fen: Fen
+    points_cost: Count
+    stock: Count
+    per_resident_limit: Count = 1
+    valid_from: LocalDate
+    valid_until: LocalDate
     funded_by: str = Field("merchant", description="merchant | subsidy (town admins only)")
 
 
@@ -139,7 +142,7 @@ class ActiveIn(Schema):
 
 
 class PercentIn(Schema):
-    percent: int = Field(..., description="0–100")
+    percent: Percent = Field(..., description="0–100")
 
 
 class SettlementOut(Schema):
@@ -169,7 +172,7 @@ class StaffOut(Schema):
 
 
 class BudgetIn(Schema):
-    cap_fen: int
+    cap_fen: Fen
 
 
 class BudgetOut(Schema):
@@ -179,7 +182,7 @@ class BudgetOut(Schema):
 
 
 class PolicyIn(Schema):
-    threshold_points: int
+    threshold_points: Count
 
 
 class PolicyOut(Schema):
@@ -208,13 +211,14 @@ def _settlement_out(merchant: Merchant, month: str | None) -> dict:
 
 
 @router.get("/merchants", response=list[MerchantOut])
+@paginate(BoundedLimitOffsetPagination)
 def merchant_list(request, category: str = ""):
     """Approved merchants of my town."""
-    return list(selectors.merchants_public(request.user.town_id, category[:40]))
+    return selectors.merchants_public(request.user.town_id, category[:40])
 
 
-@router.get("/merchants/{merchant_id}", response={200: MerchantDetailOut, 404: ErrorOut})
-def merchant_detail(request, merchant_id: int):
+@router.get("/merchants/{int:merchant_id}", response={200: MerchantDetailOut, 404: ErrorOut})
+def merchant_detail(request, merchant_id: ObjectId):
     """One approved merchant with the offers open today."""
     return selectors.merchant_public(request.user.town_id, merchant_id)
 
@@ -226,10 +230,10 @@ def merchant_apply(request, payload: ApplyIn):
 
 
 @router.post(
-    "/offers/{offer_id}/exchange",
+    "/offers/{int:offer_id}/exchange",
     response={201: VoucherOut, 200: VoucherOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def offer_exchange(request, offer_id: int, payload: ExchangeIn):
+def offer_exchange(request, offer_id: ObjectId, payload: ExchangeIn):
     """Spend points for a voucher. 201 new, 200 a replay of the same key. Errors:
     ``out_of_stock``, ``per_resident_limit``, ``subsidy_exhausted``, ``offer_unavailable``,
     ``insufficient_points`` (409)."""
@@ -245,15 +249,15 @@ def my_vouchers(request):
     return list(selectors.vouchers_of(request.user)[:200])
 
 
-@router.get("/vouchers/{voucher_id}", response={200: VoucherOut, 404: ErrorOut})
-def my_voucher(request, voucher_id: int):
+@router.get("/vouchers/{int:voucher_id}", response={200: VoucherOut, 404: ErrorOut})
+def my_voucher(request, voucher_id: ObjectId):
     return selectors.voucher_of(request.user, voucher_id)
 
 
 @router.post(
-    "/vouchers/{voucher_id}/cancel", response={200: VoucherOut, 404: ErrorOut, 409: ErrorOut}
+    "/vouchers/{int:voucher_id}/cancel", response={200: VoucherOut, 404: ErrorOut, 409: ErrorOut}
 )
-def my_voucher_cancel(request, voucher_id: int):
+def my_voucher_cancel(request, voucher_id: ObjectId):
     """Cancel an unused voucher: the points come back (a reversal row). Idempotent."""
     services.voucher_cancel(resident=request.user, voucher_id=voucher_id)
     return selectors.voucher_of(request.user, voucher_id)
@@ -314,9 +318,10 @@ def desk_card_discount(request, payload: PercentIn):
 
 
 @router.get("/merchant-desk/offers", response={200: list[OfferOut], 403: ErrorOut})
+@paginate(BoundedLimitOffsetPagination)
 def desk_offers(request):
     merchant = services.require_merchant_staff(request.user)
-    return list(selectors.offers_of(merchant))
+    return selectors.offers_of(merchant)
 
 
 @router.post("/merchant-desk/offers", response={201: OfferOut, 403: ErrorOut, 422: ErrorOut})
@@ -326,24 +331,24 @@ def desk_offer_create(request, payload: OfferIn):
 
 
 @router.post(
-    "/merchant-desk/offers/{offer_id}/active",
+    "/merchant-desk/offers/{int:offer_id}/active",
     response={200: OfferOut, 403: ErrorOut, 404: ErrorOut},
 )
-def desk_offer_active(request, offer_id: int, payload: ActiveIn):
+def desk_offer_active(request, offer_id: ObjectId, payload: ActiveIn):
     return services.offer_set_active(
         actor=request.user, offer_id=offer_id, is_active=payload.is_active
     )
 
 
 class RestockIn(Schema):
-    units: int = Field(..., description="Units to add, 1–100000.")
+    units: Count = Field(..., description="Units to add, 1–100000.")
 
 
 @router.post(
-    "/merchant-desk/offers/{offer_id}/restock",
+    "/merchant-desk/offers/{int:offer_id}/restock",
     response={200: OfferOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def desk_offer_restock(request, offer_id: int, payload: RestockIn):
+def desk_offer_restock(request, offer_id: ObjectId, payload: RestockIn):
     """Add stock to one of my offers."""
     return services.offer_restock(actor=request.user, offer_id=offer_id, units=payload.units)
 
@@ -351,7 +356,7 @@ def desk_offer_restock(request, offer_id: int, payload: RestockIn):
 @router.get(
     "/merchant-desk/settlement", response={200: SettlementOut, 403: ErrorOut, 422: ErrorOut}
 )
-def desk_settlement(request, month: str | None = None):
+def desk_settlement(request, month: Month | None = None):
     """My merchant's month (``YYYY-MM``, default this month): totals in fen."""
     return _settlement_out(services.require_merchant_staff(request.user), month)
 
@@ -360,17 +365,18 @@ def desk_settlement(request, month: str | None = None):
 
 
 @router.get("/town/merchants", response={200: list[MerchantOut], 403: ErrorOut})
+@paginate(BoundedLimitOffsetPagination)
 def town_merchants(request):
     """All merchants of my town (town admins), pending first."""
     services.require_town_admin(request.user)
-    return list(selectors.merchants_for_admin(request.user.town_id))
+    return selectors.merchants_for_admin(request.user.town_id)
 
 
 @router.post(
-    "/town/merchants/{merchant_id}/status",
+    "/town/merchants/{int:merchant_id}/status",
     response={200: MerchantOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def town_merchant_status(request, merchant_id: int, payload: StatusIn):
+def town_merchant_status(request, merchant_id: ObjectId, payload: StatusIn):
     """Approve or suspend a merchant of my town."""
     return services.merchant_set_status(
         actor=request.user, merchant_id=merchant_id, status=payload.status
@@ -378,10 +384,10 @@ def town_merchant_status(request, merchant_id: int, payload: StatusIn):
 
 
 @router.post(
-    "/town/merchants/{merchant_id}/staff",
+    "/town/merchants/{int:merchant_id}/staff",
     response={201: StaffOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def town_merchant_staff(request, merchant_id: int, payload: StaffIn):
+def town_merchant_staff(request, merchant_id: ObjectId, payload: StaffIn):
     """Create a merchant staff login (role merchant_staff, scoped to that merchant)."""
     user: User = services.merchant_staff_create(
         actor=request.user, merchant_id=merchant_id, **payload.dict()
@@ -390,10 +396,10 @@ def town_merchant_staff(request, merchant_id: int, payload: StaffIn):
 
 
 @router.post(
-    "/town/merchants/{merchant_id}/offers",
+    "/town/merchants/{int:merchant_id}/offers",
     response={201: OfferOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def town_offer_create(request, merchant_id: int, payload: OfferIn):
+def town_offer_create(request, merchant_id: ObjectId, payload: OfferIn):
     """Publish an offer for a merchant, possibly funded by the town subsidy budget."""
     return Status(
         201, services.offer_create(actor=request.user, merchant_id=merchant_id, **payload.dict())
@@ -401,10 +407,10 @@ def town_offer_create(request, merchant_id: int, payload: OfferIn):
 
 
 @router.get(
-    "/town/merchants/{merchant_id}/settlement",
+    "/town/merchants/{int:merchant_id}/settlement",
     response={200: SettlementOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def town_settlement(request, merchant_id: int, month: str | None = None):
+def town_settlement(request, merchant_id: ObjectId, month: Month | None = None):
     return _settlement_out(services.merchant_for_admin(request.user, merchant_id), month)
 
 
@@ -421,10 +427,10 @@ def town_card_policy(request, payload: PolicyIn):
 
 
 @router.post(
-    "/staff/residents/{resident_id}/discount-card",
+    "/staff/residents/{int:resident_id}/discount-card",
     response={200: CardOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def staff_card_status(request, resident_id: int, payload: CardStatusIn):
+def staff_card_status(request, resident_id: ObjectId, payload: CardStatusIn):
     """Suspend (reason required) or reinstate the card of a resident in my scope."""
     card = services.discount_card_set_status(
         actor=request.user, resident_id=resident_id, **payload.dict()

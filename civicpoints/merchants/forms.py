@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.forms import MobileField
+from civicpoints.core.bounds import BoundedDateField
 from civicpoints.core.forms import NonceField
 from civicpoints.merchants.models import DiscountCard, Funding
 
@@ -50,10 +51,10 @@ class OfferForm(forms.Form):
     per_resident_limit = forms.IntegerField(
         label=_("Limit per resident"), min_value=1, max_value=100, initial=1
     )
-    valid_from = forms.DateField(
+    valid_from = BoundedDateField(
         label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    valid_until = forms.DateField(
+    valid_until = BoundedDateField(
         label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import User
+from civicpoints.core.bounds import check_date
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.timeutil import local_date, local_midnight
 from civicpoints.merchants.models import Funding, Merchant, Offer, SubsidyBudget, Voucher
@@ -90,16 +91,19 @@ def subsidy_budget(town_id: int) -> SubsidyBudget:
 def parse_month(value: str | None) -> dt.date:
     """``YYYY-MM`` → the first local date of that month; default the current month.
 
-    Raises InvalidInput(field ``month``, code ``invalid_month``).
+    Raises InvalidInput(field ``month``, code ``invalid_month``, or ``out_of_range``
+    outside ``core.bounds`` MIN_DATE … MAX_DATE).
     """
     if not value:
         return local_date().replace(day=1)
     try:
-        return dt.datetime.strptime(str(value), "%Y-%m").date()
+        month = dt.datetime.strptime(str(value), "%Y-%m").date()
     except ValueError:
         raise InvalidInput(
             _("Give the month as YYYY-MM, e.g. 2026-05."), field="month", code="invalid_month"
         ) from None
+    check_date(month, field="month")
+    return month
 
 
 @dataclass

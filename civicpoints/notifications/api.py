@@ -3,6 +3,7 @@
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from civicpoints.core.bounds import ObjectId
 from civicpoints.notifications import selectors, services
 
 router = Router(tags=["notifications"])
@@ -47,8 +48,8 @@ def unread(request):
     return {"unread": selectors.unread_count(request.user)}
 
 
-@router.post("/notifications/{notification_id}/read", response=NotificationOut)
-def mark_read(request, notification_id: int):
+@router.post("/notifications/{int:notification_id}/read", response=NotificationOut)
+def mark_read(request, notification_id: ObjectId):
     """Mark one notification read (404 if it is not mine)."""
     return services.notification_mark_read(user=request.user, notification_id=notification_id)
 

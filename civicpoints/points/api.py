@@ -12,6 +12,7 @@ from pydantic import StrictInt
 
 from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.scope import require_staff, resident_for_staff, town_of
+from civicpoints.core.bounds import Limit, ObjectId
 from civicpoints.core.schemas import ErrorOut
 from civicpoints.points import selectors, services
 from civicpoints.points.models import PendingAdjustment, PointRule, PointTransaction
@@ -109,7 +110,7 @@ def leaderboard(
     request: AuthedHttpRequest,
     scope: Literal["town", "community"] = "town",
     period: Literal["today", "week", "month", "year", "all"] = "all",
-    limit: int = 100,
+    limit: Limit = 100,
 ) -> selectors.Leaderboard:
     """Top residents of my town or community by points earned in the period (local
     days), ties sharing a rank (1, 2, 2, 4), plus my own rank even outside the top."""
@@ -131,7 +132,12 @@ class StaffAwardIn(Schema):
 
 
 class StaffAdjustIn(Schema):
-    points: StrictInt = Field(..., description="Signed whole points, non-zero, |points| ≤ 100000.")
+    points: StrictInt = Field(
+        ...,
+        ge=-100_000,
+        le=100_000,
+        description="Signed whole points, non-zero, |points| ≤ 100000.",
+    )
     reason: str = Field(..., max_length=200)
     idempotency_key: str = Field(
         ...,
@@ -191,11 +197,11 @@ class LedgerRowOut(Schema):
 
 
 @staff_router.post(
-    "/residents/{resident_id}/awards",
+    "/residents/{int:resident_id}/awards",
     response={201: LedgerRowOut, 200: LedgerRowOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def staff_award(
-    request: AuthedHttpRequest, resident_id: int, payload: StaffAwardIn
+    request: AuthedHttpRequest, resident_id: ObjectId, payload: StaffAwardIn
 ) -> Status[PointTransaction]:
     """Award a catalog rule by hand (after a patrol, at the office). 201 new, 200 replay."""
     resident = resident_for_staff(request.user, resident_id)
@@ -210,7 +216,7 @@ def staff_award(
 
 
 @staff_router.post(
-    "/residents/{resident_id}/adjustments",
+    "/residents/{int:resident_id}/adjustments",
     response={
         201: LedgerRowOut,
         200: LedgerRowOut,
@@ -221,7 +227,7 @@ def staff_award(
     },
 )
 def staff_adjust(
-    request: AuthedHttpRequest, resident_id: int, payload: StaffAdjustIn
+    request: AuthedHttpRequest, resident_id: ObjectId, payload: StaffAdjustIn
 ) -> Status[PointTransaction | PendingAdjustment]:
     """Correct a balance by ``points`` with a required reason (kept on the ledger row).
 
@@ -259,20 +265,20 @@ def pending_adjustments(request: AuthedHttpRequest) -> list[PendingAdjustment]:
 
 
 @staff_router.post(
-    "/adjustments/{adjustment_id}/confirm",
+    "/adjustments/{int:adjustment_id}/confirm",
     response={200: PendingAdjustmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
-def confirm_adjustment(request: AuthedHttpRequest, adjustment_id: int) -> PendingAdjustment:
+def confirm_adjustment(request: AuthedHttpRequest, adjustment_id: ObjectId) -> PendingAdjustment:
     """Confirm another staff member's adjustment: the ledger row is written (idempotent)."""
     return services.adjustment_confirm(actor=request.user, adjustment_id=adjustment_id)
 
 
 @staff_router.post(
-    "/adjustments/{adjustment_id}/refuse",
+    "/adjustments/{int:adjustment_id}/refuse",
     response={200: PendingAdjustmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
 def refuse_adjustment(
-    request: AuthedHttpRequest, adjustment_id: int, payload: RefuseIn
+    request: AuthedHttpRequest, adjustment_id: ObjectId, payload: RefuseIn
 ) -> PendingAdjustment:
     """Refuse another staff member's adjustment: nothing reaches the ledger."""
     return services.adjustment_refuse(

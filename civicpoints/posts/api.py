@@ -5,13 +5,16 @@ escape them (nothing from residents is markup)."""
 from django.urls import reverse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 
 from civicpoints.accounts.models import Community
 from civicpoints.accounts.scope import require_staff
+from civicpoints.core.bounds import Limit, ObjectId
 from civicpoints.core.errors import InvalidInput, NotFound
+from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.core.schemas import ErrorOut
 from civicpoints.posts import selectors, services
-from civicpoints.posts.models import Appeal, Comment, Section
+from civicpoints.posts.models import Comment, Section
 
 router = Router(tags=["posts"])
 
@@ -158,7 +161,7 @@ def _section(code: str) -> Section:
     return section
 
 
-def _post(request, post_id: int):
+def _post(request, post_id: ObjectId):
     return selectors.post_for_viewer(request.user, post_id)
 
 
@@ -172,9 +175,9 @@ def list_sections(request):
 def feed(
     request,
     section: str | None = None,
-    community_id: int | None = None,
+    community_id: ObjectId | None = None,
     cursor: str | None = None,
-    limit: int = 20,
+    limit: Limit = 20,
 ):
     """Published posts, newest first; ``limit`` ≤ 50; page on with ``next_cursor``."""
     sec = _section(section) if section else None
@@ -207,16 +210,16 @@ def my_posts(request):
     return selectors.my_posts(request.user).prefetch_related("photos")[:100]
 
 
-@router.get("/posts/{post_id}", response={200: PostOut, 404: ErrorOut}, auth=None)
-def get_post(request, post_id: int):
+@router.get("/posts/{int:post_id}", response={200: PostOut, 404: ErrorOut}, auth=None)
+def get_post(request, post_id: ObjectId):
     """A published post; an unpublished one only to its author and the staff covering them."""
     return _post(request, post_id)
 
 
 @router.put(
-    "/posts/{post_id}", response={200: PostOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+    "/posts/{int:post_id}", response={200: PostOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 )
-def edit_post(request, post_id: int, payload: PostEditIn):
+def edit_post(request, post_id: ObjectId, payload: PostEditIn):
     """Edit my post; a published post goes back to review (hidden until approved again)."""
     return services.post_edit(
         author=request.user,
@@ -227,35 +230,38 @@ def edit_post(request, post_id: int, payload: PostEditIn):
     )
 
 
-@router.post("/posts/{post_id}/appeal", response={201: AppealOut, 404: ErrorOut, 409: ErrorOut})
-def appeal(request, post_id: int, payload: AppealIn):
+@router.post("/posts/{int:post_id}/appeal", response={201: AppealOut, 404: ErrorOut, 409: ErrorOut})
+def appeal(request, post_id: ObjectId, payload: AppealIn):
     """Appeal my post's rejection or take-down (once per kind of decision)."""
     a = services.post_appeal(author=request.user, post=_post(request, post_id), text=payload.text)
     return Status(201, a)
 
 
-@router.get("/posts/{post_id}/comments", response=list[CommentOut], auth=None)
-def comments(request, post_id: int):
+@router.get("/posts/{int:post_id}/comments", response=list[CommentOut], auth=None)
+@paginate(BoundedLimitOffsetPagination)
+def comments(request, post_id: ObjectId):
     """Visible comments of a published post, oldest first."""
     return selectors.visible_comments(selectors.post_for_viewer(None, post_id))
 
 
-@router.post("/posts/{post_id}/comments", response={201: CommentOut, 404: ErrorOut, 422: ErrorOut})
-def add_comment(request, post_id: int, payload: CommentIn):
+@router.post(
+    "/posts/{int:post_id}/comments", response={201: CommentOut, 404: ErrorOut, 422: ErrorOut}
+)
+def add_comment(request, post_id: ObjectId, payload: CommentIn):
     """Comment (≤ 500 characters) on a published post; shown at once."""
     post = _post(request, post_id)
     return Status(201, services.comment_add(author=request.user, post=post, body=payload.body))
 
 
-@router.post("/posts/{post_id}/like", response={200: LikeOut, 404: ErrorOut})
-def like(request, post_id: int):
+@router.post("/posts/{int:post_id}/like", response={200: LikeOut, 404: ErrorOut})
+def like(request, post_id: ObjectId):
     """Toggle my like (one per person per post); returns the new state and count."""
     liked, count = services.like_toggle(user=request.user, post=_post(request, post_id))
     return {"liked": liked, "like_count": count}
 
 
-@router.post("/posts/{post_id}/share", response={200: ShareOut, 404: ErrorOut})
-def share(request, post_id: int):
+@router.post("/posts/{int:post_id}/share", response={200: ShareOut, 404: ErrorOut})
+def share(request, post_id: ObjectId):
     """Record that I share the post; returns the public share link, its QR image and the count."""
     post = _post(request, post_id)
     count = services.post_share(user=request.user, post=post)
@@ -277,11 +283,11 @@ def pending(request):
 
 
 @router.post(
-    "/staff/posts/{post_id}/approve",
+    "/staff/posts/{int:post_id}/approve",
     response={200: PostOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["staff"],
 )
-def approve(request, post_id: int, payload: ApproveIn):
+def approve(request, post_id: ObjectId, payload: ApproveIn):
     """Publish a pending post and award the matching rule to its author once."""
     return services.post_approve(
         actor=request.user,
@@ -292,11 +298,11 @@ def approve(request, post_id: int, payload: ApproveIn):
 
 
 @router.post(
-    "/staff/posts/{post_id}/reject",
+    "/staff/posts/{int:post_id}/reject",
     response={200: PostOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["staff"],
 )
-def reject(request, post_id: int, payload: ReasonIn):
+def reject(request, post_id: ObjectId, payload: ReasonIn):
     """Reject a pending post with a reason the author sees."""
     return services.post_reject(
         actor=request.user, post=_post(request, post_id), reason=payload.reason
@@ -304,11 +310,11 @@ def reject(request, post_id: int, payload: ReasonIn):
 
 
 @router.post(
-    "/staff/posts/{post_id}/take-down",
+    "/staff/posts/{int:post_id}/take-down",
     response={200: PostOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["staff"],
 )
-def take_down(request, post_id: int, payload: ReasonIn):
+def take_down(request, post_id: ObjectId, payload: ReasonIn):
     """Take a published post down; its award is reversed by a compensating ledger row."""
     return services.post_take_down(
         actor=request.user, post=_post(request, post_id), reason=payload.reason
@@ -316,9 +322,9 @@ def take_down(request, post_id: int, payload: ReasonIn):
 
 
 @router.post(
-    "/staff/comments/{comment_id}/hide", response={204: None, 403: ErrorOut}, tags=["staff"]
+    "/staff/comments/{int:comment_id}/hide", response={204: None, 403: ErrorOut}, tags=["staff"]
 )
-def hide_comment(request, comment_id: int):
+def hide_comment(request, comment_id: ObjectId):
     """Hide a comment on a post by a resident in my scope."""
     comment = Comment.objects.select_related("post__author").filter(pk=comment_id).first()
     if comment is None:
@@ -335,16 +341,14 @@ def appeals(request):
 
 
 @router.post(
-    "/staff/appeals/{appeal_id}/decide",
+    "/staff/appeals/{int:appeal_id}/decide",
     response={200: AppealOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["staff"],
 )
-def decide(request, appeal_id: int, payload: AppealDecisionIn):
+def decide(request, appeal_id: ObjectId, payload: AppealDecisionIn):
     """Uphold (publish again) or dismiss an appeal; not by the staff member appealed against."""
     require_staff(request.user)
-    appeal_ = Appeal.objects.filter(pk=appeal_id).first()
-    if appeal_ is None:
-        raise NotFound()
+    appeal_ = selectors.appeal_for_staff(request.user, appeal_id)
     return services.appeal_decide(
         actor=request.user, appeal=appeal_, uphold=payload.uphold, reason=payload.reason
     )

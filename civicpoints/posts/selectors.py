@@ -150,5 +150,23 @@ def appeal_queue(actor: User) -> QuerySet[Appeal]:
     )
 
 
+def appeal_for_staff(actor: User, appeal_id: int) -> Appeal:
+    """One appeal (any status) for a staff member whose scope covers the post's author —
+    the appeal page and its decision. Ids are sequential: an appeal outside the actor's
+    scope is indistinguishable from a missing one.
+
+    Raises: NotFound (missing, ``actor`` is not staff, or the author is outside scope).
+    """
+    try:
+        appeal = Appeal.objects.select_related("post__author", "against").get(pk=int(appeal_id))
+    except (Appeal.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    if not (
+        actor.is_authenticated and actor.is_community_staff and covers(actor, appeal.post.author)
+    ):
+        raise NotFound()
+    return appeal
+
+
 def liked(user: User, post: Post) -> bool:
     return user.is_authenticated and Like.objects.filter(post=post, user=user).exists()

@@ -23,7 +23,7 @@ from civicpoints.posts.forms import (
     PostForm,
     ReasonForm,
 )
-from civicpoints.posts.models import Appeal, Comment, Post, PostStatus
+from civicpoints.posts.models import Comment, Post, PostStatus
 
 
 def _sections_for(user):
@@ -291,10 +291,7 @@ def appeal_view(request, post_id):
 @login_required
 def appeal_decide_view(request, appeal_id):
     require_staff(request.user)
-    try:
-        appeal = Appeal.objects.select_related("post__author").get(pk=appeal_id)
-    except Appeal.DoesNotExist:
-        raise NotFound() from None
+    appeal = selectors.appeal_for_staff(request.user, appeal_id)
     form = AppealDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.locks import lock_person
 from civicpoints.accounts.models import Role, User, WeChatIdentity
+from civicpoints.accounts.passwords import password_recheck
 from civicpoints.accounts.services import wechat_identity_unbind
 from civicpoints.core.errors import DomainError, InvalidInput, OutOfScope
 
@@ -221,6 +222,8 @@ def account_close(*, user: User, password: str) -> User:
         OutOfScope(code="resident_only"): staff and merchant accounts are closed
             by a town admin, not here.
         WrongPassword(field="password").
+        TooManyPasswordAttempts (429, field ``password``): too many wrong passwords
+            lately (``accounts.passwords``).
     """
     from civicpoints.events.models import SignUp, SignUpStatus
     from civicpoints.events.services import event_sign_up_cancel
@@ -235,7 +238,7 @@ def account_close(*, user: User, password: str) -> User:
         )
     if is_closed(user):
         return user
-    if not user.check_password(password or ""):
+    if not password_recheck(user=user, password=password, field="password"):
         raise WrongPassword(field="password")
     with transaction.atomic():
         # Lock order (docs/CONVENTIONS.md): the person first, then offers and

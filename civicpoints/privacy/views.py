@@ -23,6 +23,8 @@ def privacy_view(request):
         try:
             services.account_close(user=request.user, password=form.cleaned_data["password"])
         except DomainError as exc:
+            if exc.status == 429:  # attempt limit: the error page, status 429
+                raise
             add_domain_error(form, exc)
         else:
             logout(request)

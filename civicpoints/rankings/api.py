@@ -5,6 +5,7 @@ from typing import Literal
 
 from ninja import Field, Router, Schema
 
+from civicpoints.core.bounds import Limit, LocalDate
 from civicpoints.rankings import selectors, services
 
 router = Router(tags=["rankings"])
@@ -68,7 +69,7 @@ class HonourOut(Schema):
 
 class HonourPeriodIn(Schema):
     kind: Literal["civic_star", "civilized_household"]
-    period_start: dt.date = Field(..., description="First local day of the month / 1 January.")
+    period_start: LocalDate = Field(..., description="First local day of the month / 1 January.")
 
 
 class PublishedOut(Schema):
@@ -79,8 +80,8 @@ class PublishedOut(Schema):
 def daily(
     request,
     scope: Literal["town", "community"] = "town",
-    day: dt.date | None = None,
-    limit: int = 100,
+    day: LocalDate | None = None,
+    limit: Limit = 100,
 ):
     """The daily ranking (latest snapshot, or local ``day``) of my town or community:
     competition ranks (1, 2, 2, 4), the change against the day before, and my own row
@@ -93,7 +94,7 @@ def households(
     request,
     scope: Literal["town", "community"] = "town",
     period: Literal["today", "week", "month", "year", "all"] = "all",
-    limit: int = 100,
+    limit: Limit = 100,
 ):
     """Households by the points their active members earned in the period, and mine."""
     return selectors.household_leaderboard(request.user, scope=scope, period=period, limit=limit)

@@ -3,10 +3,13 @@ workflow moves. The reporter's identity is only ever returned to staff covering 
 
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 
 from civicpoints.accounts.models import User
 from civicpoints.accounts.scope import require_staff
+from civicpoints.core.bounds import ObjectId
 from civicpoints.core.errors import InvalidInput
+from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.core.schemas import ErrorOut
 from civicpoints.posts.api import PostOut
 from civicpoints.reports import selectors, services
@@ -104,7 +107,7 @@ class ReasonIn(Schema):
 
 
 class AssignIn(Schema):
-    assignee_id: int | None = Field(None, description="A grid worker of the community.")
+    assignee_id: ObjectId | None = Field(None, description="A grid worker of the community.")
     responsible_party: str = ""
     note: str = ""
 
@@ -137,24 +140,24 @@ def file_report(request, payload: Form[ReportIn], photos: File[list[UploadedFile
 
 
 @router.get("/reports/mine", response=list[ReportOut])
+@paginate(BoundedLimitOffsetPagination)
 def mine(request):
-    """My reports, newest first, with their record."""
-    return selectors.my_reports(request.user).prefetch_related("photos", "events")[:100]
+    """My reports, newest first, with their record (paged: ``{"items", "count"}``)."""
+    return selectors.my_reports(request.user).prefetch_related("photos", "events")
 
 
-@router.get("/reports/{report_id}", response={200: ReportOut, 404: ErrorOut})
-def get_report(request, report_id: int):
+@router.get("/reports/{int:report_id}", response={200: ReportOut, 404: ErrorOut})
+def get_report(request, report_id: ObjectId):
     """A case, to its reporter, its assignee or staff covering the reporter."""
     return selectors.report_for_viewer(request.user, report_id)
 
 
 @router.get("/staff/reports", response={200: list[ReportOut], 403: ErrorOut}, tags=["staff"])
+@paginate(BoundedLimitOffsetPagination)
 def queue(request, status: str | None = None):
-    """Cases in my scope, oldest first (open ones unless ``status`` is given)."""
+    """Cases in my scope, oldest first (open ones unless ``status`` is given); paged."""
     require_staff(request.user)
-    return selectors.staff_queue(request.user, status=status).prefetch_related("photos", "events")[
-        :200
-    ]
+    return selectors.staff_queue(request.user, status=status).prefetch_related("photos", "events")
 
 
 _MOVE = {200: ReportOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -164,24 +167,24 @@ def _report(request, report_id):
     return selectors.report_for_viewer(request.user, report_id)
 
 
-@router.post("/staff/reports/{report_id}/accept", response=_MOVE, tags=["staff"])
-def accept(request, report_id: int, payload: NoteIn):
+@router.post("/staff/reports/{int:report_id}/accept", response=_MOVE, tags=["staff"])
+def accept(request, report_id: ObjectId, payload: NoteIn):
     """submitted → accepted; awards the reporter once."""
     return services.report_accept(
         actor=request.user, report=_report(request, report_id), note=payload.note
     )
 
 
-@router.post("/staff/reports/{report_id}/reject", response=_MOVE, tags=["staff"])
-def reject(request, report_id: int, payload: ReasonIn):
+@router.post("/staff/reports/{int:report_id}/reject", response=_MOVE, tags=["staff"])
+def reject(request, report_id: ObjectId, payload: ReasonIn):
     """submitted/accepted → rejected, with a reason; no points."""
     return services.report_reject(
         actor=request.user, report=_report(request, report_id), reason=payload.reason
     )
 
 
-@router.post("/staff/reports/{report_id}/assign", response=_MOVE, tags=["staff"])
-def assign(request, report_id: int, payload: AssignIn):
+@router.post("/staff/reports/{int:report_id}/assign", response=_MOVE, tags=["staff"])
+def assign(request, report_id: ObjectId, payload: AssignIn):
     """accepted → assigned, to a grid worker or a named responsible party."""
     assignee = None
     if payload.assignee_id is not None:
@@ -197,16 +200,16 @@ def assign(request, report_id: int, payload: AssignIn):
     )
 
 
-@router.post("/staff/reports/{report_id}/rectify", response=_MOVE, tags=["staff"])
-def rectify(request, report_id: int, after_photo: File[UploadedFile], note: Form[str] = ""):
+@router.post("/staff/reports/{int:report_id}/rectify", response=_MOVE, tags=["staff"])
+def rectify(request, report_id: ObjectId, after_photo: File[UploadedFile], note: Form[str] = ""):
     """assigned → rectified, with an after photo (multipart)."""
     return services.report_rectify(
         actor=request.user, report=_report(request, report_id), after_photo=after_photo, note=note
     )
 
 
-@router.post("/staff/reports/{report_id}/close", response=_MOVE, tags=["staff"])
-def close(request, report_id: int, payload: NoteIn):
+@router.post("/staff/reports/{int:report_id}/close", response=_MOVE, tags=["staff"])
+def close(request, report_id: ObjectId, payload: NoteIn):
     """rectified → closed."""
     return services.report_close(
         actor=request.user, report=_report(request, report_id), note=payload.note
@@ -214,11 +217,11 @@ def close(request, report_id: int, payload: NoteIn):
 
 
 @router.post(
-    "/staff/reports/{report_id}/publish",
+    "/staff/reports/{int:report_id}/publish",
     response={201: PostOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["staff"],
 )
-def publish(request, report_id: int, payload: PublishIn):
+def publish(request, report_id: ObjectId, payload: PublishIn):
     """Publish an accepted case in the uncivil-behaviour section, without the reporter."""
     post = services.report_publish(
         actor=request.user,

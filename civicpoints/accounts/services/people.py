@@ -9,6 +9,7 @@ import secrets
 import unicodedata
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -32,7 +33,9 @@ from civicpoints.accounts.models import (
     Role,
     User,
     VerificationCode,
+    new_card_key,
 )
+from civicpoints.accounts.passwords import password_recheck, password_recheck_clear
 from civicpoints.accounts.scope import require_covers, require_staff
 from civicpoints.accounts.sms import SMSError, get_sms_backend
 from civicpoints.core.errors import Conflict, DomainError, InvalidInput
@@ -206,21 +209,33 @@ def profile_update(*, user: User, nickname: str, real_name: str = "") -> User:
     return user
 
 
-@transaction.atomic
 def password_change(*, user: User, old_password: str, new_password: str) -> User:
-    """The owner changes their password (after a staff reset, they should).
+    """The owner changes their password; after a staff reset they must
+    (``must_change_password``, cleared here).
 
     Raises:
+        TooManyPasswordAttempts (429, field ``old_password``): too many wrong current
+            passwords lately (``accounts.passwords``).
         InvalidInput(field ``old_password``): the current password is wrong.
-        InvalidInput(field ``password``): the new one is too weak.
+        InvalidInput(field ``password``): the new one is too weak, or the same as now.
     """
-    if not user.check_password(old_password or ""):
+    # Counted outside the transaction: a wrong password must count even though the
+    # change is refused.
+    if not password_recheck(user=user, password=old_password, field="old_password"):
         raise InvalidInput(
             _("The current password is wrong."), field="old_password", code="wrong_password"
         )
     _check_password(new_password, user)
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
+    if user.must_change_password and new_password == old_password:
+        raise InvalidInput(
+            _("Choose a new password, not the temporary one."),
+            field="password",
+            code="password_unchanged",
+        )
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
     return user
 
 
@@ -234,6 +249,12 @@ def password_reset_by_staff(*, actor: User, person: User) -> tuple[str, bool]:
         (False with the console backend or when the gateway refused; the staff
         page then says so instead of "also sent by SMS").
 
+    The temporary password must be changed at the next sign-in
+    (``must_change_password``: pages redirect to the password page, the API answers
+    403 ``password_change_required``), and the person's login lockout (django-axes,
+    every address) and failed password re-checks are cleared, so the person can sign
+    in with it at once.
+
     Raises:
         OutOfScope: ``actor`` does not cover ``person``.
     """
@@ -242,8 +263,32 @@ def password_reset_by_staff(*, actor: User, person: User) -> tuple[str, bool]:
     temporary = secrets.token_urlsafe(8)[:10]
     with transaction.atomic():
         person.set_password(temporary)
-        person.save(update_fields=["password"])
+        person.must_change_password = True
+        person.save(update_fields=["password", "must_change_password"])
+        axes_reset(username=person.mobile)
+    password_recheck_clear(user=person)
     return temporary, _send_temporary_password(person, temporary)
+
+
+def resident_card_revoke(*, actor: User, resident: User) -> User:
+    """Make every personal QR card of ``resident`` made so far stop working (a lost
+    printout, a screenshot): a new random ``card_key`` (``accounts.card``). By the
+    resident themself, or staff covering them. Idempotent in effect (old cards stay
+    dead; a repeat only draws another key).
+
+    Raises:
+        OutOfScope: ``actor`` is someone else and not staff covering ``resident``.
+        InvalidInput (code ``resident_only``): ``resident`` is not a resident.
+    """
+    if actor.pk != resident.pk:
+        require_staff(actor)
+        require_covers(actor, resident)
+    if resident.role != Role.RESIDENT:
+        raise InvalidInput(_("Only residents have a card."), code="resident_only")
+    with transaction.atomic():
+        resident.card_key = new_card_key()
+        resident.save(update_fields=["card_key"])
+    return resident
 
 
 def _send_temporary_password(person: User, temporary: str) -> bool:
@@ -551,8 +596,9 @@ def password_reset_with_code(*, mobile: str, code: str, new_password: str) -> Us
         if user is None:
             raise CodeInvalid(field="code")
         user.set_password(new_password)
+        user.must_change_password = False  # chosen by the owner: a staff reset is superseded
         user.mobile_verified_at = user.mobile_verified_at or timezone.now()
-        user.save(update_fields=["password", "mobile_verified_at"])
+        user.save(update_fields=["password", "must_change_password", "mobile_verified_at"])
     return user
 
 

@@ -183,6 +183,7 @@ def test_a_refusing_provider_leaves_no_live_code_and_answers_in_chinese(client, 
     assert resp.json() == {
         "code": "sms_rate_limited",
         "detail": "该号码短信发送过于频繁，请稍后再试。",
+        "field": None,
     }
     assert not VerificationCode.objects.filter(mobile=MOBILE, closed_at__isnull=True).exists()
     assert not User.objects.filter(mobile=MOBILE).exists()

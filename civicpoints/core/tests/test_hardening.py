@@ -187,6 +187,7 @@ def test_exchange_over_the_rate_is_refused_with_429_and_nothing_written(client, 
     assert answers[2].json() == {
         "code": "rate_limited",
         "detail": "操作过于频繁，请稍后再试。",  # zh-hans, the default language
+        "field": None,
     }
     assert Voucher.objects.filter(resident=town.alice).count() == 2
     town.alice.point_account.refresh_from_db()

@@ -163,12 +163,16 @@ def test_a_pending_posts_photos_are_private_until_approved(client, town, section
     assert client.get(url).status_code == 404
     client.force_login(town.alice)
     assert client.get(url).status_code == 200
-    # when: approved, anyone (share previews) may fetch it
+    # when: approved, anyone (share previews) may fetch its public copy (faces and
+    # plates blurred, issue 19); the original stays with the author and staff
     services.post_approve(actor=town.staff_a, post=post, no_points=True)
     client.logout()
-    resp = client.get(url)
+    resp = client.get(_url(post.photos.get().public_image))
     assert resp.status_code == 200 and "public" in resp["Cache-Control"]
     _assert_media_headers(resp)
+    assert client.get(url).status_code == 404
+    client.force_login(town.alice)
+    assert client.get(url).status_code == 200
 
 
 def test_event_photos_follow_the_event(client, town, catalog):

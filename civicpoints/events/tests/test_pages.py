@@ -275,7 +275,7 @@ def test_api_create_publish_card_scan_complete(client, town, catalog):
     published = client.post(f"/api/v1/events/{body['id']}/publish")
     assert published.json()["status"] == "published"
     signups = client.get(f"/api/v1/events/{body['id']}/signups")
-    assert signups.status_code == 200 and signups.json() == []
+    assert signups.status_code == 200 and signups.json() == {"items": [], "count": 0}
 
 
 def test_the_desk_loads_the_camera_scanner_from_our_own_static_files(client, town, live_event):

@@ -154,7 +154,7 @@ def test_town_admin_flow(client, town):
     assert client.put(
         f"{API}/town/card-policy", {"threshold_points": 50}, content_type="application/json"
     ).json() == {"threshold_points": 50}
-    names = [m["name"] for m in client.get(f"{API}/town/merchants").json()]
+    names = [m["name"] for m in client.get(f"{API}/town/merchants").json()["items"]]
     assert names == ["叶子发艺"]
     client.force_login(town.outsider_admin)
     resp = client.post(
@@ -190,7 +190,7 @@ def test_card_via_api(client, town):
 
 def test_public_merchant_list_and_detail(client, town, offer):
     client.force_login(town.bob)
-    listed = client.get(f"{API}/merchants").json()
+    listed = client.get(f"{API}/merchants").json()["items"]
     assert [m["name"] for m in listed] == ["叶子发艺"]
     detail = client.get(f"{API}/merchants/{town.shop.pk}").json()
     assert [o["title"] for o in detail["offers"]] == [offer.title]

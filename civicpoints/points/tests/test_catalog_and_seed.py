@@ -102,13 +102,14 @@ def test_seed_is_deterministic_for_a_seed():
 
 
 @pytest.mark.django_db
-def test_seed_town_refuses_a_non_empty_database_unless_if_empty(capsys):
+def test_seed_town_refuses_a_non_empty_database_unless_if_empty(capsys, settings):
+    settings.DEBUG = True  # seed_town refuses to run without it (demo/tests)
     seed_town(scale=0.002, quiet=True)
     call_command("seed_town", "--if-empty", "--quiet")
     assert "nothing to do" in capsys.readouterr().out
     from django.core.management import CommandError
 
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="empty"):
         call_command("seed_town", "--quiet")
 
 

@@ -298,3 +298,29 @@ def test_a_post_reinstated_on_appeal_and_taken_down_again_loses_the_points_again
     assert reconcile() == []
     with pytest.raises(AlreadyAppealed):
         services.post_appeal(author=town.alice, post=post, text="again")
+
+
+def test_the_appeal_page_and_decision_are_out_of_reach_of_staff_outside_the_scope(
+    client, town, make_post
+):
+    # given: alice's rejected post appealed, then upheld, so the post is public again
+    post = make_post(claim="helping_neighbour")
+    services.post_reject(actor=town.staff_a, post=post, reason="No evidence")
+    appeal = services.post_appeal(author=town.alice, post=post, text="Photo attached now")
+    services.appeal_decide(actor=town.admin, appeal=appeal, uphold=True)
+    # when: staff of the other community and another town's admin guess the id
+    seen = {}
+    for who in (town.staff_b, town.outsider_admin):
+        client.force_login(who)
+        seen[who.pk] = (
+            client.get(f"/posts/staff/appeals/{appeal.pk}/").status_code,
+            client.post(
+                f"/api/v1/staff/appeals/{appeal.pk}/decide",
+                {"uphold": False, "reason": "x"},
+                content_type="application/json",
+            ).status_code,
+        )
+    # then: the appeal does not exist for them; in scope it does
+    assert seen == {town.staff_b.pk: (404, 404), town.outsider_admin.pk: (404, 404)}
+    client.force_login(town.admin)
+    assert client.get(f"/posts/staff/appeals/{appeal.pk}/").status_code == 200

@@ -321,4 +321,4 @@ def test_api_files_and_moves_a_case(client, town, categories):
     assert r.json()["status"] == "assigned"
     r = client.post(f"/api/v1/staff/reports/{rid}/rectify", {"after_photo": upload(jpeg_bytes())})
     assert r.status_code == 200 and r.json()["status"] == "rectified"
-    assert [q["id"] for q in client.get("/api/v1/staff/reports").json()] == [rid]
+    assert [q["id"] for q in client.get("/api/v1/staff/reports").json()["items"]] == [rid]

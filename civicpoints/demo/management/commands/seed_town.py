@@ -1,6 +1,7 @@
 import logging
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from civicpoints.accounts.models import Town
@@ -24,8 +25,25 @@ class Command(BaseCommand):
             help="Do nothing (exit 0) when a town already exists.",
         )
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--allow-production-demo",
+            action="store_true",
+            help=(
+                "Seed even with DEBUG off (a throw-away load-test or demo server only: it "
+                "creates a superuser with the published demo password)."
+            ),
+        )
 
-    def handle(self, *args, scale, seed, if_empty, quiet, **options):
+    def handle(self, *args, scale, seed, if_empty, quiet, allow_production_demo, **options):
+        # The demo logins, a superuser among them, share a password printed in the README:
+        # on a real deployment's database they would be an open door.
+        if not settings.DEBUG and not allow_production_demo:
+            raise CommandError(
+                "seed_town refuses to run with DEBUG off: it creates logins (a superuser "
+                "among them) with the published demo password. For local development set "
+                "DEBUG=1 (make run does); for a throw-away demo or load-test server pass "
+                "--allow-production-demo."
+            )
         if not 0 < scale <= 30:
             raise CommandError("--scale must be > 0 and at most 30")
         if Town.objects.exists():

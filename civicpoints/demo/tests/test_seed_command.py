@@ -1,0 +1,38 @@
+"""``seed_town`` builds logins with the published demo password: never on a production
+database by accident."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from civicpoints.accounts.models import Town, User
+
+
+@pytest.mark.django_db
+def test_seed_town_refuses_with_debug_off_and_writes_nothing(settings):
+    # given a deployment's settings
+    settings.DEBUG = False
+    # when / then
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_town", "--scale", "0.002", "--quiet")
+    assert not Town.objects.exists()
+    assert not User.objects.filter(is_superuser=True).exists()
+
+
+@pytest.mark.django_db
+def test_seed_town_runs_with_debug_off_only_when_explicitly_allowed(settings, catalog):
+    # given
+    settings.DEBUG = False
+    # when
+    call_command("seed_town", "--scale", "0.002", "--quiet", "--allow-production-demo")
+    # then
+    assert Town.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_town_runs_with_debug_on_as_make_run_sets_it(settings, catalog):
+    # given make run's DEBUG=1
+    settings.DEBUG = True
+    # when
+    call_command("seed_town", "--scale", "0.002", "--quiet", "--if-empty")
+    # then
+    assert Town.objects.exists()
