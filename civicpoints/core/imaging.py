@@ -27,6 +27,7 @@ away, very small or heavily shadowed. The rendition records what it blurred
 from __future__ import annotations
 
 import io
+import secrets
 import threading
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
@@ -296,7 +297,9 @@ def photo_row_blur(row: _PhotoRow) -> bool:
         return False
     with row.image.open("rb") as f:
         data = f.read()
-    stem = row.image.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    # A fresh random stem: media names are ``<32 hex>[_suffix].jpg`` (core.media), and a
+    # copy made earlier and since unlinked from the row may still hold the old name.
+    stem = secrets.token_hex(16)
     pub = public_rendition(data, stem=stem)
     row.public_image.save(pub.photo.name, pub.photo, save=False)
     row.public_thumbnail.save(pub.thumbnail.name, pub.thumbnail, save=False)

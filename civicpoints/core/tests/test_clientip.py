@@ -100,7 +100,7 @@ def test_the_audit_log_records_the_client_not_the_proxy(settings, client, town, 
     # when staff act through the proxy
     r = client.post(
         f"{API}/staff/residents/{town.alice.pk}/awards",
-        {"rule": rule.code},
+        {"rule": rule.code, "idempotency_key": "proxy-award-1"},
         content_type="application/json",
         REMOTE_ADDR=PROXY,
         HTTP_X_FORWARDED_FOR="203.0.113.7",
