@@ -133,7 +133,7 @@ def test_resident_staff_and_merchant_journeys(browsing, small_town):
     # when they look the code up and redeem it
     merchant.goto("/merchants/desk/")
     merchant.fill("main input[name=code]", code)
-    merchant.click("form[action='/merchants/desk/'] button")
+    merchant.click("form[action='/merchants/desk/check/'] button[type=submit]")
     browsing.shot(merchant, "voucher looked up")
     merchant.click("form[action='/merchants/desk/redeem/'] button")
     # then the desk says so, and the voucher is used

@@ -99,10 +99,19 @@ class CounterOut(Schema):
     status_label: str
     expires_on: dt.date | None
     card_discount_percent: int
+    card_use_id: int | None = Field(None, description="Card checks: the recorded use.")
+    used_at: dt.datetime | None = Field(None, description="Card checks: when it was recorded.")
+    replayed: bool = Field(False, description="Card checks: a repeat of an earlier key.")
 
 
 class CardIn(Schema):
     token: str = Field(..., max_length=200, description="The scanned QR card token.")
+    idempotency_key: str = Field(
+        "",
+        max_length=100,
+        description="8–100 characters; a retry with the same key records the use once. "
+        "Empty: every call records a use.",
+    )
 
 
 class CardOut(Schema):
@@ -305,8 +314,14 @@ def desk_redeem(request, payload: CodeIn):
     response={200: CounterOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def desk_card_check(request, payload: CardIn):
-    """Check a scanned discount card: holder's nickname, masked mobile, my card discount."""
-    return services.discount_card_check(actor=request.user, token=payload.token)
+    """Check a scanned discount card and record the use (``CardUse``): the holder's
+    nickname, masked mobile, the percent off my merchant gives (0–100), the use's id and
+    time. Errors: 403 ``merchant_staff_only``; 422 ``invalid_card`` (field ``token``) or
+    ``invalid`` (field ``idempotency_key``); 409 ``card_not_eligible``, ``card_suspended``,
+    ``idempotency_key_reused``. A refused check records nothing."""
+    return services.discount_card_check(
+        actor=request.user, token=payload.token, idempotency_key=payload.idempotency_key
+    )
 
 
 @router.put(

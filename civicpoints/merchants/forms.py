@@ -72,6 +72,7 @@ class CodeForm(forms.Form):
 
 class CardTokenForm(forms.Form):
     token = forms.CharField(label=_("Scanned card"), max_length=200)
+    nonce = NonceField(initial=_nonce)
 
 
 class PercentForm(forms.Form):

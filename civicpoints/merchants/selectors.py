@@ -12,7 +12,14 @@ from civicpoints.accounts.models import User
 from civicpoints.core.bounds import check_date
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.timeutil import local_date, local_midnight
-from civicpoints.merchants.models import Funding, Merchant, Offer, SubsidyBudget, Voucher
+from civicpoints.merchants.models import (
+    CardUse,
+    Funding,
+    Merchant,
+    Offer,
+    SubsidyBudget,
+    Voucher,
+)
 
 
 def fen_to_yuan(fen: int) -> str:
@@ -220,3 +227,14 @@ def town_settlement(town_id: int, month: dt.date) -> list[TownSettlementRow]:
         )
         for r in rows
     ]
+
+
+def card_uses_today(merchant: Merchant, limit: int = 20) -> QuerySet[CardUse]:
+    """The merchant's discount-card checks of the local day, newest first (at most ``limit``),
+    with the holder loaded (the counter shows nickname and masked mobile only)."""
+    start = local_midnight(local_date())
+    return (
+        CardUse.objects.filter(merchant=merchant, used_at__gte=start)
+        .select_related("resident")
+        .order_by("-used_at", "-pk")[:limit]
+    )

@@ -168,6 +168,7 @@ def _desk(request, **forms):
         "code_form": CodeForm(),
         "card_form": CardTokenForm(),
         "percent_form": PercentForm(initial={"percent": merchant.card_discount_percent}),
+        "card_uses": selectors.card_uses_today(merchant),
     }
     context.update(forms)
     return merchant, context
@@ -175,20 +176,30 @@ def _desk(request, **forms):
 
 @login_required
 def desk_view(request):
-    """Type or scan a code: first a look-up (GET), then a confirm button (POST redeem)."""
+    """The counter: type or scan a voucher code or a discount card. Codes travel only in
+    POST bodies (never the URL, so never in logs or the browser history)."""
     merchant, context = _desk(request)
-    if "code" in request.GET:
-        form = CodeForm(request.GET)
-        context["code_form"] = form
-        if form.is_valid():
-            try:
-                context["seen"] = services.voucher_check(
-                    actor=request.user, code=form.cleaned_data["code"]
-                )
-                context["code"] = services.normalize_code(form.cleaned_data["code"])
-            except DomainError as exc:
-                add_domain_error(form, exc)
     return render(request, "merchants/desk.html", context)
+
+
+@login_required
+@require_POST
+def desk_check_view(request):
+    """Look a voucher up (reads only); the page then offers the redeem button."""
+    merchant, context = _desk(request)
+    form = CodeForm(request.POST)
+    context["code_form"] = form
+    if form.is_valid():
+        try:
+            context["seen"] = services.voucher_check(
+                actor=request.user, code=form.cleaned_data["code"]
+            )
+            context["code"] = services.normalize_code(form.cleaned_data["code"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            return render(request, "merchants/desk.html", context, status=exc.status)
+        return render(request, "merchants/desk.html", context)
+    return render(request, "merchants/desk.html", context, status=422)
 
 
 @login_required
@@ -205,24 +216,32 @@ def desk_redeem_view(request):
         except DomainError as exc:
             add_domain_error(form, exc)
             return render(request, "merchants/desk.html", context, status=exc.status)
-    return render(request, "merchants/desk.html", context)
+        context["code_form"] = CodeForm()
+        return render(request, "merchants/desk.html", context)
+    return render(request, "merchants/desk.html", context, status=422)
 
 
 @login_required
 @require_POST
 def desk_card_view(request):
+    """Check a card; a valid card's check is recorded as a use (once per form nonce)."""
     merchant, context = _desk(request)
     form = CardTokenForm(request.POST)
     context["card_form"] = form
     if form.is_valid():
         try:
             context["card_holder"] = services.discount_card_check(
-                actor=request.user, token=form.cleaned_data["token"]
+                actor=request.user,
+                token=form.cleaned_data["token"],
+                idempotency_key=form.cleaned_data["nonce"],
             )
         except DomainError as exc:
             add_domain_error(form, exc)
             return render(request, "merchants/desk.html", context, status=exc.status)
-    return render(request, "merchants/desk.html", context)
+        context["card_form"] = CardTokenForm()
+        context["card_uses"] = selectors.card_uses_today(merchant)
+        return render(request, "merchants/desk.html", context)
+    return render(request, "merchants/desk.html", context, status=422)
 
 
 @login_required
