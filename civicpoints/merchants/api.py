@@ -2,9 +2,11 @@
 the town desk. Money in integer fen; dates are the town's local dates (YYYY-MM-DD)."""
 
 import datetime as dt
+import uuid
+from typing import Literal
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from civicpoints.accounts.models import User
@@ -26,6 +28,20 @@ class MerchantOut(Schema):
     contact_phone: str
     status: str
     card_discount_percent: int = Field(..., description="Percent off for discount card holders.")
+
+
+class DirectoryRowOut(MerchantOut):
+    """A row of the merchant directory."""
+
+    sort_key: str = Field(..., description="Toneless pinyin of the name; the list's order.")
+    open_offers: int = Field(..., description="Offers exchangeable today with units left.")
+    min_points: int | None = Field(None, description="Cheapest open offer: points it costs.")
+    min_pay_fen: int | None = Field(
+        None, description="Cheapest open offer: what the customer still pays, in fen."
+    )
+    min_price_fen: int | None = Field(
+        None, description="Cheapest open offer: the regular price, in fen."
+    )
 
 
 class OfferOut(Schema):
@@ -219,11 +235,24 @@ def _settlement_out(merchant: Merchant, month: str | None) -> dict:
 # --- residents --------------------------------------------------------------------------
 
 
-@router.get("/merchants", response=list[MerchantOut])
+@router.get("/merchants", response=list[DirectoryRowOut])
 @paginate(BoundedLimitOffsetPagination)
-def merchant_list(request, category: str = ""):
-    """Approved merchants of my town."""
-    return selectors.merchants_public(request.user.town_id, category[:40])
+def merchant_list(
+    request,
+    q: str = Query(
+        "", max_length=40, description="Words or pinyin to find (name, category, address)."
+    ),
+    category: str = Query("", max_length=40, description="Exact category; empty for all."),
+    sort: Literal["name", "points", "offers"] = Query(
+        "name",
+        description="name: pinyin order; points: cheapest offer first; offers: most offers first.",
+    ),
+):
+    """The merchant directory of my town, paged (``{"items", "count"}``, ``limit`` 1–100,
+    ``offset``): each row with its open offers and its cheapest offer (points, and the
+    price to pay and the regular price in fen; null when it has none). Merchant names are
+    ordered by Hanyu Pinyin (``sort_key``). Bad ``sort``/``limit``/``offset`` → 422."""
+    return selectors.merchants_public(request.user.town_id, category, q=q, sort=sort)
 
 
 @router.get("/merchants/{int:merchant_id}", response={200: MerchantDetailOut, 404: ErrorOut})

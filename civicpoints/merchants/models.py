@@ -18,6 +18,9 @@ class Merchant(models.Model):
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="merchants")
     name = models.CharField(_("name"), max_length=80)
+    # toneless pinyin of ``name`` (merchants.sorting.name_sort_key), written by the
+    # services whenever a name is written: the directory's order and pinyin search
+    sort_key = models.CharField(_("pinyin sort key"), max_length=255, blank=True, default="")
     category = models.CharField(_("category"), max_length=40)
     address = models.CharField(_("address"), max_length=160)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
@@ -52,6 +55,9 @@ class Merchant(models.Model):
                 condition=Q(card_discount_percent__lte=100),
                 name="merchant_card_discount_percent_lte_100",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["town", "status", "sort_key"], name="merchant_directory"),
         ]
 
     def __str__(self) -> str:

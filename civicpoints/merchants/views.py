@@ -1,6 +1,8 @@
 """Merchant-alliance pages: residents (merchants, exchange, vouchers, card), the merchant
 desk (verify, offers, settlement) and the town desk (approve, budget, cards)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,6 +23,7 @@ from civicpoints.merchants.forms import (
     CardStatusForm,
     CardTokenForm,
     CodeForm,
+    DirectoryForm,
     ExchangeForm,
     OfferForm,
     PercentForm,
@@ -39,22 +42,33 @@ def _town_id(request):
 
 
 def merchant_list_view(request):
-    """Public: the alliance's merchants (promoted to visitors too)."""
-    category = request.GET.get("category", "")[:40]
+    """Public: the merchant directory — search, category chips, pinyin order, and each
+    shop's cheapest offer (price in yuan and points)."""
+    form = DirectoryForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    q = filters.get("q", "")
+    category = filters.get("category", "")
+    sort = filters.get("sort") or "name"
     town_id = _town_id(request)
-    page = Paginator(selectors.merchants_public(town_id, category), 30).get_page(
+    page = Paginator(selectors.merchants_public(town_id, category, q=q, sort=sort), 30).get_page(
         request.GET.get("page")
     )
-    categories = (
-        selectors.merchants_public(town_id)
-        .order_by("category")
-        .values_list("category", flat=True)
-        .distinct()
-    )
+    keep = {k: v for k, v in (("q", q), ("category", category), ("sort", sort)) if v}
+    if keep.get("sort") == "name":
+        keep.pop("sort")
     return render(
         request,
         "merchants/list.html",
-        {"page": page, "category": category, "categories": categories},
+        {
+            "page": page,
+            "form": form if form.is_bound else DirectoryForm(),
+            "q": q,
+            "category": category,
+            "sort": sort,
+            "categories": selectors.merchant_categories(town_id),
+            "pager_query": urlencode(keep),
+            "chip_query": urlencode({k: v for k, v in keep.items() if k != "category"}),
+        },
     )
 
 
