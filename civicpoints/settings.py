@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "civicpoints.reports",
     "civicpoints.events",
     "civicpoints.rankings",
+    "civicpoints.engagement",
     "civicpoints.disputes",
     "civicpoints.dashboard",
     "csp",

@@ -52,3 +52,86 @@ def test_merchant_directory_search_and_order(browsing, small_town):
     browsing.shot(page, "directory category")
     assert page.locator("nav.chips a[aria-current=page]").count() == 1
     _fits(page)
+
+
+def test_check_in_quiz_pledge_and_questionnaire(browsing, small_town):
+    from civicpoints.accounts.models import User
+    from civicpoints.demo.town import DEMO_LOGINS
+    from civicpoints.engagement import services
+    from civicpoints.points.models import PointTransaction
+
+    # given: staff published a quiz and opened a questionnaire for the community
+    staff = small_town.staff
+    quiz = services.quiz_create(actor=staff, title="垃圾分类知识", pass_percent=100)
+    services.quiz_question_add(
+        actor=staff,
+        quiz_id=quiz.pk,
+        text="废电池属于哪类垃圾？",
+        options=["厨余垃圾", "有害垃圾"],
+        answer=1,
+    )
+    services.quiz_set_status(actor=staff, quiz_id=quiz.pk, status="published")
+    survey = services.survey_create(actor=staff, title="社区满意度调查")
+    services.survey_question_add(
+        actor=staff,
+        survey_id=survey.pk,
+        text="您对楼道卫生满意吗？",
+        options=["满意", "一般", "不满意"],
+    )
+    services.survey_question_add(
+        actor=staff, survey_id=survey.pk, text="您的建议", kind="text", required=False
+    )
+    services.survey_set_status(actor=staff, survey_id=survey.pk, status="open")
+    resident = User.objects.get(mobile=DEMO_LOGINS["resident"])
+
+    def earned(code):
+        return PointTransaction.objects.filter(resident=resident, rule__code=code).count()
+
+    before = {
+        c: earned(c)
+        for c in ("daily_check_in", "policy_quiz", "online_civility_pledge", "community_survey")
+    }
+    page = browsing.page()
+    log_in(page, resident.mobile)
+    # when: the resident opens "take part" from the home page's services
+    page.click("a[href='/engage/']")
+    browsing.shot(page, "take part")
+    _fits(page)
+    # and checks in
+    page.click("form[action='/engage/check-in/'] button")
+    page.locator("#check-in .done").wait_for()
+    browsing.shot(page, "checked in")
+    # and answers the quiz right
+    page.click(f"a[href='/engage/quizzes/{quiz.pk}/']")
+    browsing.shot(page, "quiz")
+    _fits(page)
+    page.get_by_label("有害垃圾").check()
+    page.click("main form button.primary")
+    page.locator(".result.passed").wait_for()
+    browsing.shot(page, "quiz passed")
+    # and signs the pledge
+    page.goto("/engage/pledge/")
+    page.click("form[action='/engage/pledge/'] button")
+    page.locator(".pledge .done").wait_for()
+    browsing.shot(page, "pledge signed")
+    # and answers the questionnaire
+    page.goto(f"/engage/surveys/{survey.pk}/")
+    page.get_by_label("一般").check()
+    page.fill("textarea", "楼道灯坏了好几天")
+    browsing.shot(page, "questionnaire")
+    page.click("main form button.primary")
+    page.wait_for_url(re.compile(r"/engage/$"))
+    browsing.shot(page, "questionnaire sent")
+    # then: each of the four rules was earned once
+    for code, n in before.items():
+        assert earned(code) == n + 1, code
+
+    # when: staff open the questionnaire's results on a phone
+    desk = browsing.page()
+    log_in(desk, staff.mobile)
+    desk.goto(f"/engage/staff/surveys/{survey.pk}/")
+    browsing.shot(desk, "questionnaire results")
+    _fits(desk)
+    # then
+    results = desk.locator("#results").inner_text()
+    assert "一般" in results and "100%" in results and "楼道灯坏了好几天" in results
