@@ -182,6 +182,8 @@ AUTH_PASSWORD_VALIDATORS = [
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
+# 38,000 not 38000 on Chinese pages (with the humanize ``intcomma`` filter)
+FORMAT_MODULE_PATH = ["civicpoints.formats"]
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 USE_I18N = True
 LOCALE_PATHS = [BASE_DIR / "civicpoints" / "locale"]

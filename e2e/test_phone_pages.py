@@ -135,3 +135,50 @@ def test_check_in_quiz_pledge_and_questionnaire(browsing, small_town):
     # then
     results = desk.locator("#results").inner_text()
     assert "一般" in results and "100%" in results and "楼道灯坏了好几天" in results
+
+
+def test_staff_desk_pages_read_well_on_a_phone(browsing, small_town):
+    from civicpoints.accounts.models import User
+    from civicpoints.demo.town import DEMO_LOGINS
+
+    resident = User.objects.get(mobile=DEMO_LOGINS["resident"])
+    staff = browsing.page()
+    log_in(staff, small_town.staff.mobile)
+    # the resident list tells namesakes apart by real name, grid and household
+    staff.goto("/accounts/staff/residents/")
+    browsing.shot(staff, "residents")
+    _fits(staff)
+    header = staff.locator("#residents thead").inner_text()
+    assert "真实姓名" in header and "网格" in header and "家庭" in header
+    # the award form groups rules by category and leaves out automatic ones
+    staff.goto(f"/accounts/staff/residents/{resident.pk}/")
+    groups = staff.locator("select[name=rule] optgroup").count()
+    options = staff.locator("select[name=rule] option").all_inner_texts()
+    browsing.shot(staff, "resident desk")
+    _fits(staff)
+    assert groups == 3 and not [o for o in options if "每日签到" in o]
+
+    # the audit log reads in words, filters by action, and fits the phone
+    admin = browsing.page()
+    log_in(admin, small_town.admin.mobile)
+    admin.goto("/audit/")
+    browsing.shot(admin, "audit log")
+    _fits(admin)
+    text = admin.locator("#audit").inner_text()
+    assert "POST /" not in text
+    if admin.locator("select[name=action] option").count() > 1:
+        admin.select_option("select[name=action]", index=1)
+        admin.click("form[role=search] button")
+        admin.wait_for_url(re.compile(r"action="))
+        browsing.shot(admin, "audit log filtered")
+        _fits(admin)
+
+    # the resident's inbox: a message with a link says 查看, the others 标为已读
+    page = browsing.page()
+    log_in(page, resident.mobile)
+    page.goto("/messages/")
+    browsing.shot(page, "inbox")
+    _fits(page)
+    assert page.locator("main button", has_text="已读").count() == 0 or (
+        page.locator("button.mark-read").count() + page.locator("button.open-note").count() > 0
+    )

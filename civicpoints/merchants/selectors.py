@@ -117,6 +117,14 @@ def offers_open(merchant: Merchant) -> QuerySet[Offer]:
     return Offer.objects.available(local_date()).filter(merchant=merchant).order_by("-stock", "pk")
 
 
+def offer_open_get(merchant: Merchant, offer_id: int) -> Offer:
+    """One offer of ``merchant`` open today. Raises NotFound (field ``offer``)."""
+    offer = offers_open(merchant).filter(pk=offer_id).first()
+    if offer is None:
+        raise NotFound(field="offer")
+    return offer
+
+
 def offers_of(merchant: Merchant) -> QuerySet[Offer]:
     """All offers of a merchant, newest first (the merchant's own list)."""
     return Offer.objects.filter(merchant=merchant).order_by("-pk")

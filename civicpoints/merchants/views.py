@@ -95,23 +95,42 @@ def merchant_detail_view(request, merchant_id):
 
 
 @login_required
-@require_POST
 def exchange_view(request, merchant_id, offer_id):
+    """GET: the confirmation (what it costs, the balance after, until when it is valid);
+    POST: exchange. Nothing is spent on one tap from the merchant page."""
     merchant = selectors.merchant_public(request.user.town_id, merchant_id)
-    form = ExchangeForm(request.POST)
-    if form.is_valid():
-        try:
-            voucher = services.voucher_exchange(
-                resident=request.user,
-                offer_id=offer_id,
-                idempotency_key=form.cleaned_data["nonce"],
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-            return _merchant_page(request, merchant, form=form, status=exc.status)
-        messages.success(request, _("Exchanged. Show this voucher at the counter."))
-        return redirect("merchants:voucher", voucher_id=voucher.pk)
-    return _merchant_page(request, merchant, form=form, status=422)
+    offer = selectors.offer_open_get(merchant, offer_id)
+    form = ExchangeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                voucher = services.voucher_exchange(
+                    resident=request.user,
+                    offer_id=offer.pk,
+                    idempotency_key=form.cleaned_data["nonce"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("Exchanged. Show this voucher at the counter."))
+                return redirect("merchants:voucher", voucher_id=voucher.pk)
+        else:
+            status = 422
+    account = account_for(request.user) if request.user.is_resident else None
+    return render(
+        request,
+        "merchants/exchange_confirm.html",
+        {
+            "merchant": merchant,
+            "offer": offer,
+            "form": form,
+            "account": account,
+            "after": account.balance - offer.points_cost if account else None,
+        },
+        status=status,
+    )
 
 
 @login_required

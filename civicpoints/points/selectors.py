@@ -69,6 +69,54 @@ def history(resident: User) -> QuerySet[PointTransaction]:
     )
 
 
+@dataclass
+class LedgerLine:
+    """One line of a history: a ledger row, or several alike in a row merged (a 3-hour
+    event's three per-hour awards show as one "+30 (3 × 10)")."""
+
+    first: PointTransaction
+    points: int
+    count: int = 1
+
+    @property
+    def rule(self):
+        return self.first.rule
+
+    @property
+    def memo(self) -> str:
+        return self.first.memo
+
+    @property
+    def created_at(self):
+        return self.first.created_at
+
+    def get_kind_display(self) -> str:
+        return self.first.get_kind_display()
+
+    @property
+    def each(self) -> int:
+        return self.first.points
+
+
+def group_rows(rows) -> list[LedgerLine]:
+    """Merge adjacent rows with the same kind, rule, cause and points (e.g. per-hour
+    awards of one sign-up) into one line; the ledger itself stays one row per award."""
+    lines: list[LedgerLine] = []
+    for row in rows:
+        last = lines[-1].first if lines else None
+        if (
+            last is not None
+            and row.cause_id
+            and (row.kind, row.rule_id, row.cause_type_id, row.cause_id, row.points)
+            == (last.kind, last.rule_id, last.cause_type_id, last.cause_id, last.points)
+        ):
+            lines[-1].points += row.points
+            lines[-1].count += 1
+        else:
+            lines.append(LedgerLine(first=row, points=row.points))
+    return lines
+
+
 def rules_by_category() -> list[tuple[str, list[PointRule]]]:
     """Rules in force today grouped by category label, in catalog order."""
     groups: dict[str, list[PointRule]] = {}
