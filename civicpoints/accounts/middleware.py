@@ -150,23 +150,23 @@ class ElderModeMiddleware:
     ``AuthenticationMiddleware``.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
         account_on = bool(user is not None and user.is_authenticated and user.elder_mode)
         cookie_on = request.COOKIES.get(ELDER_COOKIE) == "1"
-        request.elder_mode = account_on or cookie_on
+        request.elder_mode = account_on or cookie_on  # type: ignore[attr-defined]
         response = self.get_response(request)
         if account_on and not cookie_on and not getattr(response, "elder_cookie_set", False):
             set_elder_cookie(response, True)
         return response
 
 
-def set_elder_cookie(response, on: bool) -> None:
+def set_elder_cookie(response: HttpResponseBase, on: bool) -> None:
     """Write (or delete) the phone's elder-mode cookie on ``response``."""
-    response.elder_cookie_set = True
+    response.elder_cookie_set = True  # type: ignore[attr-defined]
     if on:
         response.set_cookie(
             ELDER_COOKIE, "1", max_age=ELDER_COOKIE_AGE, samesite="Lax", httponly=True

@@ -20,9 +20,10 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("Everything"))] + sorted(
-            ((a, action_label(a)) for a in actions), key=lambda c: c[1]
-        )
+        action = self.fields["action"]
+        assert isinstance(action, forms.ChoiceField)  # as declared above
+        labelled = sorted(((a, action_label(a)) for a in actions), key=lambda c: c[1])
+        action.choices = [("", str(_("Everything"))), *labelled]
 
 
 @login_required

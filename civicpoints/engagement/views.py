@@ -141,8 +141,8 @@ def staff_view(request):
     """Staff: quizzes and questionnaires in scope, and forms to start new ones."""
     actor = request.user
     require_staff(actor)
-    quiz_form = QuizCreateForm(actor=actor, prefix="quiz")
-    survey_form = SurveyCreateForm(actor=actor, prefix="survey")
+    quiz_form: QuizCreateForm | SurveyCreateForm = QuizCreateForm(actor=actor, prefix="quiz")
+    survey_form: QuizCreateForm | SurveyCreateForm = SurveyCreateForm(actor=actor, prefix="survey")
     status = 200
     if request.method == "POST":
         kind = request.POST.get("kind")

@@ -25,7 +25,7 @@ def award_rule_choices() -> list[tuple[str, list[tuple[str, str]]]]:
             for r in rules.filter(category=value).order_by("sort_order", "code")
         ]
         if items:
-            groups.append((label, items))
+            groups.append((str(label), items))
     return groups
 
 

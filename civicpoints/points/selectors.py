@@ -8,6 +8,7 @@ Only active residents are ranked; staff and merchant accounts are left out.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -79,7 +80,7 @@ class LedgerLine:
     count: int = 1
 
     @property
-    def rule(self):
+    def rule(self) -> PointRule | None:
         return self.first.rule
 
     @property
@@ -87,7 +88,7 @@ class LedgerLine:
         return self.first.memo
 
     @property
-    def created_at(self):
+    def created_at(self) -> dt.datetime:
         return self.first.created_at
 
     def get_kind_display(self) -> str:
@@ -98,7 +99,7 @@ class LedgerLine:
         return self.first.points
 
 
-def group_rows(rows) -> list[LedgerLine]:
+def group_rows(rows: Iterable[PointTransaction]) -> list[LedgerLine]:
     """Merge adjacent rows with the same kind, rule, cause and points (e.g. per-hour
     awards of one sign-up) into one line; the ledger itself stays one row per award."""
     lines: list[LedgerLine] = []
