@@ -222,6 +222,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     elder_mode = models.BooleanField(
         _("large text, high contrast"),
         default=False,
+        db_default=False,  # rows inserted by raw SQL (bulk loads, the bench) get it too
         help_text=_("Elder mode (适老化): bigger text and stronger contrast on every page."),
     )
 
