@@ -136,6 +136,8 @@ class StaffIdleTimeoutMiddleware:
                 request.session[STAFF_SEEN_KEY] = now
                 request.session.set_expiry(idle)
         return self.get_response(request)
+
+
 ELDER_COOKIE = "cp_elder"
 ELDER_COOKIE_AGE = 5 * 365 * 24 * 3600  # seconds: a phone keeps the setting for years
 

@@ -7,6 +7,7 @@ import uuid
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from civicpoints.core.bounds import Count, ObjectId, Percent
 from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.core.schemas import ErrorOut
 from civicpoints.core.timeutil import local_date
@@ -68,7 +69,7 @@ class QuizOut(Schema):
 
 
 class QuizAttemptIn(Schema):
-    answers: dict[int, int] = Field(..., description="Question id → 0-based option.")
+    answers: dict[ObjectId, Count] = Field(..., description="Question id → 0-based option.")
     idempotency_key: str = Field(
         default_factory=lambda: uuid.uuid4().hex,
         min_length=8,
@@ -116,7 +117,7 @@ class SurveyOut(Schema):
 
 
 class SurveyResponseIn(Schema):
-    answers: dict[int, int | str] = Field(
+    answers: dict[ObjectId, Count | str] = Field(
         ..., description="Question id → 0-based option (choice) or text up to 500 (text)."
     )
 
@@ -153,17 +154,17 @@ def quizzes(request):
     return selectors.quizzes_for_resident(request.user)
 
 
-@router.get("/engage/quizzes/{quiz_id}", response={200: QuizOut, 404: ErrorOut})
-def quiz(request, quiz_id: int):
+@router.get("/engage/quizzes/{int:quiz_id}", response={200: QuizOut, 404: ErrorOut})
+def quiz(request, quiz_id: ObjectId):
     """A quiz's questions (the right answers are not sent). 404 ``quiz_not_found``."""
     return services.quiz_visible_get(request.user, quiz_id)
 
 
 @router.post(
-    "/engage/quizzes/{quiz_id}/attempts",
+    "/engage/quizzes/{int:quiz_id}/attempts",
     response={200: QuizAttemptOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def quiz_attempt(request, quiz_id: int, payload: QuizAttemptIn):
+def quiz_attempt(request, quiz_id: ObjectId, payload: QuizAttemptIn):
     """Hand in answers to every question. A pass (right answers ≥ the pass mark) earns
     ``policy_quiz`` once per quiz, within the rule's caps (1 a local day, 3 a week).
     422 field ``q<id>`` for a missing or impossible answer; 409 ``not_open``."""
@@ -190,17 +191,17 @@ def surveys(request):
     return selectors.surveys_for_resident(request.user)
 
 
-@router.get("/engage/surveys/{survey_id}", response={200: SurveyOut, 404: ErrorOut})
-def survey(request, survey_id: int):
+@router.get("/engage/surveys/{int:survey_id}", response={200: SurveyOut, 404: ErrorOut})
+def survey(request, survey_id: ObjectId):
     """A questionnaire's questions. 404 ``survey_not_found``."""
     return services.survey_visible_get(request.user, survey_id)
 
 
 @router.post(
-    "/engage/surveys/{survey_id}/responses",
+    "/engage/surveys/{int:survey_id}/responses",
     response={201: EarnedOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def survey_respond(request, survey_id: int, payload: SurveyResponseIn):
+def survey_respond(request, survey_id: ObjectId, payload: SurveyResponseIn):
     """Answer once (409 ``already_answered``, ``not_open``); earns ``community_survey``
     within its caps (1 a local day, 2 a month). 422 field ``q<id>``."""
     r = services.survey_respond(resident=request.user, survey_id=survey_id, answers=payload.answers)
@@ -213,17 +214,17 @@ def survey_respond(request, survey_id: int, payload: SurveyResponseIn):
 class AudienceIn(Schema):
     title: str = Field(..., max_length=80)
     intro: str = Field("", max_length=300)
-    community_id: int | None = Field(None, description="Town admins: one community, or null.")
+    community_id: ObjectId | None = Field(None, description="Town admins: one community, or null.")
 
 
 class QuizIn(AudienceIn):
-    pass_percent: int = Field(80, description="Share of right answers that passes, 1–100 %.")
+    pass_percent: Percent = Field(80, description="Share of right answers that passes, 1–100 %.")
 
 
 class QuizQuestionIn(Schema):
     text: str = Field(..., max_length=200)
     options: list[str] = Field(..., description="2–6 options.")
-    answer: int = Field(..., description="0-based index of the right option.")
+    answer: Count = Field(..., description="0-based index of the right option.")
     explanation: str = Field("", max_length=300)
 
 
@@ -261,7 +262,7 @@ class QuestionResultOut(Schema):
 
 
 class SurveyResultsOut(Schema):
-    survey_id: int
+    survey_id: ObjectId
     responses: int
     questions: list[QuestionResultOut]
 
@@ -275,15 +276,17 @@ def staff_quiz_create(request, payload: QuizIn):
     return Status(201, services.quiz_create(actor=request.user, **payload.dict()))
 
 
-@staff_router.post("/engage/quizzes/{quiz_id}/questions", response={201: dict, **STAFF_ERRORS})
-def staff_quiz_question(request, quiz_id: int, payload: QuizQuestionIn):
+@staff_router.post("/engage/quizzes/{int:quiz_id}/questions", response={201: dict, **STAFF_ERRORS})
+def staff_quiz_question(request, quiz_id: ObjectId, payload: QuizQuestionIn):
     """Add a question to a draft quiz (409 ``not_editable`` once published)."""
     q = services.quiz_question_add(actor=request.user, quiz_id=quiz_id, **payload.dict())
     return Status(201, {"id": q.pk})
 
 
-@staff_router.put("/engage/quizzes/{quiz_id}/status", response={200: StaffItemOut, **STAFF_ERRORS})
-def staff_quiz_status(request, quiz_id: int, payload: StatusIn):
+@staff_router.put(
+    "/engage/quizzes/{int:quiz_id}/status", response={200: StaffItemOut, **STAFF_ERRORS}
+)
+def staff_quiz_status(request, quiz_id: ObjectId, payload: StatusIn):
     """Publish (needs a question: 422 ``no_questions``) or close a quiz."""
     return services.quiz_set_status(actor=request.user, quiz_id=quiz_id, status=payload.status)
 
@@ -294,17 +297,19 @@ def staff_survey_create(request, payload: AudienceIn):
     return Status(201, services.survey_create(actor=request.user, **payload.dict()))
 
 
-@staff_router.post("/engage/surveys/{survey_id}/questions", response={201: dict, **STAFF_ERRORS})
-def staff_survey_question(request, survey_id: int, payload: SurveyQuestionIn):
+@staff_router.post(
+    "/engage/surveys/{int:survey_id}/questions", response={201: dict, **STAFF_ERRORS}
+)
+def staff_survey_question(request, survey_id: ObjectId, payload: SurveyQuestionIn):
     """Add a question to a draft questionnaire (409 ``not_editable`` once opened)."""
     q = services.survey_question_add(actor=request.user, survey_id=survey_id, **payload.dict())
     return Status(201, {"id": q.pk})
 
 
 @staff_router.put(
-    "/engage/surveys/{survey_id}/status", response={200: StaffItemOut, **STAFF_ERRORS}
+    "/engage/surveys/{int:survey_id}/status", response={200: StaffItemOut, **STAFF_ERRORS}
 )
-def staff_survey_status(request, survey_id: int, payload: StatusIn):
+def staff_survey_status(request, survey_id: ObjectId, payload: StatusIn):
     """Open (needs a question) or close a questionnaire."""
     return services.survey_set_status(
         actor=request.user, survey_id=survey_id, status=payload.status
@@ -312,9 +317,9 @@ def staff_survey_status(request, survey_id: int, payload: StatusIn):
 
 
 @staff_router.get(
-    "/engage/surveys/{survey_id}/results", response={200: SurveyResultsOut, **STAFF_ERRORS}
+    "/engage/surveys/{int:survey_id}/results", response={200: SurveyResultsOut, **STAFF_ERRORS}
 )
-def staff_survey_results(request, survey_id: int):
+def staff_survey_results(request, survey_id: ObjectId):
     """Counts and percents per option, and free-text answers (newest 200), without names."""
     results = selectors.survey_results(services.survey_for_staff(request.user, survey_id))
     return {

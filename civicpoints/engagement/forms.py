@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.models import Community, Role
+from civicpoints.accounts.scope import town_of
 from civicpoints.core.forms import NonceField
 from civicpoints.engagement.models import Quiz, Survey, SurveyQuestion
 
@@ -72,7 +73,7 @@ class _AudienceForm(forms.Form):
         if actor.role == Role.TOWN_ADMIN:
             self.fields["community"] = forms.ModelChoiceField(
                 label=_("Community"),
-                queryset=Community.objects.filter(town_id=actor.town_id).order_by("name"),
+                queryset=Community.objects.filter(town_id=town_of(actor)).order_by("name"),
                 required=False,
                 empty_label=_("The whole town"),
             )

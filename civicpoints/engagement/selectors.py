@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.scope import town_of
 from civicpoints.core.timeutil import local_date
 from civicpoints.engagement.models import (
     CheckIn,
@@ -24,7 +25,7 @@ STREAK_LOOKBACK_DAYS = 366
 
 
 def _for_resident(qs: QuerySet, resident: User) -> QuerySet:
-    return qs.filter(town_id=resident.town_id).filter(
+    return qs.filter(town_id=town_of(resident)).filter(
         Q(community__isnull=True) | Q(community_id=resident.community_id)
     )
 
@@ -95,7 +96,7 @@ def last_attempt(resident: User, quiz: Quiz) -> QuizAttempt | None:
 
 
 def _staff_scope(qs: QuerySet, actor: User) -> QuerySet:
-    qs = qs.filter(town_id=actor.town_id)
+    qs = qs.filter(town_id=town_of(actor))
     if actor.role != Role.TOWN_ADMIN:
         qs = qs.filter(community_id=actor.community_id)
     return qs

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Community, Role, User
-from civicpoints.accounts.scope import require_staff
+from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.core.timeutil import local_date
 from civicpoints.engagement.errors import (
     AlreadyAnswered,
@@ -124,7 +124,7 @@ def check_in(*, resident: User, at: dt.datetime | None = None) -> CheckInResult:
     day = local_date(at)
     with transaction.atomic():
         row, created = CheckIn.objects.get_or_create(
-            resident=resident, day=day, defaults={"town_id": resident.town_id, "at": at}
+            resident=resident, day=day, defaults={"town_id": town_of(resident), "at": at}
         )
         earned = _award(resident, CHECK_IN_RULE, row, _("Daily check-in"), at)
     return CheckInResult(check_in=row, first=created, earned=earned)
@@ -140,14 +140,14 @@ def _audience(actor: User, community_id: int | None) -> Community | None:
         return actor.community
     if not community_id:
         return None
-    community = Community.objects.filter(pk=community_id, town_id=actor.town_id).first()
+    community = Community.objects.filter(pk=community_id, town_id=town_of(actor)).first()
     if community is None:
         raise invalid(_("Choose a community of your town."), "community", "invalid_choice")
     return community
 
 
 def _in_scope(actor: User, obj: Quiz | Survey) -> bool:
-    if obj.town_id != actor.town_id:
+    if obj.town_id != town_of(actor):
         return False
     return actor.role == Role.TOWN_ADMIN or obj.community_id == actor.community_id
 
@@ -206,7 +206,7 @@ def quiz_create(
     if not 1 <= pass_percent <= 100:
         raise invalid(_("Enter a whole percent from 1 to 100."), "pass_percent")
     quiz = Quiz(
-        town_id=actor.town_id,
+        town_id=town_of(actor),
         community=_audience(actor, community_id),
         title=_title(title),
         intro=_title(intro, "intro", 300, required=False),
@@ -276,7 +276,7 @@ def quiz_set_status(*, actor: User, quiz_id: int, status: str) -> Quiz:
 def quiz_visible_get(resident: User, quiz_id: int) -> Quiz:
     """A published or closed quiz for ``resident``'s town or community. Raises QuizNotFound."""
     quiz = (
-        Quiz.objects.filter(pk=quiz_id, town_id=resident.town_id)
+        Quiz.objects.filter(pk=quiz_id, town_id=town_of(resident))
         .exclude(status=Quiz.Status.DRAFT)
         .filter(models.Q(community__isnull=True) | models.Q(community_id=resident.community_id))
         .first()
@@ -338,7 +338,7 @@ def quiz_submit(
         try:
             with transaction.atomic():
                 attempt = QuizAttempt.objects.create(
-                    town_id=resident.town_id,
+                    town_id=town_of(resident),
                     quiz=quiz,
                     resident=resident,
                     answers=given,
@@ -377,7 +377,7 @@ def pledge_sign(*, resident: User, at: dt.datetime | None = None) -> PledgeResul
     at = at or timezone.now()
     with transaction.atomic():
         signature, created = PledgeSignature.objects.get_or_create(
-            resident=resident, defaults={"town_id": resident.town_id, "signed_at": at}
+            resident=resident, defaults={"town_id": town_of(resident), "signed_at": at}
         )
         earned = _award(resident, PLEDGE_RULE, signature, _("Online civility pledge"), at)
     return PledgeResult(signature=signature, first=created, earned=earned)
@@ -402,7 +402,7 @@ def survey_create(
     """Staff start a questionnaire (draft). Raises OutOfScope, InvalidInput."""
     require_staff(actor)
     survey = Survey(
-        town_id=actor.town_id,
+        town_id=town_of(actor),
         community=_audience(actor, community_id),
         title=_title(title),
         intro=_title(intro, "intro", 300, required=False),
@@ -474,7 +474,7 @@ def survey_visible_get(resident: User, survey_id: int) -> Survey:
     """An open or closed questionnaire for the resident's town or community.
     Raises SurveyNotFound."""
     survey = (
-        Survey.objects.filter(pk=survey_id, town_id=resident.town_id)
+        Survey.objects.filter(pk=survey_id, town_id=town_of(resident))
         .exclude(status=Survey.Status.DRAFT)
         .filter(models.Q(community__isnull=True) | models.Q(community_id=resident.community_id))
         .first()
@@ -537,7 +537,7 @@ def survey_respond(
         try:
             with transaction.atomic():
                 response = SurveyResponse.objects.create(
-                    town_id=resident.town_id, survey=survey, resident=resident, submitted_at=at
+                    town_id=town_of(resident), survey=survey, resident=resident, submitted_at=at
                 )
         except IntegrityError:
             raise AlreadyAnswered(field="survey") from None

@@ -2,7 +2,6 @@
 the town desk. Money in integer fen; dates are the town's local dates (YYYY-MM-DD)."""
 
 import datetime as dt
-import uuid
 from typing import Literal
 
 from django.utils.translation import gettext as _

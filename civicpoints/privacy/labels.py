@@ -59,6 +59,12 @@ EXPORT_KEYS = {
     "read_at": pgettext_lazy("data export", "read at"),
     "articles_read": pgettext_lazy("data export", "articles read"),
     "article": pgettext_lazy("data export", "article"),
+    "wechat": pgettext_lazy("data export", "WeChat"),
+    "openid": pgettext_lazy("data export", "official account openid"),
+    "mini_openid": pgettext_lazy("data export", "mini program openid"),
+    "unionid": pgettext_lazy("data export", "unionid"),
+    "bound_at": pgettext_lazy("data export", "bound at"),
+    "mobile_verified_at": pgettext_lazy("data export", "mobile confirmed at"),
 }
 
 

@@ -101,6 +101,9 @@ def test_exchange_asks_for_confirmation_first(client, town):
 
 
 def test_chinese_pages_group_thousands(client, town):
+    # a five-figure balance needs no second staff member in this town
+    town.town.manual_points_confirm_above = 20000
+    town.town.save(update_fields=["manual_points_confirm_above"])
     fund(town, town.alice, 12345)
     client.force_login(town.alice)
     assert "12,345" in client.get("/").content.decode()

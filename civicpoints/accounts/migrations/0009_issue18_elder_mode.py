@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_user_language"),
+        ("accounts", "0008_merge_i16b"),
     ]
 
     operations = [
