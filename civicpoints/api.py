@@ -25,6 +25,8 @@ from civicpoints.core.errors import DomainError, NotAuthenticated, NotFound, Out
 from civicpoints.core.validation_messages import translated_message
 from civicpoints.dashboard.api import router as dashboard_router
 from civicpoints.disputes.api import router as disputes_router
+from civicpoints.engagement.api import router as engagement_router
+from civicpoints.engagement.api import staff_router as engagement_staff_router
 from civicpoints.events.api import router as events_router
 from civicpoints.integrity.api import router as integrity_router
 from civicpoints.merchants.api import router as merchants_router
@@ -135,6 +137,8 @@ api.add_router("/", reports_router)
 api.add_router("/", merchants_router)
 api.add_router("/", events_router)
 api.add_router("/", rankings_router)
+api.add_router("/", engagement_router)
+api.add_router("/staff/", engagement_staff_router)
 api.add_router("/staff/", disputes_router)
 api.add_router("/staff/", integrity_router)
 api.add_router("/", dashboard_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "civicpoints.reports",
     "civicpoints.events",
     "civicpoints.rankings",
+    "civicpoints.engagement",
     "civicpoints.disputes",
     "civicpoints.dashboard",
     "csp",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "civicpoints.accounts.middleware.UserLanguageMiddleware",
+    "civicpoints.accounts.middleware.ElderModeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "civicpoints.accounts.middleware.StaffIdleTimeoutMiddleware",
     "civicpoints.accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -112,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "civicpoints.notifications.context_processors.unread_notifications",
+                "civicpoints.accounts.context_processors.elder_mode",
             ],
         },
     },
@@ -179,6 +182,8 @@ AUTH_PASSWORD_VALIDATORS = [
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
+# 38,000 not 38000 on Chinese pages (with the humanize ``intcomma`` filter)
+FORMAT_MODULE_PATH = ["civicpoints.formats"]
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 USE_I18N = True
 LOCALE_PATHS = [BASE_DIR / "civicpoints" / "locale"]

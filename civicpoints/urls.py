@@ -25,6 +25,7 @@ urlpatterns = [
     path("reports/", include("civicpoints.reports.urls")),
     path("merchants/", include("civicpoints.merchants.urls")),
     path("events/", include("civicpoints.events.urls")),
+    path("engage/", include("civicpoints.engagement.urls")),
     path("rankings/", include("civicpoints.rankings.urls")),
     path("disputes/", include("civicpoints.disputes.urls")),
     path("integrity/", include("civicpoints.integrity.urls")),

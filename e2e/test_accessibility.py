@@ -1,5 +1,6 @@
 """axe-core in Chromium on the main pages: no serious or critical violations
-(labels, contrast, names, structure), and no horizontal scrolling at 360 px."""
+(labels, contrast, names, structure), and no horizontal scrolling at 360 px — and the
+same in elder mode (large text, high contrast) at 200 % zoom (a 195 px layout width)."""
 
 import pytest
 
@@ -11,7 +12,8 @@ NARROW = {"width": 360, "height": 740}
 BLOCKING = ("serious", "critical")
 
 
-def _check(browsing, page, path: str, axe_script, problems: list[str]) -> None:
+def _check(browsing, page, path: str, axe_script, problems: list[str], width=None) -> None:
+    width_allowed = width or NARROW["width"]
     page.goto(path)
     assert page.url.endswith(path.split("?")[0]) or "?" in path, f"{path} redirected to {page.url}"
     browsing.shot(page, path)
@@ -27,18 +29,22 @@ def _check(browsing, page, path: str, axe_script, problems: list[str]) -> None:
         if v["impact"] in BLOCKING:
             problems.append(f"{path}: {v['impact']} {v['id']} — {v['help']} — {v['nodes']}")
     width = page.evaluate("() => document.documentElement.scrollWidth")
-    if width > NARROW["width"]:
+    if width > width_allowed:
         wide = page.evaluate(
             "w => [...document.querySelectorAll('body *')]"
             ".filter(e => e.getBoundingClientRect().right > w && !e.querySelector('*'))"
             ".slice(0, 3).map(e => e.tagName.toLowerCase()"
             " + (e.name ? '[name=' + e.name + ']' : '') + (e.className ? '.' + e.className : ''))",
-            NARROW["width"],
+            width_allowed,
         )
-        problems.append(f"{path}: scrolls sideways at 360 px (scrollWidth {width}): {wide}")
+        problems.append(
+            f"{path}: scrolls sideways at {width_allowed} px (scrollWidth {width}): {wide}"
+        )
 
 
-def test_main_pages_pass_axe_and_fit_360px(browsing, small_town, axe_script):
+def _given(small_town):
+    """A resident with a published post, a voucher and a filed report; the paths of the
+    main pages per persona (visitor, resident, staff, admin, merchant)."""
     from civicpoints.accounts.models import User
     from civicpoints.demo.town import DEMO_LOGINS
     from civicpoints.merchants.services import voucher_exchange
@@ -47,7 +53,6 @@ def test_main_pages_pass_axe_and_fit_360px(browsing, small_town, axe_script):
     from civicpoints.reports.models import ReportCategory
     from civicpoints.reports.services import report_file
 
-    # given: a resident with a published post, a voucher and a filed report
     resident = User.objects.get(mobile=DEMO_LOGINS["resident"])
     post = post_create(
         author=resident,
@@ -65,69 +70,104 @@ def test_main_pages_pass_axe_and_fit_360px(browsing, small_town, axe_script):
         place="3号楼门口",
         body="电动车堵住消防通道。",
     )
+    return [
+        (
+            None,
+            (
+                "/accounts/login/",
+                "/accounts/register/",
+                "/accounts/login/code/",
+                "/accounts/password/reset/",
+            ),
+        ),
+        (
+            resident.mobile,
+            (
+                "/",
+                "/rules/",
+                "/leaderboard/",
+                "/points/history/",
+                "/articles/",
+                f"/articles/{small_town.article.pk}/",
+                "/posts/",
+                f"/posts/{post.pk}/",
+                "/posts/new/",
+                "/events/",
+                f"/events/{small_town.event.pk}/",
+                "/merchants/",
+                f"/merchants/{small_town.offer.merchant_id}/",
+                "/merchants/vouchers/",
+                f"/merchants/vouchers/{voucher.pk}/",
+                "/reports/new/",
+                "/reports/mine/",
+                f"/reports/{report.pk}/",
+                "/events/statement/",
+                "/messages/",
+                "/accounts/profile/",
+                "/accounts/card/",
+                "/engage/",
+                "/engage/pledge/",
+            ),
+        ),
+        (
+            small_town.staff.mobile,
+            (
+                "/accounts/staff/residents/",
+                f"/accounts/staff/residents/{resident.pk}/",
+                "/posts/staff/queue/",
+                "/reports/staff/queue/",
+                "/articles/staff/",
+                "/events/new/",
+                f"/events/{small_town.event.pk}/manage/",
+                "/engage/staff/",
+            ),
+        ),
+        (small_town.admin.mobile, ("/merchants/town/", "/articles/staff/new/")),
+        (
+            small_town.merchant.mobile,
+            ("/merchants/desk/", "/merchants/desk/offers/", "/merchants/desk/settlement/"),
+        ),
+    ]
+
+
+def test_main_pages_pass_axe_and_fit_360px(browsing, small_town, axe_script):
+    # given
+    personas = _given(small_town)
     problems: list[str] = []
-
     # when: each main page is opened at 360 px and checked
-    visitor = browsing.page(viewport=NARROW)
-    for path in (
-        "/accounts/login/",
-        "/accounts/register/",
-        "/accounts/login/code/",
-        "/accounts/password/reset/",
-    ):
-        _check(browsing, visitor, path, axe_script, problems)
+    for mobile, paths in personas:
+        page = browsing.page(viewport=NARROW)
+        if mobile:
+            log_in(page, mobile)
+        for path in paths:
+            _check(browsing, page, path, axe_script, problems)
+    # then
+    assert problems == [], "\n".join(problems)
 
-    page = browsing.page(viewport=NARROW)
-    log_in(page, resident.mobile)
-    for path in (
-        "/",
-        "/rules/",
-        "/leaderboard/",
-        "/points/history/",
-        "/articles/",
-        f"/articles/{small_town.article.pk}/",
-        "/posts/",
-        f"/posts/{post.pk}/",
-        "/posts/new/",
-        "/events/",
-        f"/events/{small_town.event.pk}/",
-        "/merchants/",
-        f"/merchants/{small_town.offer.merchant_id}/",
-        "/merchants/vouchers/",
-        f"/merchants/vouchers/{voucher.pk}/",
-        "/reports/new/",
-        "/reports/mine/",
-        f"/reports/{report.pk}/",
-        "/events/statement/",
-        "/messages/",
-        "/accounts/profile/",
-        "/accounts/card/",
-    ):
-        _check(browsing, page, path, axe_script, problems)
 
-    staff = browsing.page(viewport=NARROW)
-    log_in(staff, small_town.staff.mobile)
-    for path in (
-        "/accounts/staff/residents/",
-        f"/accounts/staff/residents/{resident.pk}/",
-        "/posts/staff/queue/",
-        "/reports/staff/queue/",
-        "/articles/staff/",
-        "/events/new/",
-        f"/events/{small_town.event.pk}/manage/",
-    ):
-        _check(browsing, staff, path, axe_script, problems)
+ZOOM_200 = {"width": 195, "height": 422}  # a 390 px phone at 200 % zoom
 
-    admin = browsing.page(viewport=NARROW)
-    log_in(admin, small_town.admin.mobile)
-    for path in ("/merchants/town/", "/articles/staff/new/"):
-        _check(browsing, admin, path, axe_script, problems)
 
-    merchant = browsing.page(viewport=NARROW)
-    log_in(merchant, small_town.merchant.mobile)
-    for path in ("/merchants/desk/", "/merchants/desk/offers/", "/merchants/desk/settlement/"):
-        _check(browsing, merchant, path, axe_script, problems)
-
+def test_elder_mode_pages_pass_axe_and_fit_at_200_percent_zoom(browsing, small_town, axe_script):
+    """Elder mode (large text, high contrast) on every main page, at 200 % zoom."""
+    # given
+    personas = _given(small_town)
+    problems: list[str] = []
+    # when: each persona switches elder mode on with the header button, then every
+    # main page is opened at a 195 px layout width (a 390 px phone zoomed to 200 %)
+    for mobile, paths in personas:
+        page = browsing.page(viewport=ZOOM_200)
+        if mobile:
+            log_in(page, mobile)
+        else:
+            page.goto(paths[0])
+        page.click("form.elder-toggle button")
+        page.wait_for_load_state()
+        assert page.locator("html.elder").count() == 1
+        for path in paths:
+            _check(browsing, page, path, axe_script, problems, width=ZOOM_200["width"])
+            if page.locator("html.elder").count() != 1:
+                problems.append(f"{path}: not in elder mode")
     # then
     assert problems == [], "\n".join(problems)
 

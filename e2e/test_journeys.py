@@ -88,8 +88,12 @@ def test_resident_staff_and_merchant_journeys(browsing, small_town):
     # when they exchange their 2 points for the merchant's offer
     offer = small_town.offer
     resident.goto(f"/merchants/{offer.merchant_id}/")
+    resident.click(f"a[href='/merchants/{offer.merchant_id}/offers/{offer.pk}/exchange/']")
+    # then a confirmation shows the cost and the balance after, before anything is spent
+    assert resident.locator("#balance-after").inner_text().strip() == "0"
+    browsing.shot(resident, "exchange confirmation")
     resident.click(
-        f"form[action='/merchants/{offer.merchant_id}/offers/{offer.pk}/exchange/'] button"
+        f"form[action='/merchants/{offer.merchant_id}/offers/{offer.pk}/exchange/'] button.primary"
     )
     # then they hold a voucher with a code to show at the counter, and no points left
     resident.wait_for_url(re.compile(r"/merchants/vouchers/\d+/$"))
@@ -133,7 +137,7 @@ def test_resident_staff_and_merchant_journeys(browsing, small_town):
     # when they look the code up and redeem it
     merchant.goto("/merchants/desk/")
     merchant.fill("main input[name=code]", code)
-    merchant.click("form[action='/merchants/desk/'] button")
+    merchant.click("form[action='/merchants/desk/check/'] button[type=submit]")
     browsing.shot(merchant, "voucher looked up")
     merchant.click("form[action='/merchants/desk/redeem/'] button")
     # then the desk says so, and the voucher is used

@@ -1,5 +1,6 @@
 """Per-person request handling: each signed-in person reads the site in their own
-language (``User.language``); a temporary password must be changed first."""
+language (``User.language``) and, if they chose it, in elder mode (``User.elder_mode``);
+a temporary password must be changed first."""
 
 import time
 from collections.abc import Callable
@@ -135,3 +136,42 @@ class StaffIdleTimeoutMiddleware:
                 request.session[STAFF_SEEN_KEY] = now
                 request.session.set_expiry(idle)
         return self.get_response(request)
+
+
+ELDER_COOKIE = "cp_elder"
+ELDER_COOKIE_AGE = 5 * 365 * 24 * 3600  # seconds: a phone keeps the setting for years
+
+
+class ElderModeMiddleware:
+    """Elder mode (适老化: large text, high contrast) for this request: ``request.elder_mode``.
+
+    On when the phone's cookie says so (it outlives a sign-out, so the sign-in page
+    is large too) or when the signed-in person's account says so; in the latter case
+    the cookie is set on the way out, so the next sign-out on this phone keeps it.
+    Turning it off (``/accounts/elder-mode/``) clears both. Sits after
+    ``AuthenticationMiddleware``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        account_on = bool(user is not None and user.is_authenticated and user.elder_mode)
+        cookie_on = request.COOKIES.get(ELDER_COOKIE) == "1"
+        request.elder_mode = account_on or cookie_on  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        if account_on and not cookie_on and not getattr(response, "elder_cookie_set", False):
+            set_elder_cookie(response, True)
+        return response
+
+
+def set_elder_cookie(response: HttpResponseBase, on: bool) -> None:
+    """Write (or delete) the phone's elder-mode cookie on ``response``."""
+    response.elder_cookie_set = True  # type: ignore[attr-defined]
+    if on:
+        response.set_cookie(
+            ELDER_COOKIE, "1", max_age=ELDER_COOKIE_AGE, samesite="Lax", httponly=True
+        )
+    else:
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")

@@ -219,6 +219,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=Language.ZH_HANS,
         help_text=_("Pages, messages and text messages reach this person in this language."),
     )
+    elder_mode = models.BooleanField(
+        _("large text, high contrast"),
+        default=False,
+        db_default=False,  # rows inserted by raw SQL (bulk loads, the bench) get it too
+        help_text=_("Elder mode (适老化): bigger text and stronger contrast on every page."),
+    )
 
     must_change_password = models.BooleanField(
         _("must change password"),

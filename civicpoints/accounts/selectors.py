@@ -18,7 +18,7 @@ def community_get(community_id: int) -> Community:
 
 def residents_search(actor: User, q: str = "") -> QuerySet[User]:
     """Residents in ``actor``'s scope whose nickname, real name or mobile contains ``q``."""
-    qs = residents_in_scope(actor).select_related("community", "grid", "point_account")
+    qs = residents_in_scope(actor).select_related("community", "grid", "household", "point_account")
     q = (q or "").strip()
     if q:
         digits = "".join(ch for ch in q if ch.isdigit())

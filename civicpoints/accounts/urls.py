@@ -13,6 +13,7 @@ urlpatterns = [
     path("wechat/callback/", views.wechat_callback_view, name="wechat_callback"),
     path("wechat/bind/", views.wechat_bind_view, name="wechat_bind"),
     path("wechat/unbind/", views.wechat_unbind_view, name="wechat_unbind"),
+    path("elder-mode/", views.elder_mode_view, name="elder_mode"),
     path("register/", views.register_view, name="register"),
     path("profile/edit/", views.profile_edit_view, name="profile_edit"),
     path("password/", views.password_change_view, name="password_change"),

@@ -32,6 +32,7 @@ from civicpoints.accounts.forms import (
     TownSetupForm,
 )
 from civicpoints.accounts.http import AuthedHttpRequest
+from civicpoints.accounts.middleware import set_elder_cookie
 from civicpoints.accounts.models import CodePurpose, Community, Language, Role, User
 from civicpoints.accounts.scope import require_staff, resident_for_staff, town_of
 from civicpoints.core.errors import DomainError
@@ -186,6 +187,26 @@ def set_language_view(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if request.method == "POST" and request.user.is_authenticated and language in Language.values:
         services.user_set_language(user=request.user, language=language)
+    return response
+
+
+@require_POST
+def elder_mode_view(request: HttpRequest) -> HttpResponse:
+    """The header's "large text" button: ``on`` = "1" or "0", back to ``next``.
+
+    Everyone may switch it (the cookie keeps it on this phone, also after signing out);
+    for a signed-in person it is saved on the account too, for their other phones.
+    """
+    on = request.POST.get("on") == "1"
+    if request.user.is_authenticated:
+        services.user_set_elder_mode(user=request.user, on=on)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    set_elder_cookie(response, on)
     return response
 
 

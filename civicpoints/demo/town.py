@@ -27,6 +27,7 @@ from civicpoints.accounts.models import Community, Grid, Household, Role, Town, 
 from civicpoints.core.timeutil import town_tz
 from civicpoints.demo.content import ContentResult, seed_content
 from civicpoints.merchants.models import Merchant
+from civicpoints.merchants.sorting import name_sort_key
 from civicpoints.points.catalog import rule_catalog_load
 from civicpoints.points.models import (
     CapPeriod,
@@ -232,7 +233,7 @@ def seed_town(
         grids_of[g.community_id].append(g)
     rongcheng = communities[0]
 
-    merchants = Merchant.objects.bulk_create(
+    shops = [
         Merchant(
             town=town,
             name=(
@@ -245,7 +246,10 @@ def seed_town(
             status=Merchant.Status.APPROVED,
         )
         for i in range(n_mer)
-    )
+    ]
+    for shop in shops:
+        shop.sort_key = name_sort_key(shop.name)
+    merchants = Merchant.objects.bulk_create(shops)
 
     # --- people -------------------------------------------------------------
     demo_hash = make_password(DEMO_PASSWORD)

@@ -2,9 +2,10 @@
 the town desk. Money in integer fen; dates are the town's local dates (YYYY-MM-DD)."""
 
 import datetime as dt
+from typing import Literal
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from civicpoints.accounts.models import User
@@ -26,6 +27,20 @@ class MerchantOut(Schema):
     contact_phone: str
     status: str
     card_discount_percent: int = Field(..., description="Percent off for discount card holders.")
+
+
+class DirectoryRowOut(MerchantOut):
+    """A row of the merchant directory."""
+
+    sort_key: str = Field(..., description="Toneless pinyin of the name; the list's order.")
+    open_offers: int = Field(..., description="Offers exchangeable today with units left.")
+    min_points: int | None = Field(None, description="Cheapest open offer: points it costs.")
+    min_pay_fen: int | None = Field(
+        None, description="Cheapest open offer: what the customer still pays, in fen."
+    )
+    min_price_fen: int | None = Field(
+        None, description="Cheapest open offer: the regular price, in fen."
+    )
 
 
 class OfferOut(Schema):
@@ -99,10 +114,19 @@ class CounterOut(Schema):
     status_label: str
     expires_on: dt.date | None
     card_discount_percent: int
+    card_use_id: int | None = Field(None, description="Card checks: the recorded use.")
+    used_at: dt.datetime | None = Field(None, description="Card checks: when it was recorded.")
+    replayed: bool = Field(False, description="Card checks: a repeat of an earlier key.")
 
 
 class CardIn(Schema):
     token: str = Field(..., max_length=200, description="The scanned QR card token.")
+    idempotency_key: str = Field(
+        "",
+        max_length=100,
+        description="8–100 characters; a retry with the same key records the use once. "
+        "Empty: every call records a use.",
+    )
 
 
 class CardOut(Schema):
@@ -210,11 +234,24 @@ def _settlement_out(merchant: Merchant, month: str | None) -> dict:
 # --- residents --------------------------------------------------------------------------
 
 
-@router.get("/merchants", response=list[MerchantOut])
+@router.get("/merchants", response=list[DirectoryRowOut])
 @paginate(BoundedLimitOffsetPagination)
-def merchant_list(request, category: str = ""):
-    """Approved merchants of my town."""
-    return selectors.merchants_public(request.user.town_id, category[:40])
+def merchant_list(
+    request,
+    q: str = Query(
+        "", max_length=40, description="Words or pinyin to find (name, category, address)."
+    ),
+    category: str = Query("", max_length=40, description="Exact category; empty for all."),
+    sort: Literal["name", "points", "offers"] = Query(
+        "name",
+        description="name: pinyin order; points: cheapest offer first; offers: most offers first.",
+    ),
+):
+    """The merchant directory of my town, paged (``{"items", "count"}``, ``limit`` 1–100,
+    ``offset``): each row with its open offers and its cheapest offer (points, and the
+    price to pay and the regular price in fen; null when it has none). Merchant names are
+    ordered by Hanyu Pinyin (``sort_key``). Bad ``sort``/``limit``/``offset`` → 422."""
+    return selectors.merchants_public(request.user.town_id, category, q=q, sort=sort)
 
 
 @router.get("/merchants/{int:merchant_id}", response={200: MerchantDetailOut, 404: ErrorOut})
@@ -305,8 +342,14 @@ def desk_redeem(request, payload: CodeIn):
     response={200: CounterOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def desk_card_check(request, payload: CardIn):
-    """Check a scanned discount card: holder's nickname, masked mobile, my card discount."""
-    return services.discount_card_check(actor=request.user, token=payload.token)
+    """Check a scanned discount card and record the use (``CardUse``): the holder's
+    nickname, masked mobile, the percent off my merchant gives (0–100), the use's id and
+    time. Errors: 403 ``merchant_staff_only``; 422 ``invalid_card`` (field ``token``) or
+    ``invalid`` (field ``idempotency_key``); 409 ``card_not_eligible``, ``card_suspended``,
+    ``idempotency_key_reused``. A refused check records nothing."""
+    return services.discount_card_check(
+        actor=request.user, token=payload.token, idempotency_key=payload.idempotency_key
+    )
 
 
 @router.put(

@@ -34,6 +34,22 @@ class ExchangeForm(forms.Form):
     nonce = NonceField(initial=_nonce)
 
 
+class DirectoryForm(forms.Form):
+    """The directory's search box and order (GET; nothing secret travels here)."""
+
+    q = forms.CharField(label=_("Search shops"), max_length=40, required=False)
+    category = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("name", _("By name (pinyin)")),
+            ("points", _("Fewest points first")),
+            ("offers", _("Most offers first")),
+        ],
+    )
+
+
 class ApplyForm(forms.Form):
     name = forms.CharField(label=_("Shop name"), max_length=80)
     category = forms.CharField(label=_("Category"), max_length=40)
@@ -72,6 +88,7 @@ class CodeForm(forms.Form):
 
 class CardTokenForm(forms.Form):
     token = forms.CharField(label=_("Scanned card"), max_length=200)
+    nonce = NonceField(initial=_nonce)
 
 
 class PercentForm(forms.Form):

@@ -18,6 +18,9 @@ class Merchant(models.Model):
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="merchants")
     name = models.CharField(_("name"), max_length=80)
+    # toneless pinyin of ``name`` (merchants.sorting.name_sort_key), written by the
+    # services whenever a name is written: the directory's order and pinyin search
+    sort_key = models.CharField(_("pinyin sort key"), max_length=255, blank=True, default="")
     category = models.CharField(_("category"), max_length=40)
     address = models.CharField(_("address"), max_length=160)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
@@ -52,6 +55,9 @@ class Merchant(models.Model):
                 condition=Q(card_discount_percent__lte=100),
                 name="merchant_card_discount_percent_lte_100",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["town", "status", "sort_key"], name="merchant_directory"),
         ]
 
     def __str__(self) -> str:
@@ -291,3 +297,42 @@ class DiscountCard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident_id}: {self.status}"
+
+
+class CardUse(models.Model):
+    """One check of a love discount card at a merchant's counter: who, where, when, how much.
+
+    Written by ``discount_card_check``; append-only. ``discount_percent`` is the
+    merchant's card discount at that moment (editing it later does not move history).
+    """
+
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="card_uses")
+    card = models.ForeignKey(DiscountCard, on_delete=models.PROTECT, related_name="uses")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    discount_percent = models.PositiveSmallIntegerField(_("percent off"))
+    idempotency_key = models.CharField(max_length=100)
+    used_at = models.DateTimeField(_("used at"))
+
+    class Meta:
+        verbose_name = _("discount card use")
+        verbose_name_plural = _("discount card uses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "idempotency_key"], name="card_use_merchant_key_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_percent__lte=100), name="card_use_percent_lte_100"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "used_at"], name="card_use_merchant_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}: {self.resident_id} @ {self.used_at:%Y-%m-%d %H:%M}"

@@ -5,14 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import User
 from civicpoints.core.bounds import check_date
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.timeutil import local_date, local_midnight
-from civicpoints.merchants.models import Funding, Merchant, Offer, SubsidyBudget, Voucher
+from civicpoints.merchants.models import (
+    CardUse,
+    Funding,
+    Merchant,
+    Offer,
+    SubsidyBudget,
+    Voucher,
+)
+from civicpoints.merchants.sorting import name_sort_key
 
 
 def fen_to_yuan(fen: int) -> str:
@@ -22,26 +30,75 @@ def fen_to_yuan(fen: int) -> str:
     return f"{sign}{yuan}.{cents:02d}"
 
 
-def merchants_public(town_id: int | None, category: str = "") -> QuerySet[Merchant]:
-    """Approved merchants of a town (every town for ``None``: the public, logged-out
-    listing) with how many offers are open today, most offers first."""
+DIRECTORY_SORTS = ("name", "points", "offers")
+
+
+def merchants_public(
+    town_id: int | None, category: str = "", *, q: str = "", sort: str = "name"
+) -> QuerySet[Merchant]:
+    """The merchant directory: approved merchants of a town (every town for ``None``: the
+    public, logged-out listing).
+
+    Args:
+        category: exact category, "" for all.
+        q: up to 40 characters matched (case-insensitive) in the name, category and
+            address, and — as pinyin — in the name's sort key ("yezi" and "叶子" both
+            find 叶子发艺).
+        sort: ``name`` (pinyin order, the default), ``points`` (cheapest offer's point
+            cost first, shops without an open offer last) or ``offers`` (most open
+            offers first). Unknown values sort by name.
+
+    Each row carries ``open_offers`` (offers exchangeable today with stock) and, of its
+    cheapest open offer (fewest points, then lowest price to pay), ``min_points``
+    (points), ``min_pay_fen`` and ``min_price_fen`` (fen); ``None`` when it has none.
+    """
     today = local_date()
     qs = Merchant.objects.filter(status=Merchant.Status.APPROVED)
     if town_id is not None:
         qs = qs.filter(town_id=town_id)
     if category:
         qs = qs.filter(category=category)
-    return qs.annotate(
-        open_offers=Count(
-            "offers",
-            filter=Q(
-                offers__is_active=True,
-                offers__valid_from__lte=today,
-                offers__valid_until__gte=today,
-                offers__stock__gt=0,
-            ),
-        )
-    ).order_by("-open_offers", "name")
+    q = (q or "").strip()[:40]
+    if q:
+        match = Q(name__icontains=q) | Q(category__icontains=q) | Q(address__icontains=q)
+        spelled = name_sort_key(q)
+        if spelled:
+            match |= Q(sort_key__contains=spelled)
+        qs = qs.filter(match)
+    open_filter = Q(
+        offers__is_active=True,
+        offers__valid_from__lte=today,
+        offers__valid_until__gte=today,
+        offers__stock__gt=0,
+    )
+    cheapest = (
+        Offer.objects.available(today)
+        .filter(merchant=OuterRef("pk"), stock__gt=0)
+        .annotate(pay=F("price_fen") - F("discount_fen"))
+        .order_by("points_cost", "pay", "pk")
+    )
+    qs = qs.annotate(
+        open_offers=Count("offers", filter=open_filter),
+        min_points=Subquery(cheapest.values("points_cost")[:1]),
+        min_pay_fen=Subquery(cheapest.values("pay")[:1]),
+        min_price_fen=Subquery(cheapest.values("price_fen")[:1]),
+    )
+    if sort == "points":
+        return qs.order_by(F("min_points").asc(nulls_last=True), "sort_key", "pk")
+    if sort == "offers":
+        return qs.order_by("-open_offers", "sort_key", "pk")
+    return qs.order_by("sort_key", "name", "pk")
+
+
+def merchant_categories(town_id: int | None) -> list[str]:
+    """The categories of the town's approved merchants, in pinyin order."""
+    values = (
+        Merchant.objects.filter(status=Merchant.Status.APPROVED)
+        .filter(**({"town_id": town_id} if town_id is not None else {}))
+        .values_list("category", flat=True)
+        .distinct()
+    )
+    return sorted(set(values), key=lambda c: (name_sort_key(c), c))
 
 
 def merchant_public(town_id: int | None, merchant_id: int) -> Merchant:
@@ -58,6 +115,14 @@ def merchant_public(town_id: int | None, merchant_id: int) -> Merchant:
 def offers_open(merchant: Merchant) -> QuerySet[Offer]:
     """The merchant's offers a resident may exchange today (sold-out ones included, last)."""
     return Offer.objects.available(local_date()).filter(merchant=merchant).order_by("-stock", "pk")
+
+
+def offer_open_get(merchant: Merchant, offer_id: int) -> Offer:
+    """One offer of ``merchant`` open today. Raises NotFound (field ``offer``)."""
+    offer = offers_open(merchant).filter(pk=offer_id).first()
+    if offer is None:
+        raise NotFound(field="offer")
+    return offer
 
 
 def offers_of(merchant: Merchant) -> QuerySet[Offer]:
@@ -220,3 +285,14 @@ def town_settlement(town_id: int, month: dt.date) -> list[TownSettlementRow]:
         )
         for r in rows
     ]
+
+
+def card_uses_today(merchant: Merchant, limit: int = 20) -> QuerySet[CardUse]:
+    """The merchant's discount-card checks of the local day, newest first (at most ``limit``),
+    with the holder loaded (the counter shows nickname and masked mobile only)."""
+    start = local_midnight(local_date())
+    return (
+        CardUse.objects.filter(merchant=merchant, used_at__gte=start)
+        .select_related("resident")
+        .order_by("-used_at", "-pk")[:limit]
+    )

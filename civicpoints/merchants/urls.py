@@ -17,6 +17,7 @@ urlpatterns = [
     path("vouchers/<int:voucher_id>/cancel/", views.voucher_cancel_view, name="voucher_cancel"),
     path("card/", views.my_card_view, name="my_card"),
     path("desk/", views.desk_view, name="desk"),
+    path("desk/check/", views.desk_check_view, name="desk_check"),
     path("desk/redeem/", views.desk_redeem_view, name="desk_redeem"),
     path("desk/card/", views.desk_card_view, name="desk_card"),
     path("desk/card-discount/", views.desk_percent_view, name="desk_percent"),

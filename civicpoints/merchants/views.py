@@ -1,6 +1,8 @@
 """Merchant-alliance pages: residents (merchants, exchange, vouchers, card), the merchant
 desk (verify, offers, settlement) and the town desk (approve, budget, cards)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,6 +23,7 @@ from civicpoints.merchants.forms import (
     CardStatusForm,
     CardTokenForm,
     CodeForm,
+    DirectoryForm,
     ExchangeForm,
     OfferForm,
     PercentForm,
@@ -39,22 +42,33 @@ def _town_id(request):
 
 
 def merchant_list_view(request):
-    """Public: the alliance's merchants (promoted to visitors too)."""
-    category = request.GET.get("category", "")[:40]
+    """Public: the merchant directory — search, category chips, pinyin order, and each
+    shop's cheapest offer (price in yuan and points)."""
+    form = DirectoryForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    q = filters.get("q", "")
+    category = filters.get("category", "")
+    sort = filters.get("sort") or "name"
     town_id = _town_id(request)
-    page = Paginator(selectors.merchants_public(town_id, category), 30).get_page(
+    page = Paginator(selectors.merchants_public(town_id, category, q=q, sort=sort), 30).get_page(
         request.GET.get("page")
     )
-    categories = (
-        selectors.merchants_public(town_id)
-        .order_by("category")
-        .values_list("category", flat=True)
-        .distinct()
-    )
+    keep = {k: v for k, v in (("q", q), ("category", category), ("sort", sort)) if v}
+    if keep.get("sort") == "name":
+        keep.pop("sort")
     return render(
         request,
         "merchants/list.html",
-        {"page": page, "category": category, "categories": categories},
+        {
+            "page": page,
+            "form": form if form.is_bound else DirectoryForm(),
+            "q": q,
+            "category": category,
+            "sort": sort,
+            "categories": selectors.merchant_categories(town_id),
+            "pager_query": urlencode(keep),
+            "chip_query": urlencode({k: v for k, v in keep.items() if k != "category"}),
+        },
     )
 
 
@@ -81,23 +95,42 @@ def merchant_detail_view(request, merchant_id):
 
 
 @login_required
-@require_POST
 def exchange_view(request, merchant_id, offer_id):
+    """GET: the confirmation (what it costs, the balance after, until when it is valid);
+    POST: exchange. Nothing is spent on one tap from the merchant page."""
     merchant = selectors.merchant_public(request.user.town_id, merchant_id)
-    form = ExchangeForm(request.POST)
-    if form.is_valid():
-        try:
-            voucher = services.voucher_exchange(
-                resident=request.user,
-                offer_id=offer_id,
-                idempotency_key=form.cleaned_data["nonce"],
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-            return _merchant_page(request, merchant, form=form, status=exc.status)
-        messages.success(request, _("Exchanged. Show this voucher at the counter."))
-        return redirect("merchants:voucher", voucher_id=voucher.pk)
-    return _merchant_page(request, merchant, form=form, status=422)
+    offer = selectors.offer_open_get(merchant, offer_id)
+    form = ExchangeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                voucher = services.voucher_exchange(
+                    resident=request.user,
+                    offer_id=offer.pk,
+                    idempotency_key=form.cleaned_data["nonce"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("Exchanged. Show this voucher at the counter."))
+                return redirect("merchants:voucher", voucher_id=voucher.pk)
+        else:
+            status = 422
+    account = account_for(request.user) if request.user.is_resident else None
+    return render(
+        request,
+        "merchants/exchange_confirm.html",
+        {
+            "merchant": merchant,
+            "offer": offer,
+            "form": form,
+            "account": account,
+            "after": account.balance - offer.points_cost if account else None,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -168,6 +201,7 @@ def _desk(request, **forms):
         "code_form": CodeForm(),
         "card_form": CardTokenForm(),
         "percent_form": PercentForm(initial={"percent": merchant.card_discount_percent}),
+        "card_uses": selectors.card_uses_today(merchant),
     }
     context.update(forms)
     return merchant, context
@@ -175,20 +209,30 @@ def _desk(request, **forms):
 
 @login_required
 def desk_view(request):
-    """Type or scan a code: first a look-up (GET), then a confirm button (POST redeem)."""
+    """The counter: type or scan a voucher code or a discount card. Codes travel only in
+    POST bodies (never the URL, so never in logs or the browser history)."""
     merchant, context = _desk(request)
-    if "code" in request.GET:
-        form = CodeForm(request.GET)
-        context["code_form"] = form
-        if form.is_valid():
-            try:
-                context["seen"] = services.voucher_check(
-                    actor=request.user, code=form.cleaned_data["code"]
-                )
-                context["code"] = services.normalize_code(form.cleaned_data["code"])
-            except DomainError as exc:
-                add_domain_error(form, exc)
     return render(request, "merchants/desk.html", context)
+
+
+@login_required
+@require_POST
+def desk_check_view(request):
+    """Look a voucher up (reads only); the page then offers the redeem button."""
+    merchant, context = _desk(request)
+    form = CodeForm(request.POST)
+    context["code_form"] = form
+    if form.is_valid():
+        try:
+            context["seen"] = services.voucher_check(
+                actor=request.user, code=form.cleaned_data["code"]
+            )
+            context["code"] = services.normalize_code(form.cleaned_data["code"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            return render(request, "merchants/desk.html", context, status=exc.status)
+        return render(request, "merchants/desk.html", context)
+    return render(request, "merchants/desk.html", context, status=422)
 
 
 @login_required
@@ -205,24 +249,32 @@ def desk_redeem_view(request):
         except DomainError as exc:
             add_domain_error(form, exc)
             return render(request, "merchants/desk.html", context, status=exc.status)
-    return render(request, "merchants/desk.html", context)
+        context["code_form"] = CodeForm()
+        return render(request, "merchants/desk.html", context)
+    return render(request, "merchants/desk.html", context, status=422)
 
 
 @login_required
 @require_POST
 def desk_card_view(request):
+    """Check a card; a valid card's check is recorded as a use (once per form nonce)."""
     merchant, context = _desk(request)
     form = CardTokenForm(request.POST)
     context["card_form"] = form
     if form.is_valid():
         try:
             context["card_holder"] = services.discount_card_check(
-                actor=request.user, token=form.cleaned_data["token"]
+                actor=request.user,
+                token=form.cleaned_data["token"],
+                idempotency_key=form.cleaned_data["nonce"],
             )
         except DomainError as exc:
             add_domain_error(form, exc)
             return render(request, "merchants/desk.html", context, status=exc.status)
-    return render(request, "merchants/desk.html", context)
+        context["card_form"] = CardTokenForm()
+        context["card_uses"] = selectors.card_uses_today(merchant)
+        return render(request, "merchants/desk.html", context)
+    return render(request, "merchants/desk.html", context, status=422)
 
 
 @login_required

@@ -7,7 +7,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.core.forms import NonceField
-from civicpoints.points.models import PointRule
+from civicpoints.points.models import PointRule, RuleCategory
+
+
+def award_rule_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Rules staff award by hand, grouped by category in catalog order (optgroups).
+
+    Automatic rules (``requires_confirmation`` False: daily check-in, quizzes, the
+    pledge, questionnaires, reading, good-deed posts) are left out: residents earn
+    them by doing the thing, never from the desk.
+    """
+    rules = PointRule.objects.in_force().filter(requires_confirmation=True)
+    groups = []
+    for value, label in RuleCategory.choices:
+        items = [
+            (r.code, f"{r.name} · {r.points}")
+            for r in rules.filter(category=value).order_by("sort_order", "code")
+        ]
+        if items:
+            groups.append((str(label), items))
+    return groups
 
 
 class AwardForm(forms.Form):
@@ -19,7 +38,7 @@ class AwardForm(forms.Form):
         super().__init__(*args, **kwargs)
         rule = self.fields["rule"]
         assert isinstance(rule, forms.ChoiceField)  # as declared above
-        rule.choices = [(r.code, f"{r.name} · {r.points}") for r in PointRule.objects.in_force()]
+        rule.choices = award_rule_choices()
 
 
 class AdjustForm(forms.Form):

@@ -8,6 +8,7 @@ Only active residents are ranked; staff and merchant accounts are left out.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -67,6 +68,54 @@ def history(resident: User) -> QuerySet[PointTransaction]:
         .select_related("rule", "cause_type", "actor")
         .order_by("-created_at", "-pk")
     )
+
+
+@dataclass
+class LedgerLine:
+    """One line of a history: a ledger row, or several alike in a row merged (a 3-hour
+    event's three per-hour awards show as one "+30 (3 × 10)")."""
+
+    first: PointTransaction
+    points: int
+    count: int = 1
+
+    @property
+    def rule(self) -> PointRule | None:
+        return self.first.rule
+
+    @property
+    def memo(self) -> str:
+        return self.first.memo
+
+    @property
+    def created_at(self) -> dt.datetime:
+        return self.first.created_at
+
+    def get_kind_display(self) -> str:
+        return self.first.get_kind_display()
+
+    @property
+    def each(self) -> int:
+        return self.first.points
+
+
+def group_rows(rows: Iterable[PointTransaction]) -> list[LedgerLine]:
+    """Merge adjacent rows with the same kind, rule, cause and points (e.g. per-hour
+    awards of one sign-up) into one line; the ledger itself stays one row per award."""
+    lines: list[LedgerLine] = []
+    for row in rows:
+        last = lines[-1].first if lines else None
+        if (
+            last is not None
+            and row.cause_id
+            and (row.kind, row.rule_id, row.cause_type_id, row.cause_id, row.points)
+            == (last.kind, last.rule_id, last.cause_type_id, last.cause_id, last.points)
+        ):
+            lines[-1].points += row.points
+            lines[-1].count += 1
+        else:
+            lines.append(LedgerLine(first=row, points=row.points))
+    return lines
 
 
 def rules_by_category() -> list[tuple[str, list[PointRule]]]:

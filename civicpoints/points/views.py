@@ -30,7 +30,9 @@ def rules_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def history_view(request: AuthedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.history(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "points/history.html", {"page": page})
+    return render(
+        request, "points/history.html", {"page": page, "lines": selectors.group_rows(page)}
+    )
 
 
 @login_required

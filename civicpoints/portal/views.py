@@ -38,7 +38,7 @@ def home_view(request: AuthedHttpRequest) -> HttpResponse:
             "account": points.account_for(user),
             "today": points.points_today(user),
             "rank": my_daily_rank(user),
-            "recent": points.history(user)[:5],
+            "recent": points.group_rows(points.history(user)[:8])[:5],
         },
     )
 

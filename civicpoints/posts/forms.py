@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.points.models import PointRule
@@ -12,6 +14,10 @@ from civicpoints.posts.models import (
     TITLE_MAX,
     Section,
 )
+
+# Interpolated when shown, not at import: ``gettext_lazy(...) % x`` would freeze the
+# language of the first import (the English form said "最多 9 张照片。").
+_photos_help = lazy(lambda: gettext("Up to %(n)d photos.") % {"n": MAX_PHOTOS}, str)()
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -48,9 +54,7 @@ class PostForm(forms.Form):
         required=False,
         help_text=_("The rule you believe applies; add photos as evidence. A reviewer checks it."),
     )
-    photos = MultipleFileField(
-        label=_("Photos"), help_text=_("Up to %(n)d photos.") % {"n": MAX_PHOTOS}
-    )
+    photos = MultipleFileField(label=_("Photos"), help_text=_photos_help)
 
     def __init__(self, *args, sections=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)

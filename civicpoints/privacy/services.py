@@ -51,7 +51,8 @@ def is_closed(user: User) -> bool:
 
 
 def _iso(value):
-    return value.isoformat() if value is not None else None
+    """An aware time in the town's time zone (``+08:00``), as residents read their clock."""
+    return timezone.localtime(value).isoformat() if value is not None else None
 
 
 def resident_data_export(*, user: User) -> dict:
@@ -60,7 +61,8 @@ def resident_data_export(*, user: User) -> dict:
     Sections: ``profile``, ``points`` (balance, lifetime earned, every ledger row),
     ``posts``, ``comments``, ``likes``, ``shares``, ``reports``, ``event_signups``,
     ``vouchers``, ``discount_card``, ``notifications``, ``articles_read``. Points are
-    whole points, money integer fen, times ISO 8601 with offset, dates local.
+    whole points, money integer fen, times ISO 8601 in the town's time zone (with
+    its offset, e.g. ``+08:00``), dates local.
     Reads only; any signed-in person may export their own data.
     """
     from civicpoints.articles.models import ArticleRead

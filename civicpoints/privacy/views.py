@@ -13,6 +13,7 @@ from civicpoints.core.forms import add_domain_error
 from civicpoints.core.timeutil import local_date
 from civicpoints.privacy import services
 from civicpoints.privacy.forms import CloseAccountForm
+from civicpoints.privacy.labels import export_labelled
 
 
 @login_required
@@ -36,8 +37,9 @@ def privacy_view(request):
 @login_required
 @require_POST
 def export_view(request):
-    """My data as a JSON download (POST, so a link on another site cannot start it)."""
-    data = services.resident_data_export(user=request.user)
+    """My data as a JSON download (POST, so a link on another site cannot start it), its
+    keys in my language (``privacy.labels``), times in the town's time zone."""
+    data = export_labelled(services.resident_data_export(user=request.user))
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
     )

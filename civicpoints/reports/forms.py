@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.models import Role, User
@@ -7,14 +9,16 @@ from civicpoints.posts.models import BODY_MAX as POST_BODY_MAX
 from civicpoints.posts.models import TITLE_MAX
 from civicpoints.reports.models import BODY_MAX, MAX_PHOTOS, NOTE_MAX, PLACE_MAX, ReportCategory
 
+# Interpolated when shown, not at import: ``gettext_lazy(...) % x`` would freeze the
+# language of the first import (the English form said "最多 9 张照片。").
+_photos_help = lazy(lambda: gettext("Up to %(n)d photos.") % {"n": MAX_PHOTOS}, str)()
+
 
 class ReportForm(forms.Form):
     category = forms.ModelChoiceField(label=_("What kind"), queryset=ReportCategory.objects.none())
     place = forms.CharField(label=_("Place"), max_length=PLACE_MAX)
     body = forms.CharField(label=_("What happened"), max_length=BODY_MAX, widget=forms.Textarea)
-    photos = MultipleFileField(
-        label=_("Photos"), help_text=_("Up to %(n)d photos.") % {"n": MAX_PHOTOS}
-    )
+    photos = MultipleFileField(label=_("Photos"), help_text=_photos_help)
 
     def __init__(self, *args, categories=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -608,3 +608,17 @@ def verification_codes_purge(*, older_than: timedelta = timedelta(days=1)) -> in
     cutoff = timezone.now() - older_than
     deleted, _by_model = VerificationCode.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+def user_set_elder_mode(*, user: User, on: bool) -> User:
+    """Turn elder mode (large text, high contrast) on or off on ``user``'s account.
+
+    The page's cookie (``ELDER_COOKIE``) mirrors it on the phone, so the setting
+    also holds after signing out there. Returns the user, saved only on a change.
+    """
+    on = bool(on)
+    if user.elder_mode != on:
+        with transaction.atomic():
+            user.elder_mode = on
+            user.save(update_fields=["elder_mode"])
+    return user

@@ -9,7 +9,8 @@ PO = Path(__file__).parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.
 
 
 def _entries(text: str):
-    """Yield (msgid, [msgstr…], fuzzy) for each entry of a .po file (header skipped)."""
+    """Yield (msgid, [msgstr…], fuzzy) for each entry of a .po file (header skipped); an
+    entry with a ``msgctxt`` yields ``context + "\x04" + msgid``, the key gettext looks up."""
     for block in text.split("\n\n"):
         fuzzy = "#, fuzzy" in block or ", fuzzy" in block
         ids = re.findall(r'^msgid "(.*)"((?:\n".*")*)', block, re.M)
@@ -19,8 +20,9 @@ def _entries(text: str):
         strs = []
         for m in re.finditer(r'^msgstr(?:\[\d\])? "(.*)"((?:\n".*")*)', block, re.M):
             strs.append(m.group(1) + "".join(re.findall(r'"(.*)"', m.group(2))))
+        context = re.findall(r'^msgctxt "(.*)"', block, re.M)
         if msgid:
-            yield msgid, strs, fuzzy
+            yield (f"{context[0]}\x04{msgid}" if context else msgid), strs, fuzzy
 
 
 def test_every_string_in_the_zh_hans_catalog_is_translated():

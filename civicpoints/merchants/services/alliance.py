@@ -15,6 +15,7 @@ from civicpoints.core.mobile import normalize_mobile
 from civicpoints.merchants.errors import MerchantOnly, TownAdminOnly, invalid
 from civicpoints.merchants.models import Merchant
 from civicpoints.merchants.services._common import _text
+from civicpoints.merchants.sorting import name_sort_key
 
 
 def require_merchant_staff(actor: User) -> Merchant:
@@ -56,9 +57,11 @@ def merchant_apply(
 
     Returns the new Merchant. Raises InvalidInput (field name/category/address/contact_phone).
     """
+    name = _text(name, "name", 80)
     merchant = Merchant(
         town_id=town_of(applicant),
-        name=_text(name, "name", 80),
+        name=name,
+        sort_key=name_sort_key(name),
         category=_text(category, "category", 40),
         address=_text(address, "address", 160),
         contact_phone=_text(contact_phone, "contact_phone", 20, required=False),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,9 +11,9 @@ from django.utils.translation import gettext as _
 from civicpoints.accounts.card import resident_from_card
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import resident_for_staff, town_of
-from civicpoints.core.errors import NotFound
+from civicpoints.core.errors import Conflict, NotFound
 from civicpoints.merchants.errors import CardNotEligible, CardSuspended, invalid
-from civicpoints.merchants.models import CardPolicy, DiscountCard, Merchant
+from civicpoints.merchants.models import CardPolicy, CardUse, DiscountCard, Merchant
 from civicpoints.merchants.services.alliance import require_merchant_staff, require_town_admin
 from civicpoints.merchants.services.vouchers import CounterView
 from civicpoints.points.models import PointAccount
@@ -74,23 +76,60 @@ def discount_card_claim(*, resident: User) -> DiscountCard:
     return card
 
 
-def discount_card_check(*, actor: User, token: str) -> CounterView:
-    """Merchant staff check a scanned card: the holder's nickname, masked mobile and the
-    merchant's card discount. Raises MerchantOnly, InvalidInput(``invalid_card``),
-    CardNotEligible (no card), CardSuspended."""
+def discount_card_check(*, actor: User, token: str, idempotency_key: str = "") -> CounterView:
+    """Merchant staff check a scanned or typed card, and the check is recorded as a use.
+
+    Writes one ``CardUse`` (merchant, card, resident, the merchant's percent off
+    at this moment, who checked, when) in one transaction. ``idempotency_key``
+    (8–100 characters, the page form's nonce or the API client's key) makes a
+    double submit or a retry record once: the repeat returns the first use with
+    ``replayed`` True. An empty key records a new use every call.
+
+    Returns what the counter may see: the holder's nickname, masked mobile, the
+    card status and the percent off (0–100), plus ``card_use_id`` and ``used_at``.
+
+    Raises MerchantOnly (403), InvalidInput (``invalid_card``, field ``token``;
+    ``invalid``, field ``idempotency_key``), CardNotEligible (409, no card in this
+    town), CardSuspended (409). A refused check records nothing.
+    """
     merchant = require_merchant_staff(actor)
+    key = str(idempotency_key or "") or f"auto-{uuid.uuid4().hex}"
+    if not 8 <= len(key) <= 100:
+        raise invalid(_("A request key of 8 to 100 characters is required."), "idempotency_key")
     resident = resident_from_card(token)
     card = DiscountCard.objects.filter(resident=resident, town_id=merchant.town_id).first()
     if card is None:
         raise CardNotEligible(_("This resident holds no discount card."), field="token")
     if card.status != DiscountCard.Status.ACTIVE:
         raise CardSuspended(field="token")
+    with transaction.atomic():
+        use, created = CardUse.objects.get_or_create(
+            merchant=merchant,
+            idempotency_key=key,
+            defaults={
+                "town_id": merchant.town_id,
+                "card": card,
+                "resident": resident,
+                "checked_by": actor,
+                "discount_percent": merchant.card_discount_percent,
+                "used_at": timezone.now(),
+            },
+        )
+        if not created and use.card_id != card.pk:
+            raise Conflict(
+                _("This request key was already used."),
+                field="idempotency_key",
+                code="idempotency_key_reused",
+            )
     return CounterView(
         nickname=resident.nickname,
         masked_mobile=resident.masked_mobile,
         status=card.status,
         status_label=str(DiscountCard.Status(card.status).label),
-        card_discount_percent=merchant.card_discount_percent,
+        card_discount_percent=use.discount_percent,
+        card_use_id=use.pk,
+        used_at=use.used_at,
+        replayed=not created,
     )
 
 

@@ -305,6 +305,9 @@ class CounterView:
     status_label: str = ""
     expires_on: dt.date | None = None
     card_discount_percent: int = 0
+    card_use_id: int | None = None
+    used_at: dt.datetime | None = None
+    replayed: bool = False
 
 
 def _counter_view(voucher: Voucher) -> CounterView:

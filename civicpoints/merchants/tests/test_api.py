@@ -190,8 +190,8 @@ def test_card_via_api(client, town):
 
 def test_public_merchant_list_and_detail(client, town, offer):
     client.force_login(town.bob)
-    listed = client.get(f"{API}/merchants").json()["items"]
-    assert [m["name"] for m in listed] == ["叶子发艺"]
+    listed = client.get(f"{API}/merchants").json()
+    assert [m["name"] for m in listed["items"]] == ["叶子发艺"] and listed["count"] == 1
     detail = client.get(f"{API}/merchants/{town.shop.pk}").json()
     assert [o["title"] for o in detail["offers"]] == [offer.title]
     client.force_login(town.carol)

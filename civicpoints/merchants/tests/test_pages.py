@@ -47,7 +47,7 @@ def test_merchant_desk_look_up_then_redeem(client, rich, offer, other_shop):
         resident=rich.alice, offer_id=offer.pk, idempotency_key="k-0000010"
     )
     client.force_login(rich.merchant)
-    page = client.get(reverse("merchants:desk"), {"code": v.code_display})
+    page = client.post(reverse("merchants:desk_check"), {"code": v.code_display})
     html = page.content.decode()
     assert rich.alice.masked_mobile in html and rich.alice.mobile not in html
     resp = client.post(reverse("merchants:desk_redeem"), {"code": v.code})

@@ -42,14 +42,20 @@ def test_export_holds_profile_ledger_vouchers_and_only_mine(client, alice_with_h
     api = client.get(f"{API}/me/export")
     # then
     assert page.status_code == 200 and "attachment" in page["Content-Disposition"]
-    data = json.loads(page.content)
+    # the download reads in Chinese (issue 18); the API keeps the stable English keys
+    labelled = json.loads(page.content)
+    assert labelled["个人资料"]["手机号"] == "13800138001"
+    assert labelled["积分"]["积分明细"][0]["时间"].endswith("+08:00")
+    data = api.json()
     assert data["profile"]["mobile"] == "13800138001" and data["profile"]["real_name"] == "王丽"
     assert data["points"]["balance"] == 150
     assert [t["points"] for t in data["points"]["transactions"]] == [200, -50]
     assert [v["status"] for v in data["vouchers"]] == ["issued"]
     assert set(data) >= {"posts", "comments", "likes", "reports", "event_signups"}
     assert "notifications" in data and "articles_read" in data
-    assert api.status_code == 200 and api.json()["points"] == data["points"]
+    assert api.status_code == 200 and data["points"]["transactions"][0]["created_at"].endswith(
+        "+08:00"
+    )
     # and bob's export has none of alice's rows
     assert resident_data_export(user=town.bob)["points"]["transactions"] == []
 
