@@ -37,16 +37,24 @@ FOREIGN = re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/])(?!(data|blob|a
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_session():
+    """The one Playwright driver of the test session: its sync API runs an event loop in
+    this thread, so a second ``sync_playwright()`` while it lives would fail. Tests that
+    need a browser launched differently (a fake camera) launch it from this one."""
     from playwright.sync_api import sync_playwright
 
     assert CHROMIUM.exists(), (
         f"{CHROMIUM} is missing: run `make e2e-deps` (apt-get install chromium)"
     )
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session):
+    b = playwright_session.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture(scope="session")

@@ -47,9 +47,9 @@ def _camera_browser(pw, video: Path):
     )
 
 
-def test_counter_scans_a_voucher_and_a_discount_card(small_town, live_server, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_counter_scans_a_voucher_and_a_discount_card(
+    small_town, live_server, tmp_path, playwright_session
+):
     from civicpoints.accounts.card import resident_card_token
     from civicpoints.accounts.models import User
     from civicpoints.demo.town import DEMO_LOGINS
@@ -73,49 +73,47 @@ def test_counter_scans_a_voucher_and_a_discount_card(small_town, live_server, tm
     folder = ARTEFACTS / "test_counter_scans_a_voucher_and_a_discount_card"
     urls: list[str] = []
 
-    with sync_playwright() as pw:
-        # when: the counter scans the voucher's QR code with the camera
-        browser = _camera_browser(pw, _qr_video(voucher.code, tmp_path / "voucher.y4m"))
-        browsing = Browsing(browser, live_server.url, folder / "voucher")
-        page = browsing.page()
-        page.context.grant_permissions(["camera"])
-        page.on("request", lambda r: urls.append(r.url))
-        log_in(page, small_town.merchant.mobile)
-        page.goto("/merchants/desk/")
-        browsing.shot(page, "counter")
-        page.click("button[data-qr-form=code-form]")
-        page.wait_for_url(re.compile(r"/merchants/desk/check/$"))
-        # then: the voucher is shown, its holder masked, and redeemed with one tap
-        assert voucher.offer.title in page.locator("#voucher-seen").inner_text()
-        browsing.shot(page, "voucher scanned")
-        page.click("form[action='/merchants/desk/redeem/'] button")
-        page.get_by_text(re.compile("已核销")).first.wait_for()
-        browsing.shot(page, "voucher redeemed")
-        assert Voucher.objects.get(pk=voucher.pk).status == "redeemed"
-        assert browsing.errors == [] and browsing.foreign == []
-        browsing.close()
-        browser.close()
+    pw = playwright_session
+    # when: the counter scans the voucher's QR code with the camera
+    browser = _camera_browser(pw, _qr_video(voucher.code, tmp_path / "voucher.y4m"))
+    browsing = Browsing(browser, live_server.url, folder / "voucher")
+    page = browsing.page()
+    page.context.grant_permissions(["camera"])
+    page.on("request", lambda r: urls.append(r.url))
+    log_in(page, small_town.merchant.mobile)
+    page.goto("/merchants/desk/")
+    browsing.shot(page, "counter")
+    page.click("button[data-qr-form=code-form]")
+    page.wait_for_url(re.compile(r"/merchants/desk/check/$"))
+    # then: the voucher is shown, its holder masked, and redeemed with one tap
+    assert voucher.offer.title in page.locator("#voucher-seen").inner_text()
+    browsing.shot(page, "voucher scanned")
+    page.click("form[action='/merchants/desk/redeem/'] button")
+    page.get_by_text(re.compile("已核销")).first.wait_for()
+    browsing.shot(page, "voucher redeemed")
+    assert Voucher.objects.get(pk=voucher.pk).status == "redeemed"
+    assert browsing.errors == [] and browsing.foreign == []
+    browsing.close()
+    browser.close()
 
-        # when: the counter scans the resident's card
-        browser = _camera_browser(
-            pw, _qr_video(resident_card_token(resident), tmp_path / "card.y4m")
-        )
-        browsing = Browsing(browser, live_server.url, folder / "card")
-        page = browsing.page()
-        page.context.grant_permissions(["camera"])
-        page.on("request", lambda r: urls.append(r.url))
-        log_in(page, small_town.merchant.mobile)
-        page.goto("/merchants/desk/")
-        page.click("button[data-qr-form=card-form]")
-        page.wait_for_url(re.compile(r"/merchants/desk/card/$"))
-        # then: the card is valid, 12 % off, and the use is recorded and listed
-        page.locator("#card-uses li").first.wait_for()
-        browsing.shot(page, "card scanned")
-        assert "12%" in page.locator("#card-desk .messages").inner_text()
-        assert CardUse.objects.filter(resident=resident, discount_percent=12).count() == 1
-        assert browsing.errors == [] and browsing.foreign == []
-        browsing.close()
-        browser.close()
+    # when: the counter scans the resident's card
+    browser = _camera_browser(pw, _qr_video(resident_card_token(resident), tmp_path / "card.y4m"))
+    browsing = Browsing(browser, live_server.url, folder / "card")
+    page = browsing.page()
+    page.context.grant_permissions(["camera"])
+    page.on("request", lambda r: urls.append(r.url))
+    log_in(page, small_town.merchant.mobile)
+    page.goto("/merchants/desk/")
+    page.click("button[data-qr-form=card-form]")
+    page.wait_for_url(re.compile(r"/merchants/desk/card/$"))
+    # then: the card is valid, 12 % off, and the use is recorded and listed
+    page.locator("#card-uses li").first.wait_for()
+    browsing.shot(page, "card scanned")
+    assert "12%" in page.locator("#card-desk .messages").inner_text()
+    assert CardUse.objects.filter(resident=resident, discount_percent=12).count() == 1
+    assert browsing.errors == [] and browsing.foreign == []
+    browsing.close()
+    browser.close()
 
     # and no code ever travelled in a URL
     assert not [u for u in urls if voucher.code in u or "token=" in u or "code=" in u]
