@@ -22,6 +22,7 @@ from civicpoints.articles.api import router as articles_router
 from civicpoints.articles.api import staff_router as articles_staff_router
 from civicpoints.console.api import router as console_router
 from civicpoints.core.errors import DomainError, NotAuthenticated, NotFound, OutOfScope
+from civicpoints.core.parser import NulRefusingParser
 from civicpoints.core.validation_messages import translated_message
 from civicpoints.dashboard.api import router as dashboard_router
 from civicpoints.disputes.api import router as disputes_router
@@ -40,6 +41,7 @@ from civicpoints.rankings.api import router as rankings_router
 from civicpoints.reports.api import router as reports_router
 
 api = NinjaAPI(
+    parser=NulRefusingParser(),
     title="civicpoints API",
     version="1",
     description=(

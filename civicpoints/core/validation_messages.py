@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 MESSAGES = {
     "missing": _("This field is required."),
+    # core.parser: a NUL character anywhere (Django's own message and translation)
+    "string_nul": _("Null characters are not allowed."),
     "extra_forbidden": _("This field is not expected."),
     "int_type": _("Enter a whole number."),
     "int_parsing": _("Enter a whole number."),
