@@ -286,3 +286,28 @@ def test_a_rectification_photo_is_blurred_for_the_reporter_and_in_the_square(cli
     client.force_login(town.staff_a)
     html = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
     assert after.image.url in html
+
+
+def test_event_photos_stored_before_blurring_get_their_public_copy_from_the_command(
+    client, town, make_event
+):
+    # given: an event photo row from before this feature (no thumbnail, no public copy)
+    from django.core.management import call_command
+
+    ev = make_event()
+    photo = events.event_photo_add(actor=town.staff_a, event=ev, upload=upload(_astronaut_jpeg()))
+    EventPhoto.objects.filter(pk=photo.pk).update(
+        thumbnail="", public_image="", public_thumbnail="", blurred=[]
+    )
+    photo.refresh_from_db()
+    client.force_login(town.alice)
+    assert client.get(photo.image.url).status_code == 200  # the documented fallback
+    # when
+    out = io.StringIO()
+    call_command("photos_blur", stdout=out)
+    # then: the public copy exists, the audience is served it and no longer the original
+    photo.refresh_from_db()
+    assert photo.public_image and [r["kind"] for r in photo.blurred] == ["face"]
+    assert "1 public copies" in out.getvalue()
+    assert client.get(photo.public_image.url).status_code == 200
+    assert client.get(photo.image.url).status_code == 404
