@@ -315,8 +315,9 @@ def event_photo_add(*, actor: User, event: Event, upload, caption: str = "") -> 
     The photo's perceptual hashes go to ``integrity.services.photos_check``: a
     near repeat of an earlier photo of the town (another event's, a post's, a
     report's) flags the event, with the earlier one beside it on the integrity
-    screen, and the event's attendance awards wait for a staff decision
-    (``integrity.services.award_or_hold`` with ``also=event``).
+    screen, and the event's attendance awards not yet written wait for a staff
+    decision (``integrity.services.award_or_hold`` with ``also=event``; awards
+    written at an earlier completion stay as they are).
 
     Raises: NotYourEvent / OutOfScope; WrongStatus (cancelled); PhotoRefused
         (field ``image``: not a photo, too large, too many pixels — see
