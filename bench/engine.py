@@ -209,6 +209,37 @@ def bench_seed(scale: float) -> dict:
     }
 
 
+# --- 4b. what-if of a rule change ---------------------------------------------------
+
+
+def bench_whatif(scale: float) -> dict:
+    """``rankings.whatif.rule_change_whatif`` on the town ``bench_seed`` left behind: three
+    proposals over 90 days and a year, best of three each (``bench.whatif``, in a child
+    process on the bench database). Issue 19: "computed in SQL in seconds on the full
+    demo town"."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.whatif", "--bench-db"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    info = json.loads(proc.stdout.strip().splitlines()[-1])
+    cases = info["cases"]
+    log(f"what-if: {', '.join(f'{k} {v:.2f}s' for k, v in cases.items())}")
+    return {
+        "whatif_seconds": summary(
+            list(cases.values()),
+            "s",
+            scale=scale,
+            ledger_rows=info["ledger_rows"],
+            residents=info["residents"],
+            cases={k: round(v, 4) for k, v in cases.items()},
+            target="<= 5 s each at 1.0",
+        )
+    }
+
+
 # --- 1. award path --------------------------------------------------------------
 
 
@@ -853,6 +884,7 @@ def main() -> None:
             seed_once(scale)
     else:
         results.update(bench_seed(scale))
+        results.update(bench_whatif(scale))  # on the town the last seed run left
         results.update(bench_award(200 if QUICK else 2000))
         results.update(bench_rankings([3_800, 38_000] if QUICK else [38_000, 1_000_000]))
     results.update(bench_http(seconds))

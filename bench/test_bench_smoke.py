@@ -34,6 +34,7 @@ def test_bench_quick_mode_writes_every_figure_with_min_median_max(tmp_path):
         for key in (
             "award_service_vs_raw",
             "seed_vs_raw_ratio",
+            "whatif_seconds",
             "snapshot_vs_raw_38000",
             "rank_my_rank_big_vs_small",
             "http_floor_bare_rps",

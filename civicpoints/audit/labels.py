@@ -8,6 +8,8 @@ ACTIONS = {
     "accounts:staff_password_reset": _("Reset a resident's password"),
     "portal:staff_award": _("Awarded points by hand"),
     "portal:staff_adjust": _("Adjusted a balance"),
+    "points:budgets": _("Set or removed a points budget"),
+    "points:queued_award_decide": _("Confirmed or refused an award past a budget"),
     "posts:approve": _("Approved a post"),
     "posts:reject": _("Rejected a post"),
     "articles:staff_new": _("Wrote an article"),

@@ -33,12 +33,17 @@ router = Router(tags=["events"])
 
 class PhotoOut(Schema):
     id: int
-    url: str
+    url: str = Field(..., description="The public copy: faces and licence plates blurred.")
+    thumbnail_url: str = Field(..., description="Its thumbnail (at most 400 px a side).")
     caption: str
 
     @staticmethod
     def resolve_url(obj) -> str:
-        return obj.image.url
+        return obj.public_url
+
+    @staticmethod
+    def resolve_thumbnail_url(obj) -> str:
+        return obj.public_thumbnail_url
 
 
 class EventOut(Schema):

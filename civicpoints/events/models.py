@@ -212,12 +212,30 @@ def _photo_path(photo: "EventPhoto", filename: str) -> str:
     return f"events/{photo.event_id}/{uuid.uuid4().hex}.jpg"
 
 
+def _derived_path(photo: "EventPhoto", filename: str) -> str:
+    # thumbnails and public copies keep the random names core.photos / core.imaging
+    # gave them (``<32 hex>_t.jpg``, ``_p.jpg``, ``_pt.jpg``; core.media refuses others)
+    return f"events/{photo.event_id}/{filename.rsplit('/', 1)[-1]}"
+
+
 class EventPhoto(models.Model):
-    """A photo for the event record, uploaded by an organizer (re-encoded as JPEG)."""
+    """A photo for the event record, uploaded by an organizer (re-encoded as JPEG).
+
+    Those who see the event see the public copy (faces and plates blurred,
+    ``core.imaging``); the original and its thumbnail go only to the staff who may
+    manage the event. Rows stored before blurring existed have no public copy until
+    ``manage.py photos_blur`` makes one.
+    """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
     image = models.ImageField(_("photo"), upload_to=_photo_path, db_index=True)
+    thumbnail = models.ImageField(upload_to=_derived_path, blank=True, db_index=True)
+    public_image = models.ImageField(upload_to=_derived_path, blank=True, db_index=True)
+    public_thumbnail = models.ImageField(upload_to=_derived_path, blank=True, db_index=True)
+    blurred = models.JSONField(
+        default=list, blank=True, help_text="Regions blurred in public: [{kind, x, y, w, h}]"
+    )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -231,3 +249,17 @@ class EventPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name or ""
+
+    @property
+    def public_url(self) -> str:
+        """The blurred photo (the original until ``manage.py photos_blur`` has made one)."""
+        return (self.public_image or self.image).url
+
+    @property
+    def public_thumbnail_url(self) -> str:
+        return (self.public_thumbnail or self.public_image or self.image).url
+
+    @property
+    def thumbnail_url(self) -> str:
+        """The original's thumbnail (staff), the original itself for older rows."""
+        return (self.thumbnail or self.image).url

@@ -28,6 +28,7 @@ from civicpoints.events.forms import (
 from civicpoints.events.ics import event_ics
 from civicpoints.events.models import EventStatus
 from civicpoints.events.services import can_organize
+from civicpoints.integrity import selectors as integrity_selectors
 
 
 @login_required
@@ -287,6 +288,8 @@ def _manage(request, event, card_form=None, summary_form=None, photo_form=None, 
             "summary_form": summary_form or SummaryForm(initial={"summary": event.summary}),
             "cancel_form": CancelForm(),
             "photo_form": photo_form or PhotoForm(),
+            # a record photo repeating an earlier one: the flag, the earlier photo beside it
+            "flags": integrity_selectors.flags_about(event),
         },
         status=status,
     )

@@ -111,11 +111,20 @@ class HeldStatus(models.TextChoices):
 
 
 class HeldAward(models.Model):
-    """An award the ledger would have written, waiting for the flags on its subject."""
+    """An award the ledger would have written, waiting for the flags on its subject.
+
+    ``also``: a second thing whose open flags hold the award too (an attendance
+    award's sign-up is the subject; its event, whose record photos may repeat
+    earlier ones, is ``also``). The award is written once neither has an open flag.
+    """
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     subject_id = models.CharField(max_length=64)
+    also_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    also_id = models.CharField(max_length=64, blank=True)
     resident = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -143,7 +152,15 @@ class HeldAward(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [
-            models.Index(fields=["subject_type", "subject_id"], name="integrity_held_subject")
+            models.Index(fields=["subject_type", "subject_id"], name="integrity_held_subject"),
+            models.Index(fields=["also_type", "also_id"], name="integrity_held_also"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(also_type__isnull=True, also_id="")
+                | (Q(also_type__isnull=False) & ~Q(also_id="")),
+                name="integrity_held_also_whole",
+            ),
         ]
 
     def __str__(self) -> str:

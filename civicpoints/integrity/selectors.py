@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import town_of
@@ -37,15 +37,24 @@ def flag_for_staff(actor: User, pk) -> Flag:
         raise NotFound() from None
 
 
-def flags_about(obj: Model) -> QuerySet[Flag]:
-    """Every flag about ``obj`` (open first), for the screen where staff decide on it."""
-    return Flag.objects.about(obj).select_related("decided_by").order_by("-status", "-created_at")
+def flags_about(obj: Model, *parts: Model) -> QuerySet[Flag]:
+    """Every flag about ``obj`` and about each of ``parts`` (a report's after-photos),
+    open first, for the screen where staff decide on it."""
+    where = Q()
+    for o in (obj, *parts):
+        where |= Q(subject_type=ContentType.objects.get_for_model(o), subject_id=str(o.pk))
+    return (
+        Flag.objects.filter(where).select_related("decided_by").order_by("-status", "-created_at")
+    )
 
 
 def held_awards_about(obj: Model) -> QuerySet[HeldAward]:
+    """Awards held by flags on ``obj``: its own, and those it holds as ``also`` (an
+    event's attendance awards while its record photos are flagged)."""
+    ct, pk = ContentType.objects.get_for_model(obj), str(obj.pk)
     return HeldAward.objects.filter(
-        subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk)
-    ).select_related("rule")
+        Q(subject_type=ct, subject_id=pk) | Q(also_type=ct, also_id=pk)
+    ).select_related("rule", "resident")
 
 
 def open_flagged_ids(model) -> set[int]:

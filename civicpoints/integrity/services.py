@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -264,15 +265,21 @@ def award_or_hold(
     actor: User | None = None,
     memo: str = "",
     at: dt.datetime | None = None,
+    also: models.Model | None = None,
 ) -> PointTransaction | None:
-    """``points.points_award`` — unless ``subject`` has an open flag: then the award is
-    held (a ``HeldAward``, once per key) and None is returned.
+    """``points.points_award`` — unless ``subject`` (or ``also``) has an open flag: then
+    the award is held (a ``HeldAward``, once per key) and None is returned.
 
-    Same arguments and errors as ``points_award``; call it inside the caller's
-    transaction. A held award is written when staff clear the last open flag on
-    ``subject`` (``flag_clear``) and withheld when one is upheld.
+    Same arguments and errors as ``points_award``; ``also``: a second thing whose
+    flags hold the award too (an attendance award: subject the sign-up, ``also``
+    its event, whose record photos are checked for repeats). Call it inside the
+    caller's transaction. A held award is written when staff clear the last open
+    flag on ``subject`` and ``also`` (``flag_clear``) and withheld when one is upheld.
     """
-    if Flag.objects.open().about(subject).exists():
+    flagged = Flag.objects.open().about(subject).exists() or (
+        also is not None and Flag.objects.open().about(also).exists()
+    )
+    if flagged:
         key = idempotency_key or points.award_key(rule=rule, resident=resident, cause=cause)
         HeldAward.objects.get_or_create(
             idempotency_key=key,
@@ -280,6 +287,8 @@ def award_or_hold(
                 "town_id": town_of(resident),
                 "subject_type": _ct(subject),
                 "subject_id": str(subject.pk),
+                "also_type": _ct(also) if also is not None else None,
+                "also_id": str(also.pk) if also is not None else "",
                 "resident": resident,
                 "rule": rule,
                 "cause_type": _ct(cause) if cause is not None else None,
@@ -326,20 +335,25 @@ def _decide(actor: User, flag: Flag, status: str, why: str) -> Flag:
         flag.decision_note = why
         flag.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         held = HeldAward.objects.select_for_update(of=("self",)).filter(
-            subject_type_id=flag.subject_type_id,
-            subject_id=flag.subject_id,
+            Q(subject_type_id=flag.subject_type_id, subject_id=flag.subject_id)
+            | Q(also_type_id=flag.subject_type_id, also_id=flag.subject_id),
             status=HeldStatus.HELD,
         )
         if status == FlagStatus.UPHELD:
             held.update(status=HeldStatus.WITHHELD, settled_at=flag.decided_at)
-        elif (
-            not Flag.objects.open()
-            .filter(subject_type_id=flag.subject_type_id, subject_id=flag.subject_id)
-            .exists()
-        ):
+        else:
             for h in held.select_related("resident", "rule", "cause_type").order_by("pk"):
-                _issue(h, actor)
+                if not _still_flagged(h):
+                    _issue(h, actor)
     return flag
+
+
+def _still_flagged(h: HeldAward) -> bool:
+    """An open flag on the held award's subject or on its ``also`` thing."""
+    where = Q(subject_type_id=h.subject_type_id, subject_id=h.subject_id)
+    if h.also_type_id is not None:
+        where |= Q(subject_type_id=h.also_type_id, subject_id=h.also_id)
+    return Flag.objects.open().filter(where).exists()
 
 
 def _issue(h: HeldAward, actor: User) -> None:
@@ -390,8 +404,10 @@ def flag_uphold(*, actor: User, flag: Flag, why: str) -> Flag:
 
 def held_awards_withhold(*, subject: models.Model) -> int:
     """Withhold the awards still held for ``subject`` (it was rejected, taken down or
-    cancelled: nothing is left to award). Runs in the caller's transaction; returns
-    how many were withheld."""
+    cancelled: nothing is left to award), also those it holds as ``also``. Runs in the
+    caller's transaction; returns how many were withheld."""
+    ct, pk = _ct(subject), str(subject.pk)
     return HeldAward.objects.filter(
-        subject_type=_ct(subject), subject_id=str(subject.pk), status=HeldStatus.HELD
+        Q(subject_type=ct, subject_id=pk) | Q(also_type=ct, also_id=pk),
+        status=HeldStatus.HELD,
     ).update(status=HeldStatus.WITHHELD, settled_at=timezone.now())

@@ -37,6 +37,7 @@ from civicpoints.points.models import (
 )
 
 MAX_BUDGET = 100_000_000  # points a month
+WHY_MAX = 200  # characters of a decision's reason
 
 
 def _require_town_admin(actor: User) -> None:
@@ -123,11 +124,37 @@ def _queued(actor: User, queued_id: int | str) -> QueuedAward:
         raise NotFound() from None
 
 
-def queued_award_confirm(*, actor: User, queued_id: int | str) -> QueuedAward:
-    """A town admin lets an award past the budget through: it is written now (counted
-    against the budget, which then shows the overrun). An award the ledger refuses for
-    another reason (a daily cap, a deactivated resident) is marked refused with its
-    message. Raises: OutOfScope, NotFound, InvalidInput (``status``: decided already)."""
+def _why(why: str, *, required: bool) -> str:
+    why = (why or "").strip()
+    if required and not why:
+        raise InvalidInput(_("Say why."), field="why", code="required")
+    if len(why) > WHY_MAX:
+        raise InvalidInput(
+            _("At most %(n)d characters.") % {"n": WHY_MAX}, field="why", code="too_long"
+        )
+    return why
+
+
+def queued_award_confirm(*, actor: User, queued_id: int | str, why: str) -> QueuedAward:
+    """A town admin lets an award past the budget through, saying why: it is written
+    now (counted against the budget, which then shows the overrun).
+
+    Args:
+        why: the reason (1–200 characters), kept on the queued award.
+
+    The ledger row links back: ``QueuedAward.transaction`` is one-to-one, so the
+    row's ``queued_award`` names who queued it (``actor``; None for an automatic
+    award), who confirmed it, when and why — shown on the staff's resident page;
+    its cause is the award's source object, or the queued award itself when the
+    award had none (a staff member's hand award), so no confirmed row is without
+    a cause. An award the ledger refuses for another reason (a daily cap, a
+    deactivated resident) is marked refused with its message.
+
+    Returns: the QueuedAward (``confirmed`` with ``transaction``, or ``refused``).
+    Raises: OutOfScope (not a town admin), NotFound (another town's or no such
+        id), InvalidInput (``why``: empty or too long; ``status``: decided already).
+    """
+    why = _why(why, required=True)
     with transaction.atomic():
         q = _queued(actor, queued_id)
         if q.status != QueuedStatus.PENDING:
@@ -135,9 +162,9 @@ def queued_award_confirm(*, actor: User, queued_id: int | str) -> QueuedAward:
         cause = (
             q.cause_type.get_object_for_this_type(pk=q.cause_id)
             if q.cause_type is not None
-            else None
+            else q  # no source object: the row's cause is this queued award
         )
-        q.decided_by, q.decided_at = actor, timezone.now()
+        q.decided_by, q.decided_at, q.decision_note = actor, timezone.now(), why
         try:
             with transaction.atomic():
                 row = services.points_award(
@@ -151,23 +178,28 @@ def queued_award_confirm(*, actor: User, queued_id: int | str) -> QueuedAward:
                 )
         except (CapReached, RuleNotInForce, NotAResident) as exc:
             q.status, q.memo = QueuedStatus.REFUSED, str(exc.detail)[:200]
-            q.save(update_fields=["status", "memo", "decided_by", "decided_at"])
+            q.save(update_fields=["status", "memo", "decided_by", "decided_at", "decision_note"])
             return q
         q.status, q.transaction = QueuedStatus.CONFIRMED, row
-        q.save(update_fields=["status", "transaction", "decided_by", "decided_at"])
+        q.save(update_fields=["status", "transaction", "decided_by", "decided_at", "decision_note"])
         award_released.send(q)
     return q
 
 
-def queued_award_refuse(*, actor: User, queued_id: int | str) -> QueuedAward:
+def queued_award_refuse(*, actor: User, queued_id: int | str, why: str = "") -> QueuedAward:
     """A town admin refuses an award past the budget; nothing is written to the ledger.
-    Raises: OutOfScope, NotFound, InvalidInput (decided already)."""
+
+    Args: why: the reason (optional, ≤ 200 characters), kept on the queued award.
+    Raises: OutOfScope, NotFound, InvalidInput (``why`` too long; decided already).
+    """
+    why = _why(why, required=False)
     with transaction.atomic():
         q = _queued(actor, queued_id)
         if q.status != QueuedStatus.PENDING:
             raise InvalidInput(_("Decided already."), field="status", code="decided")
         q.status, q.decided_by, q.decided_at = QueuedStatus.REFUSED, actor, timezone.now()
-        q.save(update_fields=["status", "decided_by", "decided_at"])
+        q.decision_note = why
+        q.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     return q
 
 

@@ -73,3 +73,13 @@ class BudgetForm(forms.Form):
         ]
         category.choices = [("", "—"), *RuleCategory.choices]
         mode.choices = BudgetMode.choices
+
+
+class QueuedDecisionForm(forms.Form):
+    """A town admin's decision on an award waiting past a budget, and why
+    (``points.budgets.queued_award_confirm`` requires the why; refusing does not)."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("confirm", _("Confirm")), ("refuse", _("Refuse"))]
+    )
+    why = forms.CharField(label=_("Why"), max_length=200, required=False)

@@ -429,7 +429,15 @@ class QueuedStatus(models.TextChoices):
 
 
 class QueuedAward(models.Model):
-    """An award past a ``confirm`` budget, waiting for a town admin."""
+    """An award past a ``confirm`` budget, waiting for a town admin.
+
+    Who queued it (``actor``: the staff member whose action earned it, None for an
+    automatic award), who decided (``decided_by``, ``decided_at``) and why
+    (``decision_note``; required to confirm). A confirmed award's ledger row is
+    ``transaction`` (one row per queued award), reachable from the row as
+    ``row.queued_award``; a row confirmed for an award without a source object
+    has the queued award itself as its cause.
+    """
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
     budget = models.ForeignKey(
@@ -454,12 +462,45 @@ class QueuedAward(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    transaction = models.ForeignKey(
-        PointTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    decision_note = models.CharField(_("why"), max_length=200, blank=True)
+    transaction = models.OneToOneField(
+        PointTransaction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="queued_award",
     )
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [
+            # pending: undecided; confirmed: who, when, why and the ledger row;
+            # refused: who and when (why when given)
+            models.CheckConstraint(
+                condition=Q(
+                    status="pending",
+                    decided_by__isnull=True,
+                    decided_at__isnull=True,
+                    transaction__isnull=True,
+                )
+                | (
+                    Q(
+                        status="confirmed",
+                        decided_by__isnull=False,
+                        decided_at__isnull=False,
+                        transaction__isnull=False,
+                    )
+                    & ~Q(decision_note="")
+                )
+                | Q(
+                    status="refused",
+                    decided_by__isnull=False,
+                    decided_at__isnull=False,
+                    transaction__isnull=True,
+                ),
+                name="queued_award_decision_recorded",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.idempotency_key} ({self.status})"

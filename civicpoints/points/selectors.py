@@ -62,10 +62,17 @@ def points_today(resident: User, *, today: dt.date | None = None) -> int:
 
 
 def history(resident: User) -> QuerySet[PointTransaction]:
-    """The resident's ledger, newest first, with rule and cause type loaded."""
+    """The resident's ledger, newest first, with rule, cause type and — for an award
+    confirmed past a budget — its queued award (who queued, who confirmed, why) loaded."""
     return (
         PointTransaction.objects.filter(resident=resident)
-        .select_related("rule", "cause_type", "actor")
+        .select_related(
+            "rule",
+            "cause_type",
+            "actor",
+            "queued_award__actor",
+            "queued_award__decided_by",
+        )
         .order_by("-created_at", "-pk")
     )
 

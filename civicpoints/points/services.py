@@ -813,7 +813,9 @@ def points_award_by_staff(
 
     Raises:
         OutOfScope / NotFound (scope), UnknownRule, RuleNotInForce, CapReached,
-        DailyLimitReached, SecondConfirmationRequired.
+        DailyLimitReached, SecondConfirmationRequired; BudgetQueued (past a
+        ``confirm`` budget: the ``QueuedAward`` is kept, with the actor and note,
+        for a town admin — ``points.budgets.queued_award_confirm``).
     """
     require_staff(actor)
     require_covers(actor, resident)
@@ -824,13 +826,20 @@ def points_award_by_staff(
         return first
     if rule.points > confirm_threshold(town_of(resident)):
         raise SecondConfirmationRequired(field="rule")
+    queued: BudgetQueued | None = None
     with transaction.atomic():
         actor = lock_person(actor)
         _require_daily_room(actor, rule.points, local_date())
-        return points_award(
-            resident=resident,
-            rule=rule,
-            actor=actor,
-            memo=(note or "").strip(),
-            idempotency_key=key,
-        )
+        try:
+            return points_award(
+                resident=resident,
+                rule=rule,
+                actor=actor,
+                memo=(note or "").strip(),
+                idempotency_key=key,
+            )
+        except BudgetQueued as exc:
+            # The QueuedAward written for it must outlive this transaction: raising
+            # out of the block would roll it back, and the award would vanish.
+            queued = exc
+    raise queued

@@ -17,4 +17,9 @@ urlpatterns = [
         name="adjustment_decide",
     ),
     path("points/budgets/", views.budgets_view, name="budgets"),
+    path(
+        "points/budgets/queued/<int:queued_id>/decide/",
+        views.queued_award_decide_view,
+        name="queued_award_decide",
+    ),
 ]

@@ -4,6 +4,8 @@
 in ``civicpoints.portal``; leaderboards are the rankings app's.)
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -58,28 +60,49 @@ def adjustment_decide_view(request: AuthedHttpRequest, adjustment_id: int) -> Ht
     return redirect("points:pending_adjustments")
 
 
+def _require_town_admin(request: AuthedHttpRequest) -> None:
+    if request.user.role != Role.TOWN_ADMIN:
+        raise OutOfScope(code="town_admin_only")
+
+
+def _budgets_page(
+    request: AuthedHttpRequest,
+    form: Any,
+    decide_form: Any = None,
+    decide_for: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    from civicpoints.points import budgets
+    from civicpoints.points.models import QueuedAward, QueuedStatus
+
+    return render(
+        request,
+        "points/budgets.html",
+        {
+            "rows": budgets.budget_overview(town_id=town_of(request.user)),
+            "queued": QueuedAward.objects.filter(
+                town_id=town_of(request.user), status=QueuedStatus.PENDING
+            ).select_related("resident", "rule", "actor")[:200],
+            "form": form,
+            "decide_form": decide_form,
+            "decide_for": decide_for,
+        },
+        status=status,
+    )
+
+
 @login_required
 def budgets_view(request: AuthedHttpRequest) -> HttpResponse:
     """Town admins: the town's monthly points budgets with use and forecast; set one;
-    confirm or refuse awards waiting past a ``confirm`` budget."""
+    the awards waiting past a ``confirm`` budget (decided at ``queued_award_decide``)."""
     from civicpoints.points import budgets
     from civicpoints.points.forms import BudgetForm
-    from civicpoints.points.models import QueuedAward, QueuedStatus
 
-    if request.user.role != Role.TOWN_ADMIN:
-        raise OutOfScope(code="town_admin_only")
+    _require_town_admin(request)
     form = BudgetForm(request.POST or None)
     status = 200
     if request.method == "POST":
         try:
-            if "queued" in request.POST:
-                act = (
-                    budgets.queued_award_confirm
-                    if request.POST.get("decision") == "confirm"
-                    else budgets.queued_award_refuse
-                )
-                act(actor=request.user, queued_id=request.POST["queued"])
-                return redirect("points:budgets")
             if "remove" in request.POST:
                 budget = IssuanceBudget.objects.filter(
                     pk=request.POST["remove"] if request.POST["remove"].isdigit() else 0
@@ -104,15 +127,37 @@ def budgets_view(request: AuthedHttpRequest) -> HttpResponse:
                 raise
             add_domain_error(form, exc)
         status = 422
-    return render(
-        request,
-        "points/budgets.html",
-        {
-            "rows": budgets.budget_overview(town_id=town_of(request.user)),
-            "queued": QueuedAward.objects.filter(
-                town_id=town_of(request.user), status=QueuedStatus.PENDING
-            ).select_related("resident", "rule")[:200],
-            "form": form,
-        },
-        status=status,
+    return _budgets_page(request, form, status=status)
+
+
+@login_required
+@require_POST
+def queued_award_decide_view(request: AuthedHttpRequest, queued_id: int) -> HttpResponse:
+    """Town admins: confirm (with why) or refuse an award waiting past a budget.
+
+    Its own URL so the audit log records which queued award was decided.
+    Errors (no reason given, decided already) re-render the budgets page with 422;
+    another town's award is 404.
+    """
+    from civicpoints.points import budgets
+    from civicpoints.points.forms import BudgetForm, QueuedDecisionForm
+
+    _require_town_admin(request)
+    decide = QueuedDecisionForm(request.POST)
+    if decide.is_valid():
+        d = decide.cleaned_data
+        try:
+            if d["decision"] == "confirm":
+                budgets.queued_award_confirm(actor=request.user, queued_id=queued_id, why=d["why"])
+                messages.success(request, _("Award confirmed past the budget."))
+            else:
+                budgets.queued_award_refuse(actor=request.user, queued_id=queued_id, why=d["why"])
+                messages.success(request, _("Award refused: nothing was booked."))
+            return redirect("points:budgets")
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            add_domain_error(decide, exc)
+    return _budgets_page(
+        request, BudgetForm(), decide_form=decide, decide_for=queued_id, status=422
     )

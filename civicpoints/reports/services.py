@@ -313,7 +313,14 @@ def report_assign(
 def report_rectify(*, actor: User, report: Report, after_photo, note: str = "") -> Report:
     """The assignee (or staff of the community) marks the case rectified, with an after photo.
 
-    When the report is published, the after photo is added to its post.
+    The after photo is stored like evidence (a public copy with faces and plates
+    blurred for the reporter and the square; the original for case staff). When
+    the report is published, it is added to its post. Its perceptual hashes go to
+    ``integrity.services.photos_check`` with the photo row as subject, so a near
+    repeat of any earlier photo of the town — this case's own evidence included
+    (the "before" photo sent back as "after") — flags it on the case page and the
+    integrity queue with the earlier photo beside it. Rectifying earns no points,
+    so no award is held.
 
     Raises: InvalidInput (field ``after_photo`` missing), PhotoRefused,
         OutOfScope, IllegalTransition (not assigned).
@@ -327,6 +334,13 @@ def report_rectify(*, actor: User, report: Report, after_photo, note: str = "") 
 
     def apply(r: Report) -> None:
         rows = _save_photos(r, [processed], PhotoKind.AFTER)
+        integrity.photos_check(
+            subject=rows[0],
+            uploader=actor,
+            community_id=r.community_id,
+            subject_url=reverse("reports:detail", args=[r.pk]),
+            photos=[(processed.fingerprint, rows[0].thumbnail.name or "")],
+        )
         if r.published_post is not None:
             post_services.post_attach_photo_files(
                 post=r.published_post,

@@ -19,7 +19,7 @@ from civicpoints.reports.forms import (
     RejectForm,
     ReportForm,
 )
-from civicpoints.reports.models import CaseStatus
+from civicpoints.reports.models import CaseStatus, PhotoKind
 
 
 @login_required
@@ -62,7 +62,12 @@ def _case(request, report, forms=None, status=200):
             "events": report.events.select_related("actor"),
             "photos": report.photos.all(),
             "staff": staff,
-            "flags": integrity_selectors.flags_about(report) if staff else (),
+            # the report's flags and its after-photos' (a repeated "after" photo)
+            "flags": integrity_selectors.flags_about(
+                report, *report.photos.filter(kind=PhotoKind.AFTER)
+            )
+            if staff
+            else (),
             "can_rectify": staff or user.pk == report.assignee_id,
             "note_form": forms.get("note") or NoteForm(),
             "reject_form": forms.get("reject") or RejectForm(),

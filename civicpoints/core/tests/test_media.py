@@ -196,14 +196,16 @@ def test_event_photos_follow_the_event(client, town, catalog):
         event=ev,
         upload=SimpleUploadedFile("e.jpg", jpeg_with_gps(), content_type="image/jpeg"),
     )
-    url = _url(photo.image)
+    url, public = _url(photo.image), _url(photo.public_image)
     client.force_login(town.alice)
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 404 and client.get(public).status_code == 404
     client.force_login(town.staff_a)
-    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200 and client.get(public).status_code == 200
     services.event_publish(actor=town.staff_a, event=ev)
     client.force_login(town.alice)
-    assert client.get(url).status_code == 200
+    # the event's audience gets the public (blurred) copy; the original stays with staff
+    assert client.get(public).status_code == 200
+    assert client.get(url).status_code == 404
 
 
 def test_storage_refuses_anything_that_did_not_come_through_the_photo_path(db):

@@ -47,9 +47,11 @@ def _award(ev: Event, signup: SignUp, at: dt.datetime) -> tuple[int, int, str]:
     written, points = 0, 0
     for key in keys:
         try:
-            # Held while an integrity flag on the sign-up (a late check-in) is open.
+            # Held while an integrity flag on the sign-up (a late check-in) or on the
+            # event (a record photo repeating an earlier one) is open.
             row = integrity.award_or_hold(
                 subject=signup,
+                also=ev,
                 resident=signup.resident,
                 rule=ev.rule,
                 cause=signup,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from civicpoints.accounts.models import Community, Role, User
 from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.core.errors import InvalidInput
+from civicpoints.core.imaging import photo_prepare
 from civicpoints.core.photos import photo_process
 from civicpoints.core.timeutil import local_date
 from civicpoints.events.errors import NotYourEvent, WrongStatus
@@ -305,14 +307,26 @@ def event_photo_add(*, actor: User, event: Event, upload, caption: str = "") -> 
         upload: an uploaded file (Django ``UploadedFile`` or any binary file object).
         caption: up to 200 characters.
 
-    Returns: the saved EventPhoto (stored as a re-encoded JPEG under a random name).
+    Returns: the saved EventPhoto (stored as a re-encoded JPEG under a random name,
+    with its thumbnail and a public copy with faces and plates blurred —
+    ``core.imaging``; those who see the event see that copy, its organizers the
+    original).
+
+    The photo's perceptual hashes go to ``integrity.services.photos_check``: a
+    near repeat of an earlier photo of the town (another event's, a post's, a
+    report's) flags the event, with the earlier one beside it on the integrity
+    screen, and the event's attendance awards not yet written wait for a staff
+    decision (``integrity.services.award_or_hold`` with ``also=event``; awards
+    written at an earlier completion stay as they are).
 
     Raises: NotYourEvent / OutOfScope; WrongStatus (cancelled); PhotoRefused
         (field ``image``: not a photo, too large, too many pixels — see
         ``civicpoints.core.photos``); InvalidInput (code ``too_many_photos``: 30 already).
     """
     require_organizer(actor, event)
-    content = photo_process(upload, field="image").photo
+    # slow image work (blur, hashes) before the transaction
+    prepared = photo_prepare(photo_process(upload, field="image"))
+    content, pub = prepared.processed, prepared.public
     with transaction.atomic():
         ev = _lock_event(event)
         if ev.status == EventStatus.CANCELLED:
@@ -322,10 +336,26 @@ def event_photo_add(*, actor: User, event: Event, upload, caption: str = "") -> 
                 _("An event keeps at most 30 photos."), field="image", code="too_many_photos"
             )
         photo = EventPhoto(
-            event=ev, town_id=ev.town_id, uploaded_by=actor, caption=(caption or "").strip()[:200]
+            event=ev,
+            town_id=ev.town_id,
+            uploaded_by=actor,
+            caption=(caption or "").strip()[:200],
+            blurred=[r.as_dict() for r in pub.regions],
         )
-        photo.image.save(content.name or "photo.jpg", content, save=False)
+        assert content.photo.name and content.thumbnail.name  # photo_process names both
+        assert pub.photo.name and pub.thumbnail.name  # and public_rendition its two
+        photo.image.save(content.photo.name, content.photo, save=False)
+        photo.thumbnail.save(content.thumbnail.name, content.thumbnail, save=False)
+        photo.public_image.save(pub.photo.name, pub.photo, save=False)
+        photo.public_thumbnail.save(pub.thumbnail.name, pub.thumbnail, save=False)
         photo.save()
+        integrity.photos_check(
+            subject=ev,
+            uploader=actor,
+            community_id=ev.community_id,
+            subject_url=reverse("events:manage", args=[ev.pk]),
+            photos=[(prepared.fingerprint, photo.thumbnail.name or "")],
+        )
         return photo
 
 

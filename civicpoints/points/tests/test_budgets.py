@@ -89,8 +89,10 @@ def test_past_a_confirm_budget_the_award_waits_for_the_town(town, rule, resident
     queued = QueuedAward.objects.get()
     assert queued.status == QueuedStatus.PENDING and queued.resident == residents[1]
     with pytest.raises(OutOfScope):
-        budgets.queued_award_confirm(actor=town.staff_a, queued_id=queued.pk)
-    q = budgets.queued_award_confirm(actor=town.admin, queued_id=queued.pk)
+        budgets.queued_award_confirm(actor=town.staff_a, queued_id=queued.pk, why="x")
+    q = budgets.queued_award_confirm(
+        actor=town.admin, queued_id=queued.pk, why="The storm week: extra patrols."
+    )
     assert q.status == QueuedStatus.CONFIRMED and q.transaction.points == 50
     assert BudgetUse.objects.get().used == 100  # the overrun shows
     # a refused one writes nothing
@@ -164,7 +166,12 @@ def test_the_budget_page_sets_and_decides(client, town, rule, residents):
     page = client.get(reverse("points:budgets")).content.decode()
     assert residents[1].nickname in page
     q = QueuedAward.objects.get()
-    client.post(reverse("points:budgets"), {"queued": q.pk, "decision": "confirm"})
+    decide = reverse("points:queued_award_decide", args=[q.pk])
+    r = client.post(decide, {"decision": "confirm", "why": ""})
+    assert r.status_code == 422 and "error" in r.content.decode()  # a reason is required
+    q.refresh_from_db()
+    assert q.status == QueuedStatus.PENDING
+    client.post(decide, {"decision": "confirm", "why": "Extra patrols in the storm."})
     q.refresh_from_db()
     assert q.status == QueuedStatus.CONFIRMED
     r = client.post(reverse("points:budgets"), {"rule": "", "points": "5", "mode": "refuse"})
