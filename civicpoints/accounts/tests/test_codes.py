@@ -466,3 +466,48 @@ def test_registration_race_spends_a_code_once(town, texted_code):
         _register(town, code, nickname="twice")
     # then
     assert User.objects.filter(mobile=NEW).count() == 1
+
+
+@pytest.mark.parametrize("purpose", ["login", "reset", "bind"])
+def test_with_the_gateway_down_a_registered_number_answers_like_an_unregistered_one(
+    client, town, settings, purpose
+):
+    # given: the gateway refuses every text (issue 15: the error used to reveal
+    # that the number has an account, since an unregistered one is never texted)
+    settings.SMS_BACKEND = "civicpoints.accounts.tests.test_codes._DownBackend"
+    settings.SMS_RETRIES = 1
+    settings.SMS_RETRY_BACKOFF = 0
+    settings.SMS_CODE_INTERVAL = 0
+    # when
+    answers = []
+    for mobile in (town.alice.mobile, NEW):
+        resp = client.post(
+            f"{API}/auth/code",
+            {"mobile": mobile, "purpose": purpose},
+            content_type="application/json",
+            headers={"accept-language": "zh-hans"},
+        )
+        answers.append((resp.status_code, resp.json()))
+    page = client.post(
+        reverse("accounts:login_code"),
+        {"mobile": town.alice.mobile, "action": "send_code"},
+        headers={"accept-language": "zh-hans"},
+    )
+    # then: the same 202 for both; no usable code left for alice; the page says "on its way"
+    assert answers[0] == answers[1] and answers[0][0] == 202
+    alice_live = VerificationCode.objects.filter(mobile=town.alice.mobile, closed_at__isnull=True)
+    assert not alice_live.exists()
+    assert "若该号码可接收短信，验证码已发出" in page.content.decode()
+    assert "短信发送失败" not in page.content.decode()
+
+
+def test_a_close_code_cannot_be_asked_for_any_number_through_the_public_endpoint(client, town):
+    # when
+    resp = client.post(
+        f"{API}/auth/code",
+        {"mobile": town.alice.mobile, "purpose": "close"},
+        content_type="application/json",
+    )
+    # then
+    assert resp.status_code == 422 and resp.json()["field"] == "purpose"
+    assert ConsoleSMSBackend.outbox == []
