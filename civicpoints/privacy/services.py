@@ -77,6 +77,7 @@ def resident_data_export(*, user: User) -> dict:
     from civicpoints.points.models import PointAccount, PointTransaction
     from civicpoints.posts.models import Comment, Like, Post, Share
     from civicpoints.reports.models import Report
+    from civicpoints.sharing.models import ShareLink, ShareVisit
 
     account = PointAccount.objects.filter(resident=user).first()
     card = DiscountCard.objects.filter(resident=user).first()
@@ -197,6 +198,14 @@ def resident_data_export(*, user: User) -> dict:
         "articles_read": [
             {"article": r.article_id, "read_at": _iso(r.read_at)}
             for r in ArticleRead.objects.filter(reader=user).order_by("pk")
+        ],
+        "share_links": [
+            {"target": str(k.target), "item": k.object_id, "created_at": _iso(k.created_at)}
+            for k in ShareLink.objects.filter(sharer=user).order_by("pk")
+        ],
+        "share_visits": [
+            {"target": str(v.target), "item": v.object_id, "visited_at": _iso(v.visited_at)}
+            for v in ShareVisit.objects.filter(reader=user).order_by("pk")
         ],
         "wechat": [
             {
