@@ -511,3 +511,25 @@ def test_a_close_code_cannot_be_asked_for_any_number_through_the_public_endpoint
     # then
     assert resp.status_code == 422 and resp.json()["field"] == "purpose"
     assert ConsoleSMSBackend.outbox == []
+
+
+def test_behind_a_trusted_proxy_the_address_limit_counts_each_client(client, town, settings):
+    # given: every request comes through the proxy 10.0.0.1; the limit is 2 an hour
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    settings.SMS_CODE_PER_IP_HOUR = 2
+    settings.SMS_CODE_INTERVAL = 0
+
+    def ask(mobile, client_address):
+        return client.post(
+            f"{API}/auth/code",
+            {"mobile": mobile, "purpose": "register"},
+            content_type="application/json",
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=client_address,
+        ).status_code
+
+    # when: two clients ask twice each, then the first a third time
+    answers = [ask(f"1360000010{i}", f"203.0.113.{i % 2 + 1}") for i in range(4)]
+    third = ask("13600000109", "203.0.113.1")
+    # then: each client has its own budget (not one shared by everyone behind the proxy)
+    assert answers == [202, 202, 202, 202] and third == 429
