@@ -56,8 +56,9 @@ def feed_view(request):
     )
 
 
-def _sharing(request, post):
-    """The share address (``posts:share`` with my sharer token) and, in WeChat, the card."""
+def _sharing(request, post, *, with_token=False):
+    """The share address (``posts:share``, with my sharer token in WeChat or
+    ``with_token``) and, in WeChat, the card."""
     if post.status != PostStatus.APPROVED:  # nothing to share before review
         return {"share_url": "", "wechat_share": None}
     first = post.photos.first()
@@ -70,6 +71,7 @@ def _sharing(request, post):
         title=post.title,
         description=post.body,
         image_url=first.public_thumbnail_url if first else "",
+        with_token=with_token,
     )
 
 
@@ -227,7 +229,7 @@ def share_view(request, post_id):
     post = selectors.post_for_viewer(None, post_id)
     _share_visit(request, post)
     first = post.photos.first()
-    sharing = _sharing(request, post)
+    sharing = _sharing(request, post, with_token=True)
     token = sharing["share_url"].partition("?")[2]
     return render(
         request,

@@ -43,19 +43,29 @@ def share_context(
     title: str,
     description: str = "",
     image_url: str = "",
+    with_token: bool = False,
 ) -> dict[str, Any]:
     """The template context for sharing the item at ``path`` (a site path).
 
-    Returns ``{"share_url": absolute URL (with ``?s=<token>`` for a resident),
-    "wechat_share": None, or (in WeChat, with an official account and a ticket)
-    {"config": wx.config's fields, "title", "desc", "link", "imgUrl"}}``.
+    The viewer's share link (a ``ShareLink`` row the first time) is made only where
+    it can be shared: inside WeChat, or when the page shows the link (``with_token``:
+    the post's share page) — not on every page view elsewhere.
+
+    Returns ``{"share_url": absolute URL (with ``?s=<token>`` for a resident, in
+    WeChat or ``with_token``), "wechat_share": None, or (in WeChat, with an official
+    account and a ticket) {"config": wx.config's fields, "title", "desc", "link",
+    "imgUrl"}}``.
     """
-    token = share_token(sharer=request.user, target=target, object_id=object_id, town_id=town_id)
+    wechat_ua = in_wechat(request)
     link = request.build_absolute_uri(path)
-    if token:
-        link = f"{link}?{urlencode({TOKEN_PARAM: token})}"
+    if wechat_ua or with_token:
+        token = share_token(
+            sharer=request.user, target=target, object_id=object_id, town_id=town_id
+        )
+        if token:
+            link = f"{link}?{urlencode({TOKEN_PARAM: token})}"
     card = None
-    if in_wechat(request):
+    if wechat_ua:
         # WeChat signs the address the browser shows (query included, no fragment)
         config = wechat.jssdk_config(request.build_absolute_uri())
         if config is not None:

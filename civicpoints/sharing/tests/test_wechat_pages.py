@@ -12,7 +12,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from civicpoints.accounts import wechat
-from civicpoints.sharing.models import ShareTarget
+from civicpoints.sharing.models import ShareLink, ShareTarget
 from civicpoints.sharing.services import share_token
 
 WECHAT_UA = (
@@ -134,3 +134,21 @@ def test_the_vendored_sdk_is_jweixin_1_6_0_with_no_eval():
     assert "o.wx=o.jWeixin=w" in text
     assert "updateAppMessageShareData" in text and "updateTimelineShareData" in text
     assert "eval(" not in text and "new Function" not in text
+
+
+def test_outside_wechat_viewing_a_page_makes_no_share_link(client, town, post, article, event):
+    # given
+    client.force_login(town.alice)
+    # when: the detail pages outside WeChat
+    for path in (
+        reverse("posts:detail", args=[post.pk]),
+        reverse("articles:detail", args=[article.pk]),
+        reverse("events:detail", args=[event.pk]),
+    ):
+        client.get(path, headers={"user-agent": PHONE_UA})
+    # then: no row written for a link nobody can share from there
+    assert not ShareLink.objects.exists()
+    # when: the post's share page, which shows the link
+    client.get(reverse("posts:share", args=[post.pk]), headers={"user-agent": PHONE_UA})
+    # then
+    assert ShareLink.objects.filter(sharer=town.alice, target=ShareTarget.POST).count() == 1
