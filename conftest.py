@@ -47,6 +47,27 @@ def texted_code():
 
 
 @pytest.fixture
+def wechat_fake(settings):
+    """A fake WeChat API on 127.0.0.1 (``accounts/tests/fake_wechat.py``) with the official
+    account ``wxOFFICIAL`` and the mini-program ``wxMINI`` configured to use it."""
+    from civicpoints.accounts.tests.fake_wechat import FakeWeChat
+
+    settings.WECHAT_APP_ID = "wxOFFICIAL"
+    settings.WECHAT_APP_SECRET = "official-secret"
+    settings.WECHAT_MINI_APP_ID = "wxMINI"
+    settings.WECHAT_MINI_APP_SECRET = "mini-secret"
+    with FakeWeChat(
+        app_id="wxOFFICIAL",
+        secret="official-secret",
+        mini_app_id="wxMINI",
+        mini_secret="mini-secret",
+    ) as fake:
+        settings.WECHAT_API_BASE = fake.base
+        settings.WECHAT_OPEN_BASE = fake.base
+        yield fake
+
+
+@pytest.fixture
 def catalog(db):
     from civicpoints.points.catalog import rule_catalog_load
 

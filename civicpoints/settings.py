@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "civicpoints.merchants",
     "civicpoints.notifications",
     "civicpoints.integrity",
+    "civicpoints.sharing",
     "civicpoints.articles",
     "civicpoints.posts",
     "civicpoints.reports",

@@ -76,10 +76,13 @@ class Browsing:
         for old in folder.glob("*.png"):
             old.unlink()
 
-    def page(self, viewport=PHONE):
+    def page(self, viewport=PHONE, user_agent=None, init_script=None):
+        extra = {"user_agent": user_agent} if user_agent else {}
         context = self.browser.new_context(
-            viewport=viewport, base_url=self.base_url, locale="zh-CN", is_mobile=True
+            viewport=viewport, base_url=self.base_url, locale="zh-CN", is_mobile=True, **extra
         )
+        if init_script:
+            context.add_init_script(init_script)
         self.contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)

@@ -19,6 +19,7 @@ from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.models import Community, Grid, Household, User
 from civicpoints.accounts.scope import require_staff, resident_for_staff
 from civicpoints.core.bounds import ObjectId
+from civicpoints.core.clientip import client_ip
 from civicpoints.core.errors import InvalidInput, OutOfScope
 from civicpoints.core.origin import request_address, request_device
 from civicpoints.core.schemas import ErrorOut
@@ -144,7 +145,9 @@ class PasswordResetIn(Schema):
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    # behind a trusted proxy, the client's address, not the proxy's (the per-address
+    # code limits would otherwise be shared by everyone)
+    return client_ip(request)
 
 
 @router.post(

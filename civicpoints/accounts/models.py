@@ -306,6 +306,7 @@ class CodePurpose(models.TextChoices):
     LOGIN = "login", _("sign-in")
     RESET = "reset", _("password reset")
     BIND = "bind", _("WeChat binding")
+    CLOSE = "close", _("closing the account")
 
 
 CODE_MAX_ATTEMPTS = 5

@@ -35,6 +35,7 @@ from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.middleware import set_elder_cookie
 from civicpoints.accounts.models import CodePurpose, Community, Language, Role, User
 from civicpoints.accounts.scope import require_staff, resident_for_staff, town_of
+from civicpoints.core.clientip import client_ip
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error, skip_validation
 from civicpoints.core.origin import device_cookie_set, request_address, request_device
@@ -61,7 +62,7 @@ def _send_code(request: HttpRequest, form: forms.Form, purpose: str) -> None:
         services.verification_code_send(
             mobile=request.POST.get("mobile", ""),
             purpose=purpose,
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
         )
     except DomainError as exc:
         add_domain_error(form, exc)
@@ -85,7 +86,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 services.verification_code_send(
                     mobile=form.user.mobile,
                     purpose=CodePurpose.LOGIN,
-                    ip=request.META.get("REMOTE_ADDR"),
+                    ip=client_ip(request),
                 )
             except DomainError as exc:
                 messages.error(request, str(exc.detail))

@@ -6,17 +6,27 @@
 tests; any other host must be HTTPS. WeChat answers errors as HTTP 200 with
 ``errcode``/``errmsg``; those become ``WeChatLoginError`` with a Chinese message
 for the person (README, "WeChat sign-in").
+
+The JS-SDK's ``wx.config`` (sharing a page to friends and Moments) is signed here too
+(``jssdk_config``): from the official account's access token (``cgi-bin/stable_token``,
+cached under the same key as the template channel's) and its jsapi_ticket
+(``cgi-bin/ticket/getticket?type=jsapi``), both cached in Django's cache, per the
+JS-SDK documentation, appendix 1 "JS-SDK使用权限签名算法".
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import secrets
+import time
 import urllib.parse
 import urllib.request
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -153,3 +163,121 @@ def mini_code2session(js_code: str) -> dict[str, Any]:
             "grant_type": "authorization_code",
         },
     )
+
+
+# --- JS-SDK (wx.config) ---------------------------------------------------------------
+
+# access token invalid / expired (40001 invalid credential, 40014 invalid token,
+# 42001 token expired): fetch a fresh token once and ask again
+TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
+TICKET_TTL = 7000  # seconds; WeChat's tickets last 7200
+JS_API_LIST = ("updateAppMessageShareData", "updateTimelineShareData")
+
+
+def post_json(path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST ``body`` as JSON to ``WECHAT_API_BASE + path``; the decoded answer.
+
+    Raises: WeChatLoginError (an ``errcode`` answer, a timeout or a network error)."""
+    url = f"{_checked_base(settings.WECHAT_API_BASE)}{path}"
+    request = urllib.request.Request(  # noqa: S310 - scheme checked
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.WECHAT_TIMEOUT) as resp:  # noqa: S310  # nosec B310 - scheme checked
+            answer: dict[str, Any] = json.loads(resp.read().decode("utf-8"))
+    except (OSError, ValueError):
+        raise _error(None) from None
+    if answer.get("errcode"):
+        raise _error(answer["errcode"], answer.get("errmsg", ""))
+    return answer
+
+
+def _token_key() -> str:
+    # shared with notifications.channels.WeChatTemplateChannel.access_token
+    return f"wechat:access_token:{settings.WECHAT_APP_ID}"
+
+
+def access_token(*, refresh: bool = False) -> str:
+    """The official account's access token (``cgi-bin/stable_token``), cached for its
+    lifetime (``expires_in``, 7200 s) minus 300 s; ``refresh`` asks WeChat for a new one.
+
+    Raises: WeChatNotConfigured (no ``WECHAT_APP_ID``/``SECRET``); WeChatLoginError."""
+    if not (settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET):
+        raise WeChatNotConfigured()
+    token = None if refresh else cache.get(_token_key())
+    if token:
+        return str(token)
+    answer = post_json(
+        "/cgi-bin/stable_token",
+        {
+            "grant_type": "client_credential",
+            "appid": settings.WECHAT_APP_ID,
+            "secret": settings.WECHAT_APP_SECRET,
+            "force_refresh": refresh,
+        },
+    )
+    token = str(answer["access_token"])
+    cache.set(_token_key(), token, max(int(answer.get("expires_in", 7200)) - 300, 60))
+    return token
+
+
+def jsapi_ticket(*, refresh: bool = False) -> str:
+    """The jsapi_ticket (``cgi-bin/ticket/getticket?type=jsapi``), cached ``TICKET_TTL``
+    (7000 s, or WeChat's ``expires_in`` minus 200 s when shorter) for every process
+    sharing the cache. An answer that the access token is invalid or expired (40001,
+    40014, 42001) fetches a fresh token and asks once more.
+
+    Raises: WeChatNotConfigured; WeChatLoginError (WeChat refused or is unreachable)."""
+    key = f"wechat:jsapi_ticket:{settings.WECHAT_APP_ID}"
+    ticket = None if refresh else cache.get(key)
+    if ticket:
+        return str(ticket)
+    for attempt in (0, 1):
+        token = access_token(refresh=attempt == 1)
+        try:
+            answer = get_json("/cgi-bin/ticket/getticket", {"access_token": token, "type": "jsapi"})
+            break
+        except WeChatLoginError as exc:
+            if exc.errcode not in TOKEN_ERRCODES or attempt == 1:
+                raise
+    ticket = str(answer["ticket"])
+    ttl = min(TICKET_TTL, int(answer.get("expires_in", 7200)) - 200)
+    cache.set(key, ticket, max(ttl, 60))
+    return ticket
+
+
+def jssdk_signature(*, ticket: str, noncestr: str, timestamp: int, url: str) -> str:
+    """``sha1("jsapi_ticket=…&noncestr=…&timestamp=…&url=…")`` in hex: the four fields
+    in ASCII order of their names, raw values (no URL escaping), ``url`` without its
+    ``#`` fragment (JS-SDK documentation, appendix 1)."""
+    url = url.split("#", 1)[0]
+    plain = f"jsapi_ticket={ticket}&noncestr={noncestr}&timestamp={timestamp}&url={url}"
+    return hashlib.sha1(plain.encode(), usedforsecurity=False).hexdigest()
+
+
+def jssdk_config(url: str) -> dict[str, Any] | None:
+    """What ``wx.config`` needs on the page at ``url`` (the full address the browser
+    shows, query included): ``{appId, timestamp (s), nonceStr, signature, jsApiList}``;
+    None without an official account or when WeChat cannot give a ticket (the page
+    then shares as a plain link; the failure is logged without secrets)."""
+    if not (settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET):
+        return None
+    try:
+        ticket = jsapi_ticket()
+    except WeChatLoginError as exc:
+        log.warning("no jsapi_ticket for wx.config (%s)", exc.errcode)
+        return None
+    noncestr = secrets.token_urlsafe(12)
+    timestamp = int(time.time())
+    return {
+        "appId": settings.WECHAT_APP_ID,
+        "timestamp": timestamp,
+        "nonceStr": noncestr,
+        "signature": jssdk_signature(
+            ticket=ticket, noncestr=noncestr, timestamp=timestamp, url=url
+        ),
+        "jsApiList": list(JS_API_LIST),
+    }

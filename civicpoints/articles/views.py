@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +16,8 @@ from civicpoints.articles.forms import ArticleForm
 from civicpoints.articles.services import ReadOutcome
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
+from civicpoints.sharing.models import ShareTarget
+from civicpoints.sharing.pages import share_context, share_visit_from
 
 
 @login_required
@@ -30,6 +34,15 @@ def article_detail_view(request, article_id):
     ``article_read`` is idempotent, so reloads and prefetches earn nothing more.
     """
     reading = services.article_read(reader=request.user, article_id=article_id)
+    article = reading.article
+    # a reader who had read it before arriving by a share link is not a new reader
+    share_visit_from(
+        request,
+        target=ShareTarget.ARTICLE,
+        object_id=article.pk,
+        seen_before=not reading.first_read,
+        title=article.title,
+    )
     if reading.outcome == ReadOutcome.AWARDED:
         messages.success(
             request,
@@ -44,7 +57,17 @@ def article_detail_view(request, article_id):
                 "open this one again tomorrow to earn its points."
             ),
         )
-    return render(request, "articles/detail.html", {"article": reading.article})
+    sharing = share_context(
+        request,
+        target=ShareTarget.ARTICLE,
+        object_id=article.pk,
+        town_id=article.town_id,
+        path=reverse("articles:detail", args=[article.pk]),
+        title=article.title,
+        description=strip_tags(article.body_html),
+        image_url=article.cover.url if article.cover else "",
+    )
+    return render(request, "articles/detail.html", {"article": article, **sharing})
 
 
 @login_required

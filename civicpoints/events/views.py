@@ -29,6 +29,8 @@ from civicpoints.events.ics import event_ics
 from civicpoints.events.models import EventStatus
 from civicpoints.events.services import can_organize
 from civicpoints.integrity import selectors as integrity_selectors
+from civicpoints.sharing.models import ShareTarget
+from civicpoints.sharing.pages import share_context, share_visit_from
 
 
 @login_required
@@ -53,10 +55,22 @@ def list_view(request):
 def _detail(request, event, form=None, status=200):
     signup = selectors.signup_of(request.user, event)
     organizer = can_organize(request.user, event)
+    first = event.photos.first()
+    sharing = share_context(
+        request,
+        target=ShareTarget.EVENT,
+        object_id=event.pk,
+        town_id=event.town_id,
+        path=reverse("events:detail", args=[event.pk]),
+        title=event.title,
+        description=event.description or event.place,
+        image_url=first.image.url if first else "",
+    )
     return render(
         request,
         "events/detail.html",
         {
+            **sharing,
             "event": event,
             "signup": signup,
             "position": selectors.waitlist_position(signup) if signup else None,
@@ -73,8 +87,21 @@ def _detail(request, event, form=None, status=200):
 
 @login_required
 def detail_view(request, event_id):
-    """One event: facts, my sign-up or the sign-up button, the record (404 if not mine to see)."""
-    return _detail(request, selectors.event_for(request.user, event_id))
+    """One event: facts, my sign-up or the sign-up button, the record (404 if not mine to see).
+
+    Opened through a share link (``?s=``), a new reader earns the sharer
+    ``share_new_reader`` (``sharing.services``); organizers and people already
+    signed up had seen it before."""
+    event = selectors.event_for(request.user, event_id)
+    share_visit_from(
+        request,
+        target=ShareTarget.EVENT,
+        object_id=event.pk,
+        seen_before=can_organize(request.user, event)
+        or selectors.signup_of(request.user, event) is not None,
+        title=event.title,
+    )
+    return _detail(request, event)
 
 
 @login_required

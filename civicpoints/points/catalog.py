@@ -1,4 +1,5 @@
-"""The default rule catalog shipped in ``data/rule_catalog.json`` (72 rules, 3 categories).
+"""The default rule catalog shipped in ``data/rule_catalog.json`` (the story's 72 rules
+in 3 categories, plus ``share_new_reader``, the one rule the platform adds).
 
 The four rules quoted by the source story carry its exact values: voluntary patrol
 50, helping publicize community policy 30, joining a sanitation drive 25, reading

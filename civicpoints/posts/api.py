@@ -2,6 +2,8 @@
 moderation and appeals. Text fields are returned as plain text: clients must
 escape them (nothing from residents is markup)."""
 
+from urllib.parse import urlencode
+
 from django.urls import reverse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -15,6 +17,8 @@ from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.core.schemas import ErrorOut
 from civicpoints.posts import selectors, services
 from civicpoints.posts.models import Comment, Section
+from civicpoints.sharing.models import ShareTarget
+from civicpoints.sharing.services import TOKEN_PARAM, share_token
 
 router = Router(tags=["posts"])
 
@@ -262,12 +266,19 @@ def like(request, post_id: ObjectId):
 
 @router.post("/posts/{int:post_id}/share", response={200: ShareOut, 404: ErrorOut})
 def share(request, post_id: ObjectId):
-    """Record that I share the post; returns the public share link, its QR image and the count."""
+    """Record that I share the post; returns the public share link, its QR image and the count.
+
+    For a resident both links carry their signed sharer token (``?s=…``): each new
+    reader the link brings earns them ``share_new_reader`` (``sharing.services``)."""
     post = _post(request, post_id)
     count = services.post_share(user=request.user, post=post)
+    token = share_token(
+        sharer=request.user, target=ShareTarget.POST, object_id=post.pk, town_id=post.town_id
+    )
+    query = f"?{urlencode({TOKEN_PARAM: token})}" if token else ""
     return {
-        "share_url": request.build_absolute_uri(reverse("posts:share", args=[post.pk])),
-        "qr_url": request.build_absolute_uri(reverse("posts:share_qr", args=[post.pk])),
+        "share_url": request.build_absolute_uri(reverse("posts:share", args=[post.pk])) + query,
+        "qr_url": request.build_absolute_uri(reverse("posts:share_qr", args=[post.pk])) + query,
         "share_count": count,
     }
 

@@ -1,5 +1,7 @@
 """Pages for posts: feed, post, write/edit, my posts, share page; staff moderation and appeals."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -24,6 +26,9 @@ from civicpoints.posts.forms import (
     ReasonForm,
 )
 from civicpoints.posts.models import Comment, Post, PostStatus
+from civicpoints.sharing.models import ShareTarget
+from civicpoints.sharing.pages import share_context, share_visit_from
+from civicpoints.sharing.services import TOKEN_PARAM, share_link_from_token
 
 
 def _sections_for(user):
@@ -51,6 +56,37 @@ def feed_view(request):
     )
 
 
+def _sharing(request, post, *, with_token=False):
+    """The share address (``posts:share``, with my sharer token in WeChat or
+    ``with_token``) and, in WeChat, the card."""
+    if post.status != PostStatus.APPROVED:  # nothing to share before review
+        return {"share_url": "", "wechat_share": None}
+    first = post.photos.first()
+    return share_context(
+        request,
+        target=ShareTarget.POST,
+        object_id=post.pk,
+        town_id=post.town_id,
+        path=reverse("posts:share", args=[post.pk]),
+        title=post.title,
+        description=post.body,
+        image_url=first.public_thumbnail_url if first else "",
+        with_token=with_token,
+    )
+
+
+def _share_visit(request, post):
+    """A reader brought by a share link (``?s=``) earns the sharer points when new."""
+    if post.status == PostStatus.APPROVED:
+        share_visit_from(
+            request,
+            target=ShareTarget.POST,
+            object_id=post.pk,
+            seen_before=request.user.is_authenticated and request.user.pk == post.author_id,
+            title=post.title,
+        )
+
+
 def _detail(request, post, *, comment_form=None, status=200):
     user = request.user
     moderator = user.is_authenticated and selectors.can_moderate(user, post)
@@ -68,7 +104,7 @@ def _detail(request, post, *, comment_form=None, status=200):
             "approve_form": ApproveForm(post=post) if moderator else None,
             "reason_form": ReasonForm() if moderator else None,
             "appeal_form": AppealForm(),
-            "share_url": request.build_absolute_uri(reverse("posts:share", args=[post.pk])),
+            **_sharing(request, post),
             "Status": PostStatus,
         },
         status=status,
@@ -76,7 +112,9 @@ def _detail(request, post, *, comment_form=None, status=200):
 
 
 def detail_view(request, post_id):
-    return _detail(request, selectors.post_for_viewer(request.user, post_id))
+    post = selectors.post_for_viewer(request.user, post_id)
+    _share_visit(request, post)
+    return _detail(request, post)
 
 
 @login_required
@@ -189,13 +227,17 @@ def share_record_view(request, post_id):
 def share_view(request, post_id):
     """The public share page (Open Graph tags for WeChat Moments), published posts only."""
     post = selectors.post_for_viewer(None, post_id)
+    _share_visit(request, post)
     first = post.photos.first()
+    sharing = _sharing(request, post, with_token=True)
+    token = sharing["share_url"].partition("?")[2]
     return render(
         request,
         "posts/share.html",
         {
             "post": post,
-            "share_url": request.build_absolute_uri(),
+            **sharing,
+            "qr_query": token,
             "og_image": request.build_absolute_uri(first.public_thumbnail_url) if first else "",
         },
     )
@@ -205,6 +247,10 @@ def share_qr_view(request, post_id):
     """An SVG QR code of the share page's link (published posts only)."""
     post = selectors.post_for_viewer(None, post_id)
     url = request.build_absolute_uri(reverse("posts:share", args=[post.pk]))
+    link = share_link_from_token(request.GET.get(TOKEN_PARAM))
+    if link is not None and (link.target, link.object_id) == (ShareTarget.POST, post.pk):
+        # the sharer's own QR code carries their token (a forged one is left out)
+        url = f"{url}?{urlencode({TOKEN_PARAM: request.GET[TOKEN_PARAM]})}"
     return HttpResponse(qr_svg(url), content_type="image/svg+xml")
 
 

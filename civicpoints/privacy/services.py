@@ -15,9 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.locks import lock_person
-from civicpoints.accounts.models import Role, User, WeChatIdentity
+from civicpoints.accounts.models import CodePurpose, Role, User, WeChatIdentity
 from civicpoints.accounts.passwords import password_recheck
-from civicpoints.accounts.services import wechat_identity_unbind
+from civicpoints.accounts.services import (
+    own_code_check,
+    own_code_close,
+    own_code_send,
+    wechat_identity_unbind,
+)
 from civicpoints.core.errors import DomainError, InvalidInput, OutOfScope
 
 # Closed accounts get the mobile "10" + the id in 9 digits: it satisfies the
@@ -72,6 +77,7 @@ def resident_data_export(*, user: User) -> dict:
     from civicpoints.points.models import PointAccount, PointTransaction
     from civicpoints.posts.models import Comment, Like, Post, Share
     from civicpoints.reports.models import Report
+    from civicpoints.sharing.models import ShareLink, ShareVisit
 
     account = PointAccount.objects.filter(resident=user).first()
     card = DiscountCard.objects.filter(resident=user).first()
@@ -193,6 +199,14 @@ def resident_data_export(*, user: User) -> dict:
             {"article": r.article_id, "read_at": _iso(r.read_at)}
             for r in ArticleRead.objects.filter(reader=user).order_by("pk")
         ],
+        "share_links": [
+            {"target": str(k.target), "item": k.object_id, "created_at": _iso(k.created_at)}
+            for k in ShareLink.objects.filter(sharer=user).order_by("pk")
+        ],
+        "share_visits": [
+            {"target": str(v.target), "item": v.object_id, "visited_at": _iso(v.visited_at)}
+            for v in ShareVisit.objects.filter(reader=user).order_by("pk")
+        ],
         "wechat": [
             {
                 "openid": w.openid,
@@ -206,8 +220,29 @@ def resident_data_export(*, user: User) -> dict:
     }
 
 
-def account_close(*, user: User, password: str) -> User:
-    """Close the resident ``user``'s own account, after checking ``password``.
+def account_close_code_send(*, user: User, ip: str | None = None) -> None:
+    """Text a ``close`` code to the resident ``user``'s own number (5 minutes, 5 tries;
+    the limits of ``accounts.services.verification_code_send``).
+
+    Raises: OutOfScope(code="resident_only"); RateLimited (429, field ``mobile``);
+    SMSError subclasses (gateway down: told, the number is the person's own).
+    """
+    if user.role != Role.RESIDENT or is_closed(user):
+        raise OutOfScope(
+            _("Staff and merchant accounts are closed by a town admin."), code="resident_only"
+        )
+    own_code_send(user=user, purpose=CodePurpose.CLOSE, ip=ip)
+
+
+class ProofMissing(InvalidInput):
+    code = "proof_missing"
+    default_detail = _("Enter your password, or a code texted to your mobile number.")
+
+
+def account_close(*, user: User, password: str = "", code: str = "") -> User:
+    """Close the resident ``user``'s own account, after checking ``password`` — or, for
+    a resident who signs in only by SMS code or WeChat and has no password, ``code``:
+    a ``close`` code texted to their own number (``accounts.services.own_code_send``).
 
     In one transaction: unused vouchers are cancelled (points come back through
     ``voucher_cancel``), sign-ups to events not yet started are cancelled
@@ -223,7 +258,9 @@ def account_close(*, user: User, password: str) -> User:
     Raises:
         OutOfScope(code="resident_only"): staff and merchant accounts are closed
             by a town admin, not here.
-        WrongPassword(field="password").
+        ProofMissing(field="password"): neither a password nor a code given.
+        WrongPassword(field="password"); CodeInvalid / CodeWrong / CodeExpired /
+            CodeExhausted (422, field ``code``).
         TooManyPasswordAttempts (429, field ``password``): too many wrong passwords
             lately (``accounts.passwords``).
     """
@@ -240,9 +277,17 @@ def account_close(*, user: User, password: str) -> User:
         )
     if is_closed(user):
         return user
-    if not password_recheck(user=user, password=password, field="password"):
+    code_id = None
+    if code:
+        # a wrong try is counted here, outside the transaction below
+        code_id = own_code_check(user=user, purpose=CodePurpose.CLOSE, code=code)
+    elif not password:
+        raise ProofMissing(field="password")
+    elif not password_recheck(user=user, password=password, field="password"):
         raise WrongPassword(field="password")
     with transaction.atomic():
+        if code_id is not None:
+            own_code_close(code_id)  # a parallel request spending it too loses
         # Lock order (docs/CONVENTIONS.md): the person first, then offers and
         # vouchers (voucher_cancel), events and sign-ups (event_sign_up_cancel),
         # the points account last. An exchange or sign-up of this person racing

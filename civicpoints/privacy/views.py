@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicpoints.core.clientip import client_ip
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
 from civicpoints.core.timeutil import local_date
@@ -20,9 +21,27 @@ from civicpoints.privacy.labels import export_labelled
 def privacy_view(request):
     """My personal data: download a copy, or close my account (residents)."""
     form = CloseAccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "send_code" in request.POST:
+        form = CloseAccountForm()  # nothing checked yet: only the text is asked for
         try:
-            services.account_close(user=request.user, password=form.cleaned_data["password"])
+            services.account_close_code_send(user=request.user, ip=client_ip(request))
+        except DomainError as exc:
+            if exc.status == 403:
+                raise
+            messages.error(request, str(exc.detail))
+        else:
+            messages.info(
+                request,
+                _("A code is on its way to %(mobile)s. It lasts 5 minutes.")
+                % {"mobile": request.user.masked_mobile},
+            )
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.account_close(
+                user=request.user,
+                password=form.cleaned_data["password"],
+                code=form.cleaned_data["code"],
+            )
         except DomainError as exc:
             if exc.status == 429:  # attempt limit: the error page, status 429
                 raise
@@ -31,7 +50,8 @@ def privacy_view(request):
             logout(request)
             messages.success(request, _("Your account is closed. Thank you for taking part."))
             return redirect("accounts:login")
-    return render(request, "privacy/privacy.html", {"form": form})
+    status = 422 if form.errors else 200
+    return render(request, "privacy/privacy.html", {"form": form}, status=status)
 
 
 @login_required

@@ -338,7 +338,14 @@ def user_set_language(*, user: User, language: str) -> User:
 # a number is registered: a code is created (and its tries counted) for every
 # number asked about; for sign-in and reset it is texted only to a registered,
 # active number, for registration to any number. Only someone who then shows the
-# right code learns that the number already has an account.
+# right code learns that the number already has an account. A gateway failure
+# is told only where every number is texted alike (registration) or where the
+# number is the asker's own (closing one's account); for sign-in, reset and
+# binding it is logged and answered like a send, or the error itself would
+# reveal that the number is registered (an unregistered one is never texted).
+
+# purposes whose answer must not depend on whether the number has an account
+SECRET_REGISTRATION_PURPOSES = frozenset({CodePurpose.LOGIN, CodePurpose.RESET, CodePurpose.BIND})
 
 
 class CodeInvalid(InvalidInput):
@@ -426,11 +433,32 @@ def verification_code_send(*, mobile: str, purpose: str, ip: str | None = None) 
     Raises:
         InvalidInput (field ``mobile`` or ``purpose``); RateLimited / CodeSentRecently
         (429, field ``mobile``); SMSError subclasses when the gateway refuses (the
-        code is then closed: nothing usable is left behind).
+        code is then closed: nothing usable is left behind) — for ``register`` and
+        ``close`` only: for ``login``, ``reset`` and ``bind`` a refused send is
+        logged and answered like a send, so that the answer never depends on
+        whether the number is registered.
     """
     canonical = normalize_mobile(mobile)
-    if purpose not in CodePurpose.values:
+    if purpose not in CodePurpose.values or purpose == CodePurpose.CLOSE:
+        # a closing code goes only to the signed-in person (own_code_send)
         raise InvalidInput(_("Unknown purpose."), field="purpose", code="invalid_choice")
+    _code_send(canonical, purpose, ip)
+
+
+def own_code_send(*, user: User, purpose: str, ip: str | None = None) -> None:
+    """Text a code for ``purpose`` to the signed-in ``user``'s own number (closing
+    the account: ``CodePurpose.CLOSE``), with the limits of ``verification_code_send``.
+    The person knows their number is registered, so a gateway failure is told.
+
+    Raises: InvalidInput (field ``purpose``: not ``close``); RateLimited /
+    CodeSentRecently (429, field ``mobile``); SMSError subclasses (gateway).
+    """
+    if purpose != CodePurpose.CLOSE:
+        raise InvalidInput(_("Unknown purpose."), field="purpose", code="invalid_choice")
+    _code_send(user.mobile, purpose, ip)
+
+
+def _code_send(canonical: str, purpose: str, ip: str | None) -> None:
     _code_throttle(canonical, ip)
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
@@ -465,10 +493,14 @@ def verification_code_send(*, mobile: str, purpose: str, ip: str | None = None) 
             template="code",
             params={"code": code, "minutes": str(minutes)},
         )
-    except SMSError:
+    except SMSError as exc:
         VerificationCode.objects.filter(pk=row.pk, closed_at__isnull=True).update(
             closed_at=timezone.now()
         )
+        if purpose in SECRET_REGISTRATION_PURPOSES:
+            # answered like the send to an unregistered number (see above)
+            log.warning("verification code for %s not sent: %s", purpose, exc.code)
+            return
         raise
 
 
@@ -517,6 +549,24 @@ def _code_close(pk: int) -> None:
         closed_at=timezone.now()
     ):
         raise CodeInvalid(field="code")
+
+
+def own_code_check(*, user: User, purpose: str, code: str) -> int:
+    """Spend one try of the live ``purpose`` code sent to ``user``'s own number
+    (``own_code_send``); returns its id when right. Call it outside any transaction
+    (a wrong try must count), then ``own_code_close(id)`` inside the one that acts.
+    Used by ``privacy.services.account_close``.
+
+    Raises: CodeInvalid, CodeExpired, CodeExhausted, CodeWrong (422, field ``code``).
+    """
+    return _code_check(mobile=user.mobile, purpose=purpose, code=code)
+
+
+def own_code_close(code_id: int) -> None:
+    """Close a code checked by ``own_code_check`` in the caller's transaction.
+
+    Raises: CodeInvalid (spent by a parallel request meanwhile)."""
+    _code_close(code_id)
 
 
 def resident_register_with_code(

@@ -466,3 +466,70 @@ def test_registration_race_spends_a_code_once(town, texted_code):
         _register(town, code, nickname="twice")
     # then
     assert User.objects.filter(mobile=NEW).count() == 1
+
+
+@pytest.mark.parametrize("purpose", ["login", "reset", "bind"])
+def test_with_the_gateway_down_a_registered_number_answers_like_an_unregistered_one(
+    client, town, settings, purpose
+):
+    # given: the gateway refuses every text (issue 15: the error used to reveal
+    # that the number has an account, since an unregistered one is never texted)
+    settings.SMS_BACKEND = "civicpoints.accounts.tests.test_codes._DownBackend"
+    settings.SMS_RETRIES = 1
+    settings.SMS_RETRY_BACKOFF = 0
+    settings.SMS_CODE_INTERVAL = 0
+    # when
+    answers = []
+    for mobile in (town.alice.mobile, NEW):
+        resp = client.post(
+            f"{API}/auth/code",
+            {"mobile": mobile, "purpose": purpose},
+            content_type="application/json",
+            headers={"accept-language": "zh-hans"},
+        )
+        answers.append((resp.status_code, resp.json()))
+    page = client.post(
+        reverse("accounts:login_code"),
+        {"mobile": town.alice.mobile, "action": "send_code"},
+        headers={"accept-language": "zh-hans"},
+    )
+    # then: the same 202 for both; no usable code left for alice; the page says "on its way"
+    assert answers[0] == answers[1] and answers[0][0] == 202
+    alice_live = VerificationCode.objects.filter(mobile=town.alice.mobile, closed_at__isnull=True)
+    assert not alice_live.exists()
+    assert "若该号码可接收短信，验证码已发出" in page.content.decode()
+    assert "短信发送失败" not in page.content.decode()
+
+
+def test_a_close_code_cannot_be_asked_for_any_number_through_the_public_endpoint(client, town):
+    # when
+    resp = client.post(
+        f"{API}/auth/code",
+        {"mobile": town.alice.mobile, "purpose": "close"},
+        content_type="application/json",
+    )
+    # then
+    assert resp.status_code == 422 and resp.json()["field"] == "purpose"
+    assert ConsoleSMSBackend.outbox == []
+
+
+def test_behind_a_trusted_proxy_the_address_limit_counts_each_client(client, town, settings):
+    # given: every request comes through the proxy 10.0.0.1; the limit is 2 an hour
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    settings.SMS_CODE_PER_IP_HOUR = 2
+    settings.SMS_CODE_INTERVAL = 0
+
+    def ask(mobile, client_address):
+        return client.post(
+            f"{API}/auth/code",
+            {"mobile": mobile, "purpose": "register"},
+            content_type="application/json",
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=client_address,
+        ).status_code
+
+    # when: two clients ask twice each, then the first a third time
+    answers = [ask(f"1360000010{i}", f"203.0.113.{i % 2 + 1}") for i in range(4)]
+    third = ask("13600000109", "203.0.113.1")
+    # then: each client has its own budget (not one shared by everyone behind the proxy)
+    assert answers == [202, 202, 202, 202] and third == 429

@@ -16,26 +16,14 @@ from civicpoints.accounts.services import (
     wechat_identity_bind,
     wechat_identity_unbind,
 )
-from civicpoints.accounts.tests.fake_wechat import FakeWeChat
 
 API = "/api/v1"
 
 
 @pytest.fixture
-def wx(settings):
-    settings.WECHAT_APP_ID = "wxOFFICIAL"
-    settings.WECHAT_APP_SECRET = "official-secret"
-    settings.WECHAT_MINI_APP_ID = "wxMINI"
-    settings.WECHAT_MINI_APP_SECRET = "mini-secret"
-    with FakeWeChat(
-        app_id="wxOFFICIAL",
-        secret="official-secret",
-        mini_app_id="wxMINI",
-        mini_secret="mini-secret",
-    ) as fake:
-        settings.WECHAT_API_BASE = fake.base
-        settings.WECHAT_OPEN_BASE = fake.base
-        yield fake
+def wx(wechat_fake):
+    """The fake WeChat API (root conftest ``wechat_fake``)."""
+    return wechat_fake
 
 
 def _start(client, **headers):

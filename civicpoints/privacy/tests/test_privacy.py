@@ -200,3 +200,72 @@ def test_closing_frees_the_wechat_and_the_export_shows_it(town, texted_code):
     # then
     assert not WeChatIdentity.objects.filter(openid="oALICE").exists()
     assert not ApiToken.objects.filter(user=town.alice, revoked_at__isnull=True).exists()
+
+
+def _code_only_alice(town):
+    """alice as a resident who signs in by SMS code or WeChat only: no password."""
+    alice = User.objects.get(pk=town.alice.pk)
+    alice.set_unusable_password()
+    alice.save(update_fields=["password"])
+    return alice
+
+
+def test_a_resident_without_a_password_closes_with_a_code_on_the_page(client, town, texted_code):
+    # given
+    alice = _code_only_alice(town)
+    client.force_login(alice)
+    # when: the "Text me a code" button, then the code
+    sent = client.post(reverse("privacy:privacy"), {"send_code": "1"})
+    code = texted_code(alice.mobile)
+    wrong = client.post(reverse("privacy:privacy"), {"code": "000000", "confirm": "on"})
+    closed = client.post(reverse("privacy:privacy"), {"code": code, "confirm": "on"})
+    # then
+    assert sent.status_code == 200 and alice.masked_mobile in sent.content.decode()
+    assert wrong.status_code == 422 or code == "000000"
+    assert closed.status_code == 302
+    assert not User.objects.get(pk=alice.pk).is_active
+
+
+def test_closing_by_code_refuses_a_wrong_code_a_missing_proof_and_a_spent_code(town, texted_code):
+    # given
+    from civicpoints.accounts.services import CodeWrong
+    from civicpoints.privacy.services import ProofMissing, account_close_code_send
+
+    alice = _code_only_alice(town)
+    account_close_code_send(user=alice)
+    code = texted_code(alice.mobile)
+    wrong = "000000" if code != "000000" else "111111"
+    # when / then
+    with pytest.raises(ProofMissing):
+        account_close(user=alice)
+    with pytest.raises(CodeWrong):
+        account_close(user=alice, code=wrong)
+    assert User.objects.get(pk=alice.pk).is_active
+    closed = account_close(user=alice, code=code)
+    assert not closed.is_active
+
+
+def test_closing_by_code_through_the_api(client, town, texted_code):
+    # given
+    alice = _code_only_alice(town)
+    client.force_login(alice)
+    # when
+    sent = client.post(f"{API}/me/close/code")
+    code = texted_code(alice.mobile)
+    closed = client.post(f"{API}/me/close", {"code": code}, content_type="application/json")
+    # then
+    assert sent.status_code == 202 and closed.status_code == 204
+    assert not User.objects.get(pk=alice.pk).is_active
+
+
+def test_a_close_code_is_not_a_sign_in_code(town, texted_code):
+    # given: a code texted for closing
+    from civicpoints.accounts.services import CodeInvalid, user_sign_in_with_code
+    from civicpoints.privacy.services import account_close_code_send
+
+    alice = _code_only_alice(town)
+    account_close_code_send(user=alice)
+    code = texted_code(alice.mobile)
+    # when / then: it does not sign anyone in
+    with pytest.raises(CodeInvalid):
+        user_sign_in_with_code(mobile=alice.mobile, code=code)

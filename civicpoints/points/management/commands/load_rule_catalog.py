@@ -7,7 +7,10 @@ from civicpoints.points.catalog import rule_catalog_load
 
 
 class Command(BaseCommand):
-    help = "Load the default 72-rule catalog. Running it twice changes nothing."
+    help = (
+        "Load the default catalog (the story's 72 rules + share_new_reader). "
+        "Running it twice changes nothing."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
