@@ -48,6 +48,14 @@ class Article(models.Model):
     cover = models.ImageField(
         _("cover image"), upload_to="articles/covers/%Y/%m/", blank=True, db_index=True
     )
+    cover_hashes = models.CharField(
+        max_length=220,
+        blank=True,
+        editable=False,
+        help_text="core.imaging.Fingerprint.serialize() of the cover, taken on upload (kept "
+        "for comparisons; covers are staff-chosen and often reused, so never flagged). "
+        "Empty: no cover, or one stored before hashing.",
+    )
     published_at = models.DateTimeField(
         _("publish time"),
         null=True,

@@ -22,6 +22,7 @@ from civicpoints.articles.errors import AudienceOutOfScope, CoverNotAnImage, Cov
 from civicpoints.articles.models import Article, ArticleRead
 from civicpoints.articles.rendering import render_markdown
 from civicpoints.core.errors import InvalidInput
+from civicpoints.core.imaging import photo_fingerprint
 from civicpoints.core.photos import PhotoRefused, photo_process
 from civicpoints.points.errors import CapReached, RuleNotInForce, UnknownRule
 from civicpoints.points.models import PointTransaction
@@ -97,6 +98,12 @@ def _check_published_at(published_at: dt.datetime | None) -> None:
         )
 
 
+def _cover_hashes(cover_file: ContentFile | None) -> str:
+    """The cover's perceptual hashes (``core.imaging.photo_fingerprint``, serialized); ""
+    without a cover. Slow (tens of ms): call it before the transaction."""
+    return photo_fingerprint(cover_file).serialize() if cover_file is not None else ""
+
+
 def cover_process(cover) -> ContentFile:
     """Check and clean an uploaded cover through the one photo path (``core.photos``).
 
@@ -151,6 +158,7 @@ def article_create(
     title, body = _clean_text(title, body_markdown)
     _check_published_at(published_at)
     cover_file = cover_process(cover) if cover else None
+    cover_hashes = _cover_hashes(cover_file)
     now = timezone.now()
     with transaction.atomic():
         article = Article(
@@ -166,6 +174,7 @@ def article_create(
         )
         if cover_file is not None:
             article.cover.save(cover_file.name or "cover.jpg", cover_file, save=False)
+            article.cover_hashes = cover_hashes
         article.save(force_insert=True)
         return article
 
@@ -194,6 +203,7 @@ def article_update(
     title, body = _clean_text(title, body_markdown)
     _check_published_at(published_at)
     cover_file = cover_process(cover) if cover else None
+    cover_hashes = _cover_hashes(cover_file)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
         article.title, article.body_markdown = title, body
@@ -202,8 +212,9 @@ def article_update(
         article.published_at = published_at
         if cover_file is not None:
             article.cover.save(cover_file.name or "cover.jpg", cover_file, save=False)
+            article.cover_hashes = cover_hashes
         elif remove_cover:
-            article.cover = None
+            article.cover, article.cover_hashes = None, ""
         article.updated_at = timezone.now()
         article.save()
         return article
@@ -216,11 +227,13 @@ def article_cover_set(*, actor: User, article_id: int, cover) -> Article:
     """
     article = selectors.article_for_staff(actor, article_id)
     cover_file = cover_process(cover)
+    cover_hashes = _cover_hashes(cover_file)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
         article.cover.save(cover_file.name or "cover.jpg", cover_file, save=False)
+        article.cover_hashes = cover_hashes
         article.updated_at = timezone.now()
-        article.save(update_fields=["cover", "updated_at"])
+        article.save(update_fields=["cover", "cover_hashes", "updated_at"])
         return article
 
 

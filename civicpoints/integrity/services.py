@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.hooks import RegistrationOrigin
+from civicpoints.accounts.locks import lock_person
 from civicpoints.accounts.models import User
 from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import InvalidInput, OutOfScope
@@ -273,11 +274,25 @@ def award_or_hold(
     Same arguments and errors as ``points_award``; ``also``: a second thing whose
     flags hold the award too (an attendance award: subject the sign-up, ``also``
     its event, whose record photos are checked for repeats). Call it inside the
-    caller's transaction. A held award is written when staff clear the last open
-    flag on ``subject`` and ``also`` (``flag_clear``) and withheld when one is upheld.
+    caller's transaction, after locking ``subject`` (and ``also``) as the caller's
+    lock order says: it locks the open flags it finds (docs/CONVENTIONS.md, "Lock
+    order"). A held award is written when staff clear the last open flag on
+    ``subject`` and ``also`` (``flag_clear``) and withheld when one is upheld.
     """
-    flagged = Flag.objects.open().about(subject).exists() or (
-        also is not None and Flag.objects.open().about(also).exists()
+    # Lock the open flags (lock order 3, after the caller's domain rows; pk order): a
+    # clear that committed first has dropped its flag from the set (PostgreSQL re-checks
+    # ``status`` on the locked row); one that comes later waits for this transaction and
+    # then finds the held award (``_decide``). Without the lock an award could be held
+    # just as its last flag is cleared, and stay held with no open flag.
+    about = Q(subject_type=_ct(subject), subject_id=str(subject.pk))
+    if also is not None:
+        about |= Q(subject_type=_ct(also), subject_id=str(also.pk))
+    flagged = list(
+        Flag.objects.open()
+        .filter(about)
+        .order_by("pk")
+        .select_for_update(no_key=True)
+        .values_list("pk")
     )
     if flagged:
         key = idempotency_key or points.award_key(rule=rule, resident=resident, cause=cause)
@@ -326,6 +341,7 @@ def _decide(actor: User, flag: Flag, status: str, why: str) -> Flag:
         raise OutOfScope()
     with transaction.atomic():
         flag = flag_for_staff(actor, flag.pk)  # scope: NotFound outside it
+        _lock_subject(flag)
         flag = Flag.objects.select_for_update().get(pk=flag.pk)
         if flag.status != FlagStatus.OPEN:
             raise AlreadyDecided(field="status")
@@ -346,6 +362,30 @@ def _decide(actor: User, flag: Flag, status: str, why: str) -> Flag:
                 if not _still_flagged(h):
                     _issue(h, actor)
     return flag
+
+
+def _lock_subject(flag: Flag) -> None:
+    """Lock the row the flag is about before the flag itself (docs/CONVENTIONS.md, "Lock
+    order": the domain's row, then the rows under it — flags, held awards).
+
+    Every award path locks its subject (``post_approve`` the post, ``report_accept`` the
+    report, ``event_complete`` the event and then its sign-ups) before ``award_or_hold``
+    locks the open flags; the release then writes back onto that row (the
+    ``held_award_issued`` subscribers). Taking it first here keeps the two paths in one
+    order, so they wait for each other instead of deadlocking. A person (registration
+    bursts) is locked as every person is (``lock_person``). A subject row gone: nothing
+    to lock.
+    """
+    model = flag.subject_type.model_class()
+    if model is None:
+        return
+    if model is User:
+        lock_person(int(flag.subject_id))
+        return
+    # FOR NO KEY UPDATE: it waits for the award paths' locks, not for rows that merely
+    # point at the subject (a comment's foreign-key check).
+    rows = model._default_manager.select_for_update(no_key=True).filter(pk=flag.subject_id)
+    list(rows.values_list("pk"))
 
 
 def _still_flagged(h: HeldAward) -> bool:

@@ -16,6 +16,14 @@ from civicpoints.articles.services import (
 )
 from civicpoints.articles.tests.conftest import png_upload
 from civicpoints.core.errors import InvalidInput, OutOfScope
+from civicpoints.core.imaging import (
+    NEAR_DISTANCE,
+    Fingerprint,
+    fingerprint_distance,
+    photo_fingerprint,
+)
+from civicpoints.integrity.models import Flag
+from civicpoints.integrity.tests.photos import demo_photo, recycled
 
 
 def test_community_staff_publish_for_their_own_community_only(town):
@@ -124,3 +132,31 @@ def test_cover_must_be_a_small_real_image(town, settings, tmp_path):
         )
     assert exc.value.code == "cover_too_large"
     assert Article.objects.count() == 1
+
+
+def test_a_cover_is_hashed_on_upload_and_a_reused_one_is_not_flagged(town, settings, tmp_path):
+    # given: a real photo, and the same photo resized (a cover reused on a later article)
+    settings.MEDIA_ROOT = tmp_path
+    data = demo_photo("the new sports ground")
+    again = recycled(data)["resize to 50%"]
+    # when
+    first = article_create(actor=town.admin, title="Ground", body_markdown="x", cover=_upload(data))
+    second = article_create(actor=town.admin, title="More", body_markdown="y")
+    second = article_cover_set(actor=town.admin, article_id=second.pk, cover=_upload(again))
+    # then: the stored hashes are those of the stored (cleaned) cover, and they match
+    with first.cover.open("rb") as f:
+        assert first.cover_hashes == photo_fingerprint(f.read()).serialize()
+    a, b = Fingerprint.parse(first.cover_hashes), Fingerprint.parse(second.cover_hashes)
+    assert len(a.hashes) == len(b.hashes) > 1
+    assert fingerprint_distance(a, b) <= NEAR_DISTANCE
+    assert not Flag.objects.exists()  # covers are staff-chosen: reuse is no sign of farming
+    # and removing the cover removes its hashes
+    first = article_update(
+        actor=town.admin, article_id=first.pk, title="Ground", body_markdown="x", remove_cover=True
+    )
+    stored = Article.objects.get(pk=first.pk)
+    assert not stored.cover and stored.cover_hashes == ""
+
+
+def _upload(data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile("cover.jpg", data, "image/jpeg")
