@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0009_issue18_elder_mode"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("points", "0005_merge_h16a_i19"),
+        ("points", "0007_queued_award_decision_constraint"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
