@@ -60,3 +60,16 @@ def allows(user_id: int, kind: str, medium: str) -> bool:
     if pref is None:
         return True
     return bool(pref.sms if medium == Medium.SMS else pref.wechat)
+
+
+def blocked_for(notes: list, medium: str) -> set[tuple[int, str]]:
+    """The (user id, kind) pairs among ``notes`` whose recipient switched ``medium``
+    off for that kind: one query for a batch (``tasks.deliver_notifications``)."""
+    if medium not in Medium.values or not notes:
+        return set()
+    rows = NotificationPreference.objects.filter(
+        user_id__in={n.recipient_id for n in notes},
+        kind__in={n.kind for n in notes},
+        **{medium: False},
+    )
+    return set(rows.values_list("user_id", "kind"))

@@ -238,7 +238,8 @@ def broadcast_send(
     Raises:
         as ``broadcast_target``; InvalidInput (422, field ``title`` / ``body``):
         empty, or longer than 60 / 500 characters; Conflict (409, field
-        ``idempotency_key``): the key was used by someone else.
+        ``idempotency_key``): the insert failed and no broadcast holds the key
+        (the sender's key is prefixed with their id, so no one else can take it).
     """
     community, grid = broadcast_target(actor=actor, community_id=community_id, grid_id=grid_id)
     title = " ".join((title or "").split())

@@ -43,16 +43,23 @@ def _medium(channel: str) -> str | None:
     return getattr(import_string(channel), "medium", None)
 
 
-def _send(note: Notification, channel: str, attempt: int) -> str:
+def _send(
+    note: Notification, channel: str, attempt: int, blocked: set[tuple[int, str]] | None = None
+) -> str:
     """One delivery of ``note`` through ``channel``, honouring the recipient's
-    preferences (``notifications.preferences``): "sent", "skipped" or "retry".
-    A permanent failure (or the last transient one) is recorded and raises
-    DeliveryFailed."""
+    preferences (``notifications.preferences``; ``blocked``: the (user id, kind)
+    pairs that switched this channel's medium off, when the caller read them for
+    a batch): "sent", "skipped" or "retry". A permanent failure (or the last
+    transient one) is recorded and raises DeliveryFailed."""
     from civicpoints.notifications.preferences import allows
 
     medium = _medium(channel)
-    if medium is not None and not allows(note.recipient_id, note.kind, medium):
-        return "skipped"
+    if medium is not None:
+        if blocked is not None:
+            if (note.recipient_id, note.kind) in blocked:
+                return "skipped"
+        elif not allows(note.recipient_id, note.kind, medium):
+            return "skipped"
     try:
         import_string(channel)().send(note)
     except Exception as exc:  # noqa: BLE001 - every failure is either retried or recorded
@@ -97,11 +104,19 @@ def deliver_notifications(notification_ids: list[int], channel: str) -> str:
 
     Returns ``"sent N, skipped N, failed N"`` (retries count as sent later).
     """
+    from civicpoints.notifications.preferences import blocked_for
+
     counts = {"sent": 0, "skipped": 0, "failed": 0, "retry": 0}
-    notes = Notification.objects.select_related("recipient").filter(pk__in=notification_ids)
-    for note in notes.order_by("pk"):
+    notes = list(
+        Notification.objects.select_related("recipient")
+        .filter(pk__in=notification_ids)
+        .order_by("pk")
+    )
+    medium = _medium(channel)
+    blocked = blocked_for(notes, medium) if medium is not None else None
+    for note in notes:
         try:
-            counts[_send(note, channel, 1)] += 1
+            counts[_send(note, channel, 1, blocked)] += 1
         except DeliveryFailed:
             counts["failed"] += 1
     return "sent {sent}, skipped {skipped}, failed {failed}, retrying {retry}".format(**counts)
