@@ -66,3 +66,19 @@ class ImportForm(forms.Form):
 
 class CardsForm(_TownForm):
     community = forms.ModelChoiceField(Community.objects.none(), label=_("Community"))
+
+
+class ExpiryPolicyForm(forms.Form):
+    """The town's points expiry (``points.expiry.expiry_policy_set``)."""
+
+    enabled = forms.BooleanField(label=_("Points expire"), required=False)
+    years_kept = forms.IntegerField(
+        label=_("Years kept after the year earned"),
+        min_value=1,
+        max_value=5,
+        initial=1,
+        help_text=_(
+            "1: points earned in a year can be used until the end of the next year, "
+            "then what is left of them expires. Oldest points are used first."
+        ),
+    )

@@ -33,4 +33,5 @@ urlpatterns = [
     path("import/<int:job_id>/", views.import_job_view, name="import_job"),
     path("import/<int:job_id>/step/", views.import_step_view, name="import_step"),
     path("cards/", views.cards_view, name="cards"),
+    path("points-expiry/", views.points_expiry_view, name="points_expiry"),
 ]

@@ -388,3 +388,40 @@ def cards_view(request):
         "console/cards.html",
         {"form": form, "page": page, "cards": cards, "base_qs": _base_qs(request)},
     )
+
+
+@login_required
+def points_expiry_view(request):
+    """Town admins: switch the town's points expiry on or off (off by default) and
+    see what the next expiry date takes (``points.expiry``)."""
+    from civicpoints.console.forms import ExpiryPolicyForm
+    from civicpoints.points import expiry
+
+    actor = _admin(request)
+    policy = expiry.policy_for(actor.town_id)
+    form = ExpiryPolicyForm(
+        request.POST or None,
+        initial={"enabled": policy.enabled, "years_kept": policy.years_kept},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                expiry.expiry_policy_set(
+                    actor=actor,
+                    enabled=form.cleaned_data["enabled"],
+                    years_kept=form.cleaned_data["years_kept"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Points expiry saved."))
+                return redirect("console:points_expiry")
+        status = 422
+    expires_on, due = expiry.points_due_to_expire(town_id=actor.town_id)
+    return render(
+        request,
+        "console/points_expiry.html",
+        {"form": form, "policy": policy, "expires_on": expires_on, "due": due},
+        status=status,
+    )

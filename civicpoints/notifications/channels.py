@@ -23,7 +23,12 @@ log = logging.getLogger("civicpoints.notifications")
 
 
 class Channel(ABC):
-    """One way out (log, SMS, WeChat); subclasses implement ``send``."""
+    """One way out (log, SMS, WeChat); subclasses implement ``send``.
+
+    ``medium`` names what a person may switch off per kind (``Medium``: ``sms``,
+    ``wechat``); None (the log) is always sent."""
+
+    medium: str | None = None
 
     @abstractmethod
     def send(self, notification) -> None:
@@ -95,6 +100,8 @@ class SMSChannel(Channel):
     costs money; empty list = every kind); ``NOTIFICATION_SMS_MAX_CHARS`` — the
     text's length including the link (70 characters is one Chinese SMS segment).
     """
+
+    medium = "sms"
 
     def __init__(self, backend=None):
         from civicpoints.accounts.sms import get_sms_backend
@@ -173,6 +180,7 @@ class WeChatTemplateChannel(Channel):
     SEND_URL = "https://api.weixin.qq.com/cgi-bin/message/template/send"
     TOKEN_ERRORS = {40001, 40014, 42001}  # invalid credential / token, token expired
     THING_MAX = 20
+    medium = "wechat"
 
     def __init__(self, transport=None, openid_lookup=None):
         self.transport = transport or http_transport()

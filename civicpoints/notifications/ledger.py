@@ -6,6 +6,8 @@ Told (kind, title):
   "You earned N points: <rule>"; automatic awards (reading an article) stay quiet;
 - the reversal of an award: ``points_reversed``, "N points were taken back: <rule>"
   (a refund of a spend — a voucher expiring — is told by the merchants app itself);
+- points expired under the town's expiry policy: ``points_expired``, "N points
+  expired" (the memo says which);
 - a staff adjustment: ``points_awarded`` or ``points_reversed`` by its sign,
   "Your balance was adjusted by ±N points: <reason>".
 
@@ -33,6 +35,8 @@ def _news(row: PointTransaction) -> tuple[str, object] | None:
         and row.reverses.kind == TransactionKind.AWARD
     ):
         return NotificationKind.POINTS_REVERSED, _("%(points)d points were taken back: %(rule)s")
+    if row.kind == TransactionKind.EXPIRY:
+        return NotificationKind.POINTS_EXPIRED, _("%(points)d points expired")
     if row.kind == TransactionKind.ADJUSTMENT:
         kind = (
             NotificationKind.POINTS_AWARDED if row.points > 0 else NotificationKind.POINTS_REVERSED

@@ -16,7 +16,17 @@ class NotificationKind(models.TextChoices):
     POINTS_REVERSED = "points_reversed", _("Points reversed")
     VOUCHER_REDEEMED = "voucher_redeemed", _("Voucher redeemed")
     VOUCHER_EXPIRING = "voucher_expiring", _("Voucher expiring")
+    POINTS_EXPIRING = "points_expiring", _("Points expiring")
+    POINTS_EXPIRED = "points_expired", _("Points expired")
+    BROADCAST = "broadcast", _("Announcement from staff")
     GENERAL = "general", _("Notice")
+
+
+class Medium(models.TextChoices):
+    """The outbound channels a person may choose per kind (the inbox always gets it)."""
+
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat")
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -93,3 +103,76 @@ class DeliveryFailure(models.Model):
     def channel_name(self) -> str:
         """The channel's class name (``SMSChannel``), for display."""
         return self.channel.rsplit(".", 1)[-1]
+
+
+class NotificationPreference(models.Model):
+    """One person's choice for one kind: send it by SMS, by WeChat (the inbox always
+    gets it). No row: the default (``notifications.preferences``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind)
+    sms = models.BooleanField(_("SMS"))
+    wechat = models.BooleanField(_("WeChat"))
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_one_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: sms={self.sms} wechat={self.wechat}"
+
+
+class SentReminder(models.Model):
+    """A reminder sent once (``key`` says what, to whom, for which date): the unique
+    key makes a job that runs twice, late or in two processes remind once."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=120, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Broadcast(models.Model):
+    """A staff announcement to every resident of a community or of one grid, through
+    the inbox and the channels; the row is its audit record (who, when, to whom,
+    what, how many)."""
+
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("accounts.Community", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey(
+        "accounts.Grid", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=60)
+    body = models.TextField(_("text"))
+    recipients = models.PositiveIntegerField(_("residents reached"))
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    # set by ``broadcast_send``: False when a repeat of the key returned the first one
+    created: bool
+
+    class Meta:
+        verbose_name = _("broadcast")
+        verbose_name_plural = _("broadcasts")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="broadcast_has_title"),
+            models.CheckConstraint(condition=~Q(body=""), name="broadcast_has_body"),
+        ]
+        indexes = [models.Index(fields=["town", "-created_at"], name="broadcast_town_idx")]
+
+    def __str__(self) -> str:
+        return self.title

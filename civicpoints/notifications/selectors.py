@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import OutOfScope
-from civicpoints.notifications.models import DeliveryFailure, Notification
+from civicpoints.notifications.models import Broadcast, DeliveryFailure, Notification
 
 
 def inbox(user: User) -> QuerySet[Notification]:
@@ -28,3 +28,19 @@ def delivery_failures(actor: User) -> QuerySet[DeliveryFailure]:
         .select_related("notification", "notification__recipient")
         .order_by("-failed_at", "-pk")
     )
+
+
+def broadcasts_for(actor: User) -> QuerySet[Broadcast]:
+    """Broadcasts to the communities/grids ``actor`` may send to, newest first
+    (town admins: the town's; community staff: their community's; grid workers:
+    their grid's)."""
+    qs = Broadcast.objects.filter(town_id=town_of(actor)).select_related(
+        "community", "grid", "sender"
+    )
+    if actor.role == Role.TOWN_ADMIN:
+        return qs
+    if actor.role == Role.COMMUNITY_STAFF and actor.community_id:
+        return qs.filter(community_id=actor.community_id)
+    if actor.role == Role.GRID_WORKER and actor.grid_id:
+        return qs.filter(grid_id=actor.grid_id)
+    return qs.none()

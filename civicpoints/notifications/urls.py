@@ -8,4 +8,6 @@ urlpatterns = [
     path("<int:notification_id>/read/", views.read_view, name="read"),
     path("read-all/", views.read_all_view, name="read_all"),
     path("failures/", views.delivery_failures_view, name="failures"),
+    path("preferences/", views.preferences_view, name="preferences"),
+    path("broadcast/", views.broadcast_view, name="broadcast"),
 ]

@@ -284,3 +284,44 @@ def refuse_adjustment(
     return services.adjustment_refuse(
         actor=request.user, adjustment_id=adjustment_id, note=payload.note
     )
+
+
+class ExpiryOut(Schema):
+    enabled: bool = Field(..., description="The town's points expiry is on (off by default).")
+    next_expiry_on: str | None = Field(
+        None, description="The next local date (31 Dec) at whose end points expire."
+    )
+    points_expiring: int = Field(
+        0,
+        description=(
+            "My points that expire then if I spend or earn nothing more (oldest spent "
+            "first); 0 when none."
+        ),
+    )
+    reminder_due: bool = Field(
+        False, description="True within 30 days of the expiry date when points expire."
+    )
+
+
+@router.get("/me/points/expiry", response=ExpiryOut)
+def my_expiry(request: AuthedHttpRequest) -> dict[str, object]:
+    """My town's points expiry and what of mine it takes at the next expiry date
+    (``points.expiry``; residents; 403 ``no_town`` for the platform operator)."""
+    from civicpoints.points import expiry
+
+    policy = expiry.policy_for(town_of(request.user))
+    expires_on = expiry.next_expiry(policy)
+    if expires_on is None:
+        return {"enabled": False}
+    account = selectors.account_for(request.user)
+    due = expiry.expiring_points(
+        request.user.pk,
+        balance=account.balance,
+        cutoff=expiry.cutoff_for(expires_on, policy.years_kept),
+    )
+    return {
+        "enabled": True,
+        "next_expiry_on": expires_on.isoformat(),
+        "points_expiring": due,
+        "reminder_due": expiry.expiry_notice(request.user) is not None,
+    }

@@ -59,3 +59,31 @@ def issuance_budgets(ctx: MetricContext) -> list[Figure | Table]:
             },
         ),
     ]
+
+
+@metric_provider(order=16)
+def points_expiry(ctx: MetricContext) -> list[Figure | Table]:
+    """Points expired on the period's local days, and those due at the town's next
+    expiry date (both for ``ctx.community_id`` when set); nothing while the town's
+    expiry policy is off and nothing ever expired."""
+    from civicpoints.points import expiry
+
+    expired = expiry.expired_points(
+        town_id=ctx.town_id, start=ctx.start, end=ctx.end, community_id=ctx.community_id
+    )
+    expires_on, due = expiry.points_due_to_expire(
+        town_id=ctx.town_id, community_id=ctx.community_id
+    )
+    if expires_on is None and not expired:
+        return []
+    figures: list[Figure | Table] = [Figure("points_expired", _("Points expired"), expired)]
+    if expires_on is not None:
+        figures.append(
+            Figure(
+                "points_due_to_expire",
+                _("Points due to expire"),
+                due,
+                _("on %(date)s") % {"date": expires_on.isoformat()},
+            )
+        )
+    return figures

@@ -179,6 +179,7 @@ class TransactionKind(models.TextChoices):
     SPEND = "spend", _("Spend")
     REVERSAL = "reversal", _("Reversal")
     ADJUSTMENT = "adjustment", _("Adjustment")
+    EXPIRY = "expiry", _("Points expired")
 
 
 class LedgerIsAppendOnly(Exception):
@@ -266,6 +267,9 @@ class PointTransaction(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="adjustment") | ~Q(memo=""),
                 name="pointtx_adjustment_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="expiry") | Q(points__lt=0), name="pointtx_expiry_negative"
             ),
         ]
         indexes = [
@@ -513,3 +517,48 @@ class QueuedAward(models.Model):
     @property
     def subject_id(self) -> str:
         return self.cause_id
+
+
+class ExpiryPolicy(models.Model):
+    """A town's points expiry (积分有效期), off until a town admin switches it on.
+
+    As Chinese point schemes run it: points earned in calendar year Y (local days)
+    expire at the end of year Y + ``years_kept`` (with 1, what was earned in 2026
+    is usable through 31 December 2027). Oldest points are spent first (FIFO), so
+    what expires for a person is what is left of the old points: their balance
+    minus the points they earned after the cut-off, never negative
+    (``points.expiry``). ``first_expiry_on`` is the first 31 December the policy
+    acts on, set when it is switched on at least 30 days ahead so that nobody
+    loses points without the month's and the week's reminders.
+    """
+
+    town = models.OneToOneField(
+        "accounts.Town", on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    enabled = models.BooleanField(_("points expire"), default=False)
+    years_kept = models.PositiveSmallIntegerField(
+        _("years kept after the year earned"),
+        default=1,
+        validators=[MinValueValidator(1)],
+    )
+    first_expiry_on = models.DateField(_("first expiry date"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("points expiry policy")
+        verbose_name_plural = _("points expiry policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(years_kept__gte=1, years_kept__lte=5), name="expiry_years_kept_1_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(enabled=False) | Q(first_expiry_on__isnull=False),
+                name="expiry_enabled_has_first_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.town_id}: {'on' if self.enabled else 'off'} (+{self.years_kept}y)"

@@ -32,8 +32,16 @@ def rules_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def history_view(request: AuthedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.history(request.user), 20).get_page(request.GET.get("page"))
+    from civicpoints.points.expiry import expiry_notice
+
     return render(
-        request, "points/history.html", {"page": page, "lines": selectors.group_rows(page)}
+        request,
+        "points/history.html",
+        {
+            "page": page,
+            "lines": selectors.group_rows(page),
+            "expiry": expiry_notice(request.user),
+        },
     )
 
 

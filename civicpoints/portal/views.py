@@ -22,6 +22,7 @@ from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
 from civicpoints.points import selectors as points
 from civicpoints.points import services as point_services
+from civicpoints.points.expiry import expiry_notice
 from civicpoints.points.forms import AdjustForm, AwardForm
 from civicpoints.rankings.selectors import my_daily_rank
 
@@ -39,6 +40,7 @@ def home_view(request: AuthedHttpRequest) -> HttpResponse:
             "today": points.points_today(user),
             "rank": my_daily_rank(user),
             "recent": points.group_rows(points.history(user)[:8])[:5],
+            "expiry": expiry_notice(user),
         },
     )
 

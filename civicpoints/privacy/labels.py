@@ -56,6 +56,8 @@ EXPORT_KEYS = {
     "expires_on": pgettext_lazy("data export", "valid until"),
     "discount_card": pgettext_lazy("data export", "love discount card"),
     "notifications": pgettext_lazy("data export", "messages"),
+    "message_settings": pgettext_lazy("data export", "message settings"),
+    "sms": pgettext_lazy("data export", "by SMS"),
     "read_at": pgettext_lazy("data export", "read at"),
     "articles_read": pgettext_lazy("data export", "articles read"),
     "article": pgettext_lazy("data export", "article"),

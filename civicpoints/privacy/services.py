@@ -65,15 +65,15 @@ def resident_data_export(*, user: User) -> dict:
 
     Sections: ``profile``, ``points`` (balance, lifetime earned, every ledger row),
     ``posts``, ``comments``, ``likes``, ``shares``, ``reports``, ``event_signups``,
-    ``vouchers``, ``discount_card``, ``notifications``, ``articles_read``. Points are
-    whole points, money integer fen, times ISO 8601 in the town's time zone (with
-    its offset, e.g. ``+08:00``), dates local.
+    ``vouchers``, ``discount_card``, ``notifications``, ``message_settings``,
+    ``articles_read``. Points are whole points, money integer fen, times ISO 8601
+    in the town's time zone (with its offset, e.g. ``+08:00``), dates local.
     Reads only; any signed-in person may export their own data.
     """
     from civicpoints.articles.models import ArticleRead
     from civicpoints.events.models import SignUp
     from civicpoints.merchants.models import DiscountCard, Voucher
-    from civicpoints.notifications.models import Notification
+    from civicpoints.notifications.models import Notification, NotificationPreference
     from civicpoints.points.models import PointAccount, PointTransaction
     from civicpoints.posts.models import Comment, Like, Post, Share
     from civicpoints.reports.models import Report
@@ -194,6 +194,10 @@ def resident_data_export(*, user: User) -> dict:
                 "read_at": _iso(n.read_at),
             }
             for n in Notification.objects.filter(recipient=user).order_by("pk")
+        ],
+        "message_settings": [
+            {"kind": p.kind, "sms": p.sms, "wechat": p.wechat}
+            for p in NotificationPreference.objects.filter(user=user).order_by("kind")
         ],
         "articles_read": [
             {"article": r.article_id, "read_at": _iso(r.read_at)}

@@ -36,6 +36,9 @@ def alice_with_history(town):
 def test_export_holds_profile_ledger_vouchers_and_only_mine(client, alice_with_history):
     town = alice_with_history
     # given
+    from civicpoints.notifications.services import preferences_set
+
+    preferences_set(user=town.alice, choices={"broadcast": {"sms": False}})
     client.force_login(town.alice)
     # when
     page = client.post(reverse("privacy:export"))
@@ -53,6 +56,7 @@ def test_export_holds_profile_ledger_vouchers_and_only_mine(client, alice_with_h
     assert [v["status"] for v in data["vouchers"]] == ["issued"]
     assert set(data) >= {"posts", "comments", "likes", "reports", "event_signups"}
     assert "notifications" in data and "articles_read" in data
+    assert data["message_settings"] == [{"kind": "broadcast", "sms": False, "wechat": True}]
     assert api.status_code == 200 and data["points"]["transactions"][0]["created_at"].endswith(
         "+08:00"
     )
