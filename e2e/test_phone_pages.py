@@ -231,3 +231,43 @@ def test_search_finds_posts_articles_and_events_in_chinese(browsing, small_town)
     page.goto("/search/?q=%EF%BC%81%EF%BC%81")
     browsing.shot(page, "search nothing searchable")
     assert page.locator("p.error[role=alert]").count() == 1
+
+
+def test_the_demo_town_shows_a_history(browsing, small_town):
+    """Issue 18's demo findings, as a resident sees them: the daily ranking has arrows
+    (not "new" on every row), the honour roll is filled, posts carry photos and dates
+    over months, an article has a cover."""
+    from civicpoints.demo.town import DEMO_LOGINS
+
+    page = browsing.page()
+    log_in(page, DEMO_LOGINS["resident"])
+    # the daily ranking compares with the day before
+    page.goto("/leaderboard/")
+    browsing.shot(page, "leaderboard")
+    _fits(page)
+    moved = page.locator("table .change.up, table .change.down, table .change.same").count()
+    new = page.locator("table .change.new").count()
+    assert moved > new, (moved, new)
+    # the honour roll has this town's civic stars
+    page.goto("/rankings/honours/")
+    browsing.shot(page, "honour roll")
+    assert page.locator("main table tbody tr").count() >= 3
+    # the square: a photo that loads, posts dated on different days
+    page.goto("/posts/")
+    browsing.shot(page, "square")
+    thumb = page.locator(".thumbs img").first
+    thumb.scroll_into_view_if_needed()
+    thumb.evaluate("img => img.decode()")
+    assert thumb.evaluate("img => img.naturalWidth") > 0
+    browsing.shot(page, "square with a photo")
+    metas = page.locator("article.post p.meta small").all_inner_texts()
+    days = {m for t in metas for m in re.findall(r"\d{4}-\d{2}-\d{2}", t)}
+    assert len(days) >= 3, days
+    # an article with its cover
+    page.goto("/articles/")
+    browsing.shot(page, "articles")
+    cover = page.locator("img.thumb").first
+    cover.scroll_into_view_if_needed()
+    cover.evaluate("img => img.decode()")
+    assert cover.evaluate("img => img.naturalWidth") > 0
+    browsing.shot(page, "articles with a cover")

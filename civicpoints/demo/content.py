@@ -404,7 +404,8 @@ POST_HISTORY_DAYS = 90
 def _spread_post_times(approved: list, rng: random.Random, now: dt.datetime) -> None:
     """Date the approved posts over the last ``POST_HISTORY_DAYS`` days, as a square that
     has been running for months looks — newest likelier — instead of all at the seeding
-    minute: written, reviewed 1–20 hours later, then liked and commented on after that.
+    minute: written by day, reviewed half an hour to 8 hours later, then liked and
+    commented on after that.
 
     Posts whose approval awarded points (the award row is the ledger's, dated now) are
     kept within the last day, so the post and its award tell the same day. Rows are
@@ -415,8 +416,12 @@ def _spread_post_times(approved: list, rng: random.Random, now: dt.datetime) -> 
             published = now - dt.timedelta(minutes=rng.randint(20, 20 * 60))
         else:
             published = now - dt.timedelta(days=POST_HISTORY_DAYS * rng.random() ** 1.7)
+        local = published.astimezone(town_tz())
+        if not 7 <= local.hour < 22:  # people post by day: move a night post into the day
+            local = local.replace(hour=rng.randint(7, 21), minute=rng.randint(0, 59))
+            published = min(local, now - dt.timedelta(minutes=10))
         published = published.replace(microsecond=0)
-        created = published - dt.timedelta(minutes=rng.randint(60, 20 * 60))
+        created = published - dt.timedelta(minutes=rng.randint(30, 8 * 60))
         Post.objects.filter(pk=post.pk).update(
             created_at=created, reviewed_at=published, published_at=published
         )
