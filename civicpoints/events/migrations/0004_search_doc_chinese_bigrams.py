@@ -29,7 +29,7 @@ def gin_drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0002_h16a_media_lookup_index"),
+        ("events", "0003_event_photo_public_copy"),
     ]
 
     operations = [
