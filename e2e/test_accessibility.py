@@ -107,6 +107,7 @@ def _given(small_town):
                 "/accounts/card/",
                 "/engage/",
                 "/engage/pledge/",
+                "/search/?q=%E5%9E%83%E5%9C%BE%E5%88%86%E7%B1%BB",  # 垃圾分类
             ),
         ),
         (

@@ -182,3 +182,92 @@ def test_staff_desk_pages_read_well_on_a_phone(browsing, small_town):
     assert page.locator("main button", has_text="已读").count() == 0 or (
         page.locator("button.mark-read").count() + page.locator("button.open-note").count() > 0
     )
+
+
+def test_search_finds_posts_articles_and_events_in_chinese(browsing, small_town):
+    from civicpoints.accounts.models import User
+    from civicpoints.demo.town import DEMO_LOGINS
+    from civicpoints.posts.models import Section
+    from civicpoints.posts.services import post_approve, post_create
+
+    # given: a published post about sorting rubbish beside the town's article about it
+    resident = User.objects.get(mobile=DEMO_LOGINS["resident"])
+    post = post_create(
+        author=resident,
+        section=Section.objects.filter(is_active=True, for_reports=False).first(),
+        title="楼下新设了垃圾分类亭",
+        body="今天早上看到志愿者在教大家垃圾分类，厨余垃圾要沥干再投。",
+    )
+    post_approve(actor=small_town.staff, post=post)
+    page = browsing.page()
+    log_in(page, DEMO_LOGINS["resident"])
+    # when: the resident types a phrase in the box on the home page
+    page.fill("#id_home_q", "垃圾分类")
+    browsing.shot(page, "home search box")
+    page.click("form[role=search] button")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    browsing.shot(page, "search results")
+    _fits(page)
+    # then: the post and the article, the phrase marked in titles and snippets
+    rows = page.locator(".search-results li")
+    texts = rows.all_inner_texts()
+    assert any("楼下新设了垃圾分类亭" in t for t in texts)
+    assert any(small_town.article.title in t for t in texts)
+    assert page.locator(".search-results mark", has_text="垃圾分类").count() >= 2
+    assert f"{rows.count()} 个结果" in page.locator("p.found").inner_text()
+    # when: only events are asked for, with a word from an event's description
+    page.fill("#id_q", "手套")
+    page.click("form[role=search] button")
+    page.wait_for_url(re.compile(r"q=%E6%89%8B%E5%A5%97"))
+    page.locator("nav.chips a", has_text="活动").click()
+    page.wait_for_url(re.compile(r"kind=event"))
+    browsing.shot(page, "search events only")
+    assert page.locator(".search-results li .what a").all_inner_texts() == [small_town.event.title]
+    # when: the result is opened
+    page.locator(".search-results li .what a").first.click()
+    page.wait_for_url(re.compile(rf"/events/{small_town.event.pk}/"))
+    browsing.shot(page, "search result opened")
+    # and: punctuation only is refused under the box, not a server error
+    page.goto("/search/?q=%EF%BC%81%EF%BC%81")
+    browsing.shot(page, "search nothing searchable")
+    assert page.locator("p.error[role=alert]").count() == 1
+
+
+def test_the_demo_town_shows_a_history(browsing, small_town):
+    """Issue 18's demo findings, as a resident sees them: the daily ranking has arrows
+    (not "new" on every row), the honour roll is filled, posts carry photos and dates
+    over months, an article has a cover."""
+    from civicpoints.demo.town import DEMO_LOGINS
+
+    page = browsing.page()
+    log_in(page, DEMO_LOGINS["resident"])
+    # the daily ranking compares with the day before
+    page.goto("/leaderboard/")
+    browsing.shot(page, "leaderboard")
+    _fits(page)
+    moved = page.locator("table .change.up, table .change.down, table .change.same").count()
+    new = page.locator("table .change.new").count()
+    assert moved > new, (moved, new)
+    # the honour roll has this town's civic stars
+    page.goto("/rankings/honours/")
+    browsing.shot(page, "honour roll")
+    assert page.locator("main table tbody tr").count() >= 3
+    # the square: a photo that loads, posts dated on different days
+    page.goto("/posts/")
+    browsing.shot(page, "square")
+    thumb = page.locator(".thumbs img").first
+    thumb.scroll_into_view_if_needed()
+    thumb.evaluate("img => img.decode()")
+    assert thumb.evaluate("img => img.naturalWidth") > 0
+    browsing.shot(page, "square with a photo")
+    metas = page.locator("article.post p.meta small").all_inner_texts()
+    days = {m for t in metas for m in re.findall(r"\d{4}-\d{2}-\d{2}", t)}
+    assert len(days) >= 3, days
+    # an article with its cover
+    page.goto("/articles/")
+    browsing.shot(page, "articles")
+    cover = page.locator("img.thumb").first
+    cover.scroll_into_view_if_needed()
+    cover.evaluate("img => img.decode()")
+    assert cover.evaluate("img => img.naturalWidth") > 0
+    browsing.shot(page, "articles with a cover")

@@ -65,6 +65,12 @@ class Article(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    search_doc = models.TextField(
+        default="",
+        blank=True,
+        editable=False,
+        help_text="core.search.document of title and rendered text (set by the services)",
+    )
 
     objects = ArticleQuerySet.as_manager()
 

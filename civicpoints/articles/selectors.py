@@ -1,6 +1,7 @@
 """Reads for articles: the feed with my read marks, one article, the staff list with read counts."""
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
@@ -8,6 +9,7 @@ from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.articles.errors import ArticleNotFound
 from civicpoints.articles.models import Article, ArticleRead
+from civicpoints.core.search import matching
 
 
 def articles_visible(user: User, *, at: dt.datetime | None = None) -> QuerySet[Article]:
@@ -65,3 +67,12 @@ def article_for_staff(actor: User, article_id) -> Article:
         return articles_for_staff(actor).get(pk=article_id)
     except (Article.DoesNotExist, ValueError, TypeError):
         raise ArticleNotFound() from None
+
+
+def search(user: User, wanted: Sequence[str], *, limit: int = 200) -> list[Article]:
+    """Published articles addressed to ``user`` (``articles_visible``: their town's
+    town-wide ones and their community's; drafts and scheduled ones never) whose title
+    or text hold every term of ``wanted`` (``core.search.query_terms``), newest first,
+    at most ``limit``."""
+    qs = matching(articles_visible(user), "search_doc", wanted)
+    return list(qs[:limit])

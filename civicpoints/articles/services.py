@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Community, Role, User
@@ -24,6 +25,7 @@ from civicpoints.articles.rendering import render_markdown
 from civicpoints.core.errors import InvalidInput
 from civicpoints.core.imaging import photo_fingerprint
 from civicpoints.core.photos import PhotoRefused, photo_process
+from civicpoints.core.search import document as search_document
 from civicpoints.points.errors import CapReached, RuleNotInForce, UnknownRule
 from civicpoints.points.models import PointTransaction
 from civicpoints.points.services import points_award, rule_get
@@ -175,6 +177,7 @@ def article_create(
         if cover_file is not None:
             article.cover.save(cover_file.name or "cover.jpg", cover_file, save=False)
             article.cover_hashes = cover_hashes
+        article.search_doc = search_document(title, strip_tags(article.body_html))
         article.save(force_insert=True)
         return article
 
@@ -208,6 +211,7 @@ def article_update(
         article = Article.objects.select_for_update().get(pk=article.pk)
         article.title, article.body_markdown = title, body
         article.body_html = render_markdown(body)
+        article.search_doc = search_document(title, strip_tags(article.body_html))
         article.community = community
         article.published_at = published_at
         if cover_file is not None:

@@ -12,27 +12,29 @@ spends made here are real ledger rows written by ``points_award`` /
 Deterministic for a given ``seed`` (a ``random.Random`` of its own; people are
 picked in primary-key order) except for what the services draw themselves
 (voucher codes, photo file names) and the current time: services that take no
-time argument (posts, reports, offers, vouchers) stamp their rows with now;
-articles get publish times over the last two weeks, the completed event's
-check-ins lie in the past. Nothing is dated in the future but the scheduled
-events.
+time argument (reports, offers, vouchers) stamp their rows with now; approved
+posts are then re-dated over the last 90 days (``_spread_post_times``), articles
+get publish times over the last two weeks and covers, posts and reports get
+photos (``demo.pictures``), the completed event's check-ins lie in the past.
+Nothing is dated in the future but the scheduled events.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import random
 import time
 from dataclasses import dataclass, field
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
 from civicpoints.accounts.card import resident_card_token
 from civicpoints.accounts.models import Community, Role, Town, User
 from civicpoints.articles.services import article_create, article_read
 from civicpoints.core.timeutil import local_date, town_tz
+from civicpoints.demo import pictures
+from civicpoints.demo.pictures import upload
 from civicpoints.events import services as events
 from civicpoints.events.models import AwardMode, Event
 from civicpoints.merchants import services as merchants
@@ -40,6 +42,7 @@ from civicpoints.merchants.models import Merchant
 from civicpoints.points.errors import InsufficientPoints
 from civicpoints.points.services import rule_get
 from civicpoints.posts import services as posts
+from civicpoints.posts.models import Comment, Like, ModerationAction, ModerationEvent, Post
 from civicpoints.reports import services as reports
 from civicpoints.reports.models import ReportCategory
 
@@ -380,30 +383,60 @@ class ContentResult:
     seconds: float = field(default=0.0, compare=False)  # wall time of ``seed_content``
 
 
-def _jpeg(rng: random.Random, label: str) -> io.BytesIO:
-    """A small JPEG drawn in memory (a coloured scene with a label), as an upload would be.
+def _jpeg(rng: random.Random, label: str) -> SimpleUploadedFile:
+    """A report's photo (``demo.pictures``): a lane with bins and bags, or a street.
 
-    Each scene differs in layout (shapes drawn from the label), as real photos do: the
-    integrity check compares photos by perceptual hash, and identical templates would
-    all look like one recycled photo.
+    Draws two numbers from ``rng``, as the earlier drawing did, so the rest of the
+    seeded content stays as it was for a seed.
     """
-    img = Image.new("RGB", (480, 360), (rng.randrange(90, 200), rng.randrange(140, 220), 160))
-    draw = ImageDraw.Draw(img)
-    shapes = random.Random(label)  # the layout: its own stream, so the seed's stays as it was
-    for _ in range(6):
-        x, y = shapes.randrange(0, 420), shapes.randrange(0, 300)
-        w, h = shapes.randrange(40, 200), shapes.randrange(30, 160)
-        fill = tuple(shapes.randrange(0, 256) for _ in range(3))
-        if shapes.random() < 0.5:
-            draw.rectangle((x, y, x + w, y + h), fill=fill)
+    red, _green = rng.randrange(90, 200), rng.randrange(140, 220)
+    kind = "cleanup" if red % 2 else "street"
+    return upload(pictures.scene(label, kind), f"{label}.jpg")
+
+
+PHOTO_KINDS = {
+    "good_deeds": ("street", "park", "gathering"),
+    "neighbour_help": ("street", "cleanup", "park"),
+}
+POST_HISTORY_DAYS = 90
+
+
+def _spread_post_times(approved: list, rng: random.Random, now: dt.datetime) -> None:
+    """Date the approved posts over the last ``POST_HISTORY_DAYS`` days, as a square that
+    has been running for months looks — newest likelier — instead of all at the seeding
+    minute: written by day, reviewed half an hour to 8 hours later, then liked and
+    commented on after that.
+
+    Posts whose approval awarded points (the award row is the ledger's, dated now) are
+    kept within the last day, so the post and its award tell the same day. Rows are
+    re-dated in place (as ``seed_town`` writes its history: seeding only).
+    """
+    for post in approved:
+        if post.award_id is not None:
+            published = now - dt.timedelta(minutes=rng.randint(20, 20 * 60))
         else:
-            draw.ellipse((x, y, x + w, y + h), fill=fill)
-    draw.text((50, 40), label, fill=(255, 255, 255))
-    buf = io.BytesIO()
-    img.save(buf, format="JPEG", quality=80)
-    buf.name = f"{label}.jpg"
-    buf.seek(0)
-    return buf
+            published = now - dt.timedelta(days=POST_HISTORY_DAYS * rng.random() ** 1.7)
+        local = published.astimezone(town_tz())
+        if not 7 <= local.hour < 22:  # people post by day: move a night post into the day
+            local = local.replace(hour=rng.randint(7, 21), minute=rng.randint(0, 59))
+            published = min(local, now - dt.timedelta(minutes=10))
+        published = published.replace(microsecond=0)
+        created = published - dt.timedelta(minutes=rng.randint(30, 8 * 60))
+        Post.objects.filter(pk=post.pk).update(
+            created_at=created, reviewed_at=published, published_at=published
+        )
+        post.created_at, post.reviewed_at, post.published_at = created, published, published
+        ModerationEvent.objects.filter(post=post, action=ModerationAction.SUBMITTED).update(
+            at=created
+        )
+        ModerationEvent.objects.filter(post=post).exclude(action=ModerationAction.SUBMITTED).update(
+            at=published
+        )
+        span = max(60, int((now - published).total_seconds()))
+        for model in (Comment, Like):
+            for pk in model.objects.filter(post=post).values_list("pk", flat=True):
+                after = dt.timedelta(seconds=int(span * rng.random() ** 2))
+                model.objects.filter(pk=pk).update(created_at=published + after)
 
 
 def _cost(offer) -> tuple[int, int]:
@@ -418,7 +451,7 @@ def _residents(community: Community, limit: int) -> list[User]:
     )
 
 
-def _sized(full: int, small: int, scale: float) -> int:
+def sized(full: int, small: int, scale: float) -> int:
     """``full`` items from scale 0.05 up, ``small`` at scale 0.01 and below, linear between."""
     if scale >= 0.05:
         return full
@@ -461,11 +494,12 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
     rc_people = [p for p in _residents(rongcheng, 400) if p.pk != resident.pk]
     others = [p for c in communities if c.pk != rongcheng.pk for p in _residents(c, 60)]
 
-    n_articles = _sized(10, 4, scale) + 1  # town-wide ones and Rongcheng's
+    n_articles = sized(10, 4, scale) + 1  # town-wide ones and Rongcheng's
     made = {"comments": 0, "likes": 0}
 
     # --- articles: town-wide over the last two weeks, one for Rongcheng ---------------------
     written = []
+    n_covers = sized(n_articles, 1, scale)  # small test towns: one (photos cost CPU)
     for i, (title, body) in enumerate(ARTICLES[: n_articles - 1] + [ARTICLES[-1]]):
         rongcheng_only = i == n_articles - 1
         published = now - dt.timedelta(days=14 * (n_articles - 1 - i) / n_articles)
@@ -477,6 +511,9 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
                 body_markdown=body,
                 community=rongcheng if rongcheng_only else None,
                 published_at=published,
+                cover=(
+                    upload(pictures.cover(f"{seed}:{title}"), "cover.jpg") if i < n_covers else None
+                ),
             )
         )
     readers = [resident] + rng.sample(rc_people + others, min(len(rc_people + others), 40))
@@ -487,7 +524,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
 
     # --- posts: approved with comments and likes, a few pending for Rongcheng's staff --------
     sections = {s.code: s for s in posts.sections_ensure_defaults()}
-    n_posts = _sized(40, 14, scale)
+    n_posts = sized(40, 14, scale)
     pool = [("good_deeds", *t) for t in GOOD_DEEDS] + [
         ("neighbour_help", *t) for t in NEIGHBOUR_HELP
     ]
@@ -497,16 +534,24 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         author = rng.choice(rc_people if k % 2 == 0 or not others else others)
         plan.append((author, *item))
     approved = []
-    for author, section, title, body in plan:
+    with_photos = sized(20, 1, scale)
+    for k, (author, section, title, body) in enumerate(plan):
         claim = None
         if section == "neighbour_help" and (author == resident or rng.random() < 0.4):
             claim = "helping_neighbour"  # staff confirm it on approval (10 points)
+        photos = []
+        if k < with_photos:  # a photo (two now and then) of what the post tells
+            kinds = PHOTO_KINDS[section]
+            for n in range(1 + (k % 5 == 3)):
+                label = f"{seed}:post:{k}:{n}"
+                photos.append(upload(pictures.scene(label, kinds[(k + n) % len(kinds)]), "p.jpg"))
         post = posts.post_create(
             author=author,
             section=sections[section],
             title=title,
             body=body,
             claimed_rule_code=claim,
+            photos=photos,
         )
         approved.append(posts.post_approve(actor=staff_of[author.community_id], post=post))
     likers = rc_people[:80] + others[:80]
@@ -518,7 +563,8 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         for _ in range(rng.choice((0, 0, 1, 2, 3))):
             posts.comment_add(author=rng.choice(likers), post=post, body=rng.choice(COMMENTS))
             made["comments"] += 1
-    n_pending = _sized(4, 3, scale)
+    _spread_post_times(approved, random.Random(f"demo-times:{seed}"), now)
+    n_pending = sized(4, 3, scale)
     pending = [(rng.choice(rc_people), *t) for t in PENDING_POSTS[: n_pending - 1]]
     pending.append((resident, *DEMO_PENDING))
     for author, section, title, body in pending:
@@ -526,7 +572,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
 
     # --- reports: every workflow state, mostly in Rongcheng ---------------------------------
     categories = {c.code: c for c in reports.categories_ensure_defaults()}
-    n_reports = _sized(len(REPORTS), 6, scale)
+    n_reports = sized(len(REPORTS), 6, scale)
     workers = {  # a grid worker acts only in their own grid
         w.grid_id: w
         for w in people.filter(role=Role.GRID_WORKER).order_by("-pk")  # first one wins
@@ -601,10 +647,10 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         rule=rule_get("sanitation_drive"),
     )
     events.event_publish(actor=rc_staff, event=cleanup)
-    for p in [resident] + rng.sample(rc_people, min(len(rc_people), _sized(12, 5, scale))):
+    for p in [resident] + rng.sample(rc_people, min(len(rc_people), sized(12, 5, scale))):
         events.event_sign_up(resident=p, event=cleanup)
 
-    capacity = _sized(8, 3, scale)
+    capacity = sized(8, 3, scale)
     clinic = events.event_create(
         actor=admin,
         title="义诊进社区志愿服务",
@@ -636,7 +682,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         max_hours=3,
     )
     events.event_publish(actor=rc_staff, event=patrol)
-    walkers = [resident] + rng.sample(rc_people, min(len(rc_people), _sized(10, 4, scale)))
+    walkers = [resident] + rng.sample(rc_people, min(len(rc_people), sized(10, 4, scale)))
     for p in walkers:
         events.event_sign_up(resident=p, event=patrol, at=at(-8, rng.randint(8, 21)))
     for p in walkers[:-1]:  # the last one did not come

@@ -19,13 +19,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Sum
 from tqdm import tqdm
 
 from civicpoints.accounts.models import Community, Grid, Household, Role, Town, User
 from civicpoints.core.timeutil import town_tz
-from civicpoints.demo.content import ContentResult, seed_content
+from civicpoints.demo.content import ContentResult, seed_content, sized
+from civicpoints.engagement.models import CheckIn
 from civicpoints.merchants.models import Merchant
 from civicpoints.merchants.sorting import name_sort_key
 from civicpoints.points.catalog import rule_catalog_load
@@ -36,6 +39,8 @@ from civicpoints.points.models import (
     PointTransaction,
     TransactionKind,
 )
+from civicpoints.rankings.models import HonourKind
+from civicpoints.rankings.services import honours_evaluate, honours_publish, snapshot_take
 
 FULL_RESIDENTS = 38_000
 FULL_MERCHANTS = 258
@@ -70,6 +75,20 @@ SURNAMES = (
     "唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢冉"
 )
 NICK_TAILS = ["阿姨", "大爷", "师傅", "老师", "大姐", "小妹", "哥", "叔", "嬢嬢", "婆婆"]
+# Given names as people in a Sichuan town carry them: older two-character names and
+# younger ones (a real name is what staff tell eleven "丁叔" apart by).
+_GIVEN_TEXT = (
+    "秀英 桂英 秀兰 玉兰 桂兰 淑珍 玉梅 桂芝 素芳 翠花 建华 建国 建军 "
+    "志强 志明 国强 国华 德明 文华 永红 海燕 丽华 红梅 晓燕 春梅 小红 "
+    "晓梅 俊杰 家豪 明辉 伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 "
+    "涛 超 霞 平 刚 斌 浩 宇 欣怡 梓涵 子轩 浩然 雨桐 思远 佳怡 一诺 "
+    "宇航 晨曦 婷婷 雪梅 兴华 长富 树林 光明 福贵 玉珍 淑华 凤英 丽娟 "
+    "成 林 鑫 华 琴 燕 蓉 莉 兵 彬 "
+)
+GIVEN_NAMES = _GIVEN_TEXT.split()
+#: Days of daily ranking snapshots the demo town has (the boards' change arrows and
+#: "新上榜" need a day before; honours need finished months).
+SNAPSHOT_DAYS = 90
 
 # How often each rule appears in the generated history (others weigh 1).
 RULE_WEIGHTS = {
@@ -107,6 +126,9 @@ class SeedResult:
     good_deeds: int
     balance_total: int
     content: ContentResult | None = None
+    check_ins: int = 0
+    snapshot_days: int = 0
+    honours: int = 0
 
 
 def _mobiles(rng: random.Random, n: int) -> list[str]:
@@ -159,7 +181,7 @@ def _bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple], bar=No
     writes only rows the caller has made valid (the table's constraints still
     check them).
     """
-    dt_cols = [i for i, c in enumerate(columns) if c.endswith(("_at", "_joined"))]
+    dt_cols = [i for i, c in enumerate(columns) if c == "at" or c.endswith(("_at", "_joined"))]
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -258,14 +280,17 @@ def seed_town(
     people: list[User] = []
     joined: list[dt.date] = []
     span = (end - start).days
+    names = random.Random(f"names:{seed}")  # its own stream: the history stays as it was
     for i in range(n_res):
         community = rongcheng if i == 0 else communities[i % len(communities)]
         # Participation grew from thousands to tens of thousands: later joins likelier.
         joined.append(start + dt.timedelta(days=int(span * rng.random() ** 0.6)))
+        surname = rng.choice(SURNAMES)
         people.append(
             User(
                 mobile=DEMO_LOGINS["resident"] if i == 0 else mobiles[i],
-                nickname="石大姐" if i == 0 else f"{rng.choice(SURNAMES)}{rng.choice(NICK_TAILS)}",
+                nickname="石大姐" if i == 0 else f"{surname}{rng.choice(NICK_TAILS)}",
+                real_name="石秀英" if i == 0 else f"{surname}{names.choice(GIVEN_NAMES)}",
                 role=Role.RESIDENT,
                 town=town,
                 community=community,
@@ -341,6 +366,7 @@ def seed_town(
             User(
                 mobile=next(it),
                 nickname=f"{c.name[:-2]}社工",
+                real_name=f"{names.choice(SURNAMES)}{names.choice(GIVEN_NAMES)}",
                 role=Role.COMMUNITY_STAFF,
                 town=town,
                 community=c,
@@ -352,6 +378,7 @@ def seed_town(
             User(
                 mobile=next(it),
                 nickname=f"{g.name}网格员",
+                real_name=f"{names.choice(SURNAMES)}{names.choice(GIVEN_NAMES)}",
                 role=Role.GRID_WORKER,
                 town=town,
                 community_id=g.community_id,
@@ -414,6 +441,14 @@ def seed_town(
     rows: list[tuple] = []
     accounts: list[tuple] = []
     awarded = deeds = 0
+    # Every "+1 每日签到" row has its CheckIn behind it, as engagement.check_in writes
+    # them: the row is the award's cause, the key the one the service would use (so a
+    # check-in today on a seeded day is recognised as done). Ids are given here, after
+    # the highest in the table, and the sequence is moved past them afterwards.
+    check_in_rule = rules["daily_check_in"]
+    check_in_ct = ContentType.objects.get_for_model(CheckIn)
+    check_ins: list[tuple] = []
+    next_check_in = (CheckIn.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     for idx, person in enumerate(people):
         awards = sorted(plan[idx], key=lambda e: e[0])
         # Exchanges at merchants: drawn per award, then replayed in time order
@@ -461,6 +496,13 @@ def seed_town(
             lifetime += rule.points
             awarded += rule.points
             deeds += rule is deed_rule
+            cause_type, cause_id, key, memo = None, "", f"seed:{person.pk}:{k}", ""
+            if rule is check_in_rule:
+                cid = next_check_in
+                next_check_in += 1
+                check_ins.append((cid, town.pk, person.pk, day, at))
+                cause_type, cause_id, memo = check_in_ct.pk, str(cid), "每日签到"
+                key = f"award:{rule.code}:engagement.checkin:{cid}:{person.pk}"
             rows.append(
                 (
                     town.pk,
@@ -470,17 +512,21 @@ def seed_town(
                     balance,
                     True,
                     rule.pk,
+                    cause_type,
+                    cause_id,
                     None,
-                    "",
-                    None,
-                    f"seed:{person.pk}:{k}",
+                    key,
                     actor.pk if actor and rule.requires_confirmation else None,
-                    "",
+                    memo,
                     at,
                     day,
                 )
             )
         accounts.append((person.pk, town.pk, balance, lifetime, now))
+    _bulk_insert(CheckIn._meta.db_table, ("id", "town_id", "resident_id", "day", "at"), check_ins)
+    with connection.cursor() as cur:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [CheckIn]):
+            cur.execute(sql)
     bar = _progress(len(rows), "ledger", quiet)
     _bulk_insert(PointTransaction._meta.db_table, LEDGER_COLUMNS, rows, bar)
     bar.close()
@@ -492,6 +538,9 @@ def seed_town(
     # The content's services stamp their rows with the current time: only a town
     # whose history runs up to today gets it (an earlier ``end`` must stay the last day).
     content = seed_content(town=town, seed=seed, scale=scale) if end >= now.date() else None
+    # the full town: 90 days; the test suite's small towns a month (CPU)
+    snapshot_days = _ranking_history(town, end, sized(SNAPSHOT_DAYS, 30, scale), quiet)
+    honours = _honours_published(staff[1], end)
     balance_total = PointAccount.objects.filter(town=town).aggregate(s=Sum("balance"))["s"]
     return SeedResult(
         residents=len(people),
@@ -501,4 +550,38 @@ def seed_town(
         good_deeds=deeds,
         balance_total=balance_total or 0,
         content=content,
+        check_ins=len(check_ins),
+        snapshot_days=snapshot_days,
+        honours=honours,
     )
+
+
+def _ranking_history(town: Town, end: dt.date, n_days: int, quiet: bool) -> int:
+    """The daily ranking snapshots of the ``n_days`` local days before ``end``, oldest
+    first (so each day's change arrows compare with the day before), taken by the
+    rankings job's own ``snapshot_take``; returns the days taken."""
+    days = [end - dt.timedelta(days=n) for n in range(n_days, 0, -1)]
+    bar = tqdm(total=len(days), desc="rankings", unit="day", disable=quiet, leave=False)
+    for day in days:
+        snapshot_take(town=town, day=day)
+        bar.update()
+    bar.close()
+    return len(days)
+
+
+def _honours_published(admin: User, end: dt.date) -> int:
+    """The honour roll as a town admin keeps it: the civic stars of the three months
+    before ``end``'s month and the civilized households of the year before, evaluated
+    and published through the rankings services (the holders get their inbox message).
+    Returns how many honours were published."""
+    published = 0
+    month = end.replace(day=1)
+    periods = []
+    for _ in range(3):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        periods.append((HonourKind.CIVIC_STAR, month))
+    periods.append((HonourKind.CIVILIZED_HOUSEHOLD, dt.date(end.year - 1, 1, 1)))
+    for kind, start in periods:
+        if honours_evaluate(actor=admin, kind=kind, period_start=start):
+            published += honours_publish(actor=admin, kind=kind, period_start=start)
+    return published

@@ -108,6 +108,12 @@ class Event(models.Model):
         help_text=_("The staff member who confirmed attendance and the awards."),
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    search_doc = models.TextField(
+        default="",
+        blank=True,
+        editable=False,
+        help_text="core.search.document of title, place and description (set by the services)",
+    )
 
     objects = EventQuerySet.as_manager()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Sum
@@ -9,6 +10,7 @@ from django.db.models import Q, QuerySet, Sum
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import NotFound
+from civicpoints.core.search import matching
 from civicpoints.events.errors import EventNotFound
 from civicpoints.events.models import Event, EventStatus, Outcome, SignUp, SignUpStatus
 from civicpoints.events.services import can_organize
@@ -139,3 +141,12 @@ def volunteer_statement(resident: User) -> Statement:
         minutes=totals["m"] or 0,
         points=totals["p"] or 0,
     )
+
+
+def search(user: User, wanted: Sequence[str], *, limit: int = 200) -> list[Event]:
+    """Events ``user`` may see (``events_for``) that are published or over — never a
+    draft, not even to its organizer — whose title, place or description hold every
+    term of ``wanted`` (``core.search.query_terms``), latest start first, at most
+    ``limit``."""
+    qs = matching(events_for(user).exclude(status=EventStatus.DRAFT), "search_doc", wanted)
+    return list(qs.order_by("-starts_at", "-pk")[:limit])

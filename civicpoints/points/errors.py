@@ -21,6 +21,13 @@ class UnknownRule(InvalidInput):
     default_detail = _("There is no such point rule.")
 
 
+class RuleNotAwardableByHand(InvalidInput):
+    code = "automatic_rule"
+    default_detail = _(
+        "This rule is awarded automatically when residents do the thing; staff cannot award it."
+    )
+
+
 class RuleNotInForce(InvalidInput):
     code = "rule_not_in_force"
     default_detail = _("This point rule is not active today.")

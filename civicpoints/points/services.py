@@ -49,6 +49,7 @@ from civicpoints.points.errors import (
     InsufficientPoints,
     NotAResident,
     NotPending,
+    RuleNotAwardableByHand,
     RuleNotInForce,
     SameStaffMember,
     SecondConfirmationRequired,
@@ -811,8 +812,14 @@ def points_award_by_staff(
     the actor's daily limit of manual points (as ``points_adjust``); a rule worth
     more than the town's threshold cannot be awarded by hand.
 
+    Only rules that need a staff member's confirmation (``requires_confirmation``)
+    may be awarded by hand: automatic ones (daily check-in, quizzes, the pledge,
+    questionnaires, reading, good-deed posts) are earned by doing the thing, and the
+    award form does not offer them either (``points.forms.award_rule_choices``).
+
     Raises:
-        OutOfScope / NotFound (scope), UnknownRule, RuleNotInForce, CapReached,
+        OutOfScope / NotFound (scope), UnknownRule, RuleNotAwardableByHand (422
+        ``automatic_rule``, field ``rule``), RuleNotInForce, CapReached,
         DailyLimitReached, SecondConfirmationRequired; BudgetQueued (past a
         ``confirm`` budget: the ``QueuedAward`` is kept, with the actor and note,
         for a town admin — ``points.budgets.queued_award_confirm``).
@@ -820,6 +827,8 @@ def points_award_by_staff(
     require_staff(actor)
     require_covers(actor, resident)
     rule = rule_get(rule_code)
+    if not rule.requires_confirmation:
+        raise RuleNotAwardableByHand(field="rule")
     key = f"manual:{idempotency_key}"
     first = _replay(key, resident=resident, kind=TransactionKind.AWARD, rule=rule)
     if first is not None:

@@ -10,6 +10,7 @@ from civicpoints.rankings.views import board_view
 app_name = "portal"
 urlpatterns = [
     path("", views.home_view, name="home"),
+    path("search/", views.search_view, name="search"),
     path("accounts/profile/", views.profile_view, name="profile"),
     path(
         "accounts/staff/residents/<int:resident_id>/",

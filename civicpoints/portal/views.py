@@ -12,7 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from civicpoints.accounts.http import AuthedHttpRequest
@@ -24,6 +26,7 @@ from civicpoints.points import selectors as points
 from civicpoints.points import services as point_services
 from civicpoints.points.expiry import expiry_notice
 from civicpoints.points.forms import AdjustForm, AwardForm
+from civicpoints.portal.search import KINDS, Hit, site_search, title_html
 from civicpoints.rankings.selectors import my_daily_rank
 
 
@@ -156,3 +159,48 @@ def staff_adjust_view(request: AuthedHttpRequest, resident_id: int) -> HttpRespo
                 messages.success(request, _("Balance adjusted."))
             return redirect("portal:staff_resident", resident_id=resident.pk)
     return _resident_page(request, resident, adjust_form=form, status=422)
+
+
+SEARCH_PAGE = 10
+KIND_LABELS = {
+    "post": gettext_lazy("Posts"),
+    "article": gettext_lazy("Articles"),
+    "event": gettext_lazy("Events"),
+}  # results per page
+
+
+@login_required
+def search_view(request: AuthedHttpRequest) -> HttpResponse:
+    """``GET /search/?q=&kind=&page=``: posts, articles and events of my town that match
+    ``q`` (Chinese words or phrases, ≤ 50 characters), best first, 10 a page, each with
+    its title and a snippet, the matches marked (``portal.search``). An empty ``q``
+    shows the box only; a bad one shows the reason under the box (never a 500)."""
+    q = request.GET.get("q", "")
+    kind = request.GET.get("kind") or None
+    if kind not in (None, *KINDS):
+        kind = None
+    hits: list[Hit] = []
+    error = ""
+    if q.strip():
+        try:
+            hits = site_search(request.user, q, kind=kind)
+        except DomainError as exc:
+            error = str(exc.detail)
+    page = Paginator(hits, SEARCH_PAGE).get_page(request.GET.get("page"))
+    base = urlencode({"q": q, **({"kind": kind} if kind else {})})
+    return render(
+        request,
+        "portal/search.html",
+        {
+            "q": q,
+            "kind": kind,
+            "kinds": [(k, KIND_LABELS[k]) for k in KINDS],
+            "page": page,
+            "rows": [(h, title_html(h, q).html(), h.snippet.html()) for h in page],
+            "count": len(hits),
+            "error": error,
+            "searched": bool(q.strip()) and not error,
+            "pager_query": base,
+            "chip_query": urlencode({"q": q}),
+        },
+    )

@@ -131,6 +131,12 @@ class Post(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    search_doc = models.TextField(
+        default="",
+        blank=True,
+        editable=False,
+        help_text="core.search.document of title and text (set by the services)",
+    )
 
     objects = PostQuerySet.as_manager()
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Community, User
-from civicpoints.accounts.scope import covers, residents_in_scope
+from civicpoints.accounts.scope import covers, residents_in_scope, town_of
 from civicpoints.core.errors import InvalidInput, NotFound
+from civicpoints.core.search import matching
 from civicpoints.posts.models import Appeal, AppealStatus, Like, Post, PostStatus, Section
 
 FEED_PAGE = 20  # posts per page
@@ -170,3 +172,15 @@ def appeal_for_staff(actor: User, appeal_id: int) -> Appeal:
 
 def liked(user: User, post: Post) -> bool:
     return user.is_authenticated and Like.objects.filter(post=post, user=user).exists()
+
+
+def search(viewer: User, wanted: Sequence[str], *, limit: int = 200) -> list[Post]:
+    """Published posts of ``viewer``'s town whose title or text hold every term of
+    ``wanted`` (``core.search.query_terms``), newest first, at most ``limit``.
+
+    Only approved posts: pending, rejected and taken-down ones are never found,
+    not even by their author or staff (search shows what the square shows).
+    """
+    qs = Post.objects.public().for_town(town_of(viewer))
+    qs = matching(qs, "search_doc", wanted).select_related("section", "community")
+    return list(qs.order_by("-published_at", "-pk")[:limit])

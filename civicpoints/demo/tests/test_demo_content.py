@@ -1,5 +1,7 @@
 """The demo town's content (``demo/content.py``): every app shows a living town."""
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 from django.db.models import Q
@@ -7,13 +9,22 @@ from django.utils import timezone
 
 from civicpoints.accounts.models import Role, User
 from civicpoints.articles.models import Article, ArticleRead
+from civicpoints.core.timeutil import local_date
 from civicpoints.demo.town import DEMO_LOGINS, seed_town
+from civicpoints.engagement.models import CheckIn
 from civicpoints.events.models import Event, EventStatus, Outcome, SignUp, SignUpStatus
 from civicpoints.merchants.models import Merchant, Offer, Voucher
 from civicpoints.points.models import PointTransaction
 from civicpoints.points.selectors import reconcile
-from civicpoints.posts.models import Comment, Like, Post, PostStatus
+from civicpoints.posts.models import Comment, Like, Post, PostPhoto, PostStatus
 from civicpoints.posts.selectors import moderation_queue
+from civicpoints.rankings.models import (
+    Honour,
+    HonourKind,
+    HonourStatus,
+    RankingSnapshot,
+    SnapshotRun,
+)
 from civicpoints.reports.models import CaseStatus, PhotoKind, Report
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +92,59 @@ def test_a_small_demo_town_has_content_in_every_app_and_a_clean_ledger():
     assert not Post.objects.filter(Q(created_at__gt=now) | Q(published_at__gt=now)).exists()
     assert not SignUp.objects.filter(signed_up_at__gt=now).exists()
     assert result.content.posts_pending == Post.objects.filter(status="pending").count()
+    assert reconcile() == []
+
+
+def test_the_small_demo_town_has_a_history_that_looks_lived_in():
+    """Issue 18's demo findings: one snapshot only, no honours, no photos or covers,
+    every post at the seeding minute, "+1 每日签到" rows with no check-in, no real names."""
+    # given / when: a small demo town
+    seed_town(scale=0.005, quiet=True)
+    now = timezone.now()
+    today = local_date(now)
+
+    # then: a daily ranking for each of the last 30 days (90 in the full town), with
+    # yesterday's ranks compared with the day before (arrows, and a few new entries)
+    days = sorted(set(RankingSnapshot.objects.values_list("day", flat=True)))
+    assert days == [today - dt.timedelta(days=n) for n in range(30, 0, -1)]
+    latest = RankingSnapshot.objects.filter(day=days[-1])
+    assert latest.filter(previous_town_rank__isnull=False).count() > latest.count() / 2
+    assert any(r.change_in("town") for r in latest)
+    assert SnapshotRun.objects.count() == 30
+
+    # published honours: the civic stars of the last three months, with their holders
+    stars = Honour.objects.filter(kind=HonourKind.CIVIC_STAR, status=HonourStatus.PUBLISHED)
+    assert stars.values("period_start").distinct().count() == 3
+    assert all(h.resident_id and h.points > 0 for h in stars)
+
+    # every "+1 每日签到" row has its check-in behind it, on its day, for its resident
+    check_in_rows = PointTransaction.objects.filter(rule__code="daily_check_in")
+    assert check_in_rows.count() == CheckIn.objects.count() > 0
+    for row in check_in_rows.select_related("cause_type")[:200]:
+        ci = row.cause
+        assert isinstance(ci, CheckIn)
+        assert (ci.resident_id, ci.day) == (row.resident_id, row.local_date)
+
+    # posts are spread over months, not all at the seeding minute; talk comes after them
+    approved = Post.objects.filter(status=PostStatus.APPROVED)
+    dates = {local_date(p.published_at) for p in approved}
+    assert len(dates) >= 5 and min(dates) < today - dt.timedelta(days=14)
+    for post in approved.exclude(award=None):  # the award row is today's: so is the post
+        assert now - post.published_at < dt.timedelta(days=1)
+    for c in Comment.objects.select_related("post"):
+        assert c.post.published_at <= c.created_at <= now
+    assert all(p.created_at < p.published_at for p in approved)
+
+    # photos on posts, a cover on an article
+    assert PostPhoto.objects.filter(post__in=approved).exists()
+    assert Article.objects.exclude(cover="").exists()
+
+    # residents have real names: the many "丁叔" are told apart
+    residents = User.objects.filter(role=Role.RESIDENT)
+    assert not residents.filter(real_name="").exists()
+    pairs = list(residents.values_list("nickname", "real_name"))
+    assert len({n for n, _ in pairs}) < len(pairs)  # nicknames repeat …
+    assert len(set(pairs)) > 0.9 * len(pairs)  # … names with them mostly do not
     assert reconcile() == []
 
 

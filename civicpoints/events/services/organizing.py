@@ -17,6 +17,7 @@ from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.core.errors import InvalidInput
 from civicpoints.core.imaging import photo_prepare
 from civicpoints.core.photos import photo_process
+from civicpoints.core.search import document as search_document
 from civicpoints.core.timeutil import local_date
 from civicpoints.events.errors import NotYourEvent, WrongStatus
 from civicpoints.events.models import (
@@ -175,6 +176,9 @@ def event_create(
             title=title.strip()[:120],
             description=(description or "").strip(),
             place=place.strip()[:200],
+            search_doc=search_document(
+                title.strip()[:120], place.strip()[:200], (description or "").strip()
+            ),
             starts_at=starts_at,
             ends_at=ends_at,
             signup_deadline=signup_deadline,
@@ -264,6 +268,7 @@ def event_update(
         ev.title = title.strip()[:120]
         ev.description = (description or "").strip()
         ev.place = place.strip()[:200]
+        ev.search_doc = search_document(ev.title, ev.place, ev.description)
         ev.starts_at, ev.ends_at, ev.signup_deadline = starts_at, ends_at, signup_deadline
         ev.capacity = capacity
         ev.rule = rule

@@ -1,15 +1,31 @@
-"""The demo's own photos (``demo.content._jpeg``) and recycled copies of them."""
+"""Photos as the demo drew them before issue 18 (coloured shapes on a plain ground,
+each layout drawn from its label), and recycled copies of them.
+
+The demo town now draws scenes (``demo.pictures``); these tests keep the earlier
+generator, so that their detection figures stay comparable from one change to the next.
+"""
 
 import io
 import random
 
-from PIL import Image
-
-from civicpoints.demo.content import _jpeg
+from PIL import Image, ImageDraw
 
 
 def demo_photo(label: str, seed: int = 1) -> bytes:
-    return _jpeg(random.Random(seed), label).getvalue()
+    rng = random.Random(seed)
+    img = Image.new("RGB", (480, 360), (rng.randrange(90, 200), rng.randrange(140, 220), 160))
+    draw = ImageDraw.Draw(img)
+    shapes = random.Random(label)
+    for _ in range(6):
+        x, y = shapes.randrange(0, 420), shapes.randrange(0, 300)
+        w, h = shapes.randrange(40, 200), shapes.randrange(30, 160)
+        fill = tuple(shapes.randrange(0, 256) for _ in range(3))
+        if shapes.random() < 0.5:
+            draw.rectangle((x, y, x + w, y + h), fill=fill)
+        else:
+            draw.ellipse((x, y, x + w, y + h), fill=fill)
+    draw.text((50, 40), label, fill=(255, 255, 255))
+    return _save(img, quality=80)
 
 
 def _save(img: Image.Image, quality: int = 85) -> bytes:

@@ -180,3 +180,33 @@ def test_the_audit_log_reads_in_words_and_filters(client, town):
     assert [r["action"] for r in page.context["rows"]] == ["设置优惠卡折扣"]
     page = client.get(reverse("audit:log"), {"who": town.staff_a.nickname})
     assert {r["entry"].actor_id for r in page.context["rows"]} == {town.staff_a.pk}
+
+
+def test_staff_cannot_award_an_automatic_rule_through_the_api(client, town, catalog):
+    # given staff of alice's community, and the automatic rules (earned by doing the thing)
+    from civicpoints.points.models import PointTransaction
+
+    automatic = list(
+        PointRule.objects.filter(requires_confirmation=False).values_list("code", flat=True)
+    )
+    assert "daily_check_in" in automatic and "article_reading" in automatic
+    client.force_login(town.staff_a)
+    url = f"/api/v1/staff/residents/{town.alice.pk}/awards"
+    for code in automatic:
+        # when they post an award of one
+        r = client.post(
+            url,
+            json.dumps({"rule": code, "idempotency_key": f"auto-{code}"[:60]}),
+            content_type="application/json",
+        )
+        # then it is refused naming the rule, and nothing is written
+        assert r.status_code == 422, (code, r.content)
+        assert r.json()["code"] == "automatic_rule" and r.json()["field"] == "rule"
+    assert not PointTransaction.objects.filter(resident=town.alice).exists()
+    # a rule that needs staff confirmation is still awarded by hand
+    r = client.post(
+        url,
+        json.dumps({"rule": "voluntary_patrol", "idempotency_key": "patrol-by-hand"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 201

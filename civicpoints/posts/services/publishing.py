@@ -14,6 +14,7 @@ from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
 from civicpoints.core.imaging import PreparedPhoto, photo_prepare
 from civicpoints.core.photos import photos_process
+from civicpoints.core.search import document as search_document
 from civicpoints.integrity import services as integrity
 from civicpoints.points.models import PointRule
 from civicpoints.posts.errors import IllegalMove, RuleNotClaimable
@@ -142,6 +143,7 @@ def post_create(
             section=section,
             title=title,
             body=body,
+            search_doc=search_document(title, body),
             claimed_rule=rule,
         )
         _save_photos(post, processed)
@@ -177,10 +179,21 @@ def post_edit(
             raise IllegalMove(_("A post taken down cannot be edited; appeal instead."))
         processed = _process_photos(add_photos, already=post.photos.count())
         post.title, post.body, post.claimed_rule = title, body, rule
+        post.search_doc = search_document(title, body)
         post.status = PostStatus.PENDING
         post.reason = ""
         post.edited_at = timezone.now()
-        post.save(update_fields=["title", "body", "claimed_rule", "status", "reason", "edited_at"])
+        post.save(
+            update_fields=[
+                "title",
+                "body",
+                "search_doc",
+                "claimed_rule",
+                "status",
+                "reason",
+                "edited_at",
+            ]
+        )
         _save_photos(post, processed, start=post.photos.count())
         _log(post, author, ModerationAction.EDITED)
     return post
@@ -215,6 +228,7 @@ def post_publish_for_report(
         section=section,
         title=title,
         body=body,
+        search_doc=search_document(title, body),
         status=PostStatus.APPROVED,
         reviewed_by=actor,
         reviewed_at=now,

@@ -66,6 +66,8 @@ class Command(BaseCommand):
             f"seed_town: {result.residents} residents, {result.merchants} merchants, "
             f"{result.transactions} ledger rows, {result.points_awarded} points awarded "
             f"({result.good_deeds} good deeds), {result.balance_total} in balances, "
+            f"{result.check_ins} check-ins, {result.snapshot_days} days of rankings, "
+            f"{result.honours} honours published, "
             f"{time.monotonic() - began:.1f}s"
         )
         c = result.content
