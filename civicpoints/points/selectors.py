@@ -183,7 +183,7 @@ class Leaderboard:
     my_points: int
 
 
-_PERIOD_FIELDS = {  # period -> (start column, points column) on PointAccount
+PERIOD_FIELDS = {  # period -> (start column, points column) on PointAccount
     Period.TODAY: ("day_of", "day_points"),
     Period.WEEK: ("week_of", "week_points"),
     Period.MONTH: ("month_of", "month_points"),
@@ -282,7 +282,7 @@ def leaderboard(
         # the account's period scores (moved with each ledger row): the
         # (town, <period>_of, -<period>_points, resident) index gives the top in
         # order, whatever the town's size; no ledger rows are summed (issue 17)
-        on, pts = _PERIOD_FIELDS[period]
+        on, pts = PERIOD_FIELDS[period]
         start = period_start(period, today or local_date())
         scored = accounts.filter(**{on: start, f"{pts}__gt": 0}).annotate(score=F(pts))
     else:
