@@ -174,11 +174,19 @@ def household_leaderboard(
     rows = top[:limit]
     my_rank, my_points = None, 0
     if viewer.household_id and (scope != Scope.COMMUNITY or viewer.community_id):
-        members = _household_scores(viewer, period, start).filter(
-            resident__household_id=viewer.household_id
+        # the household's members by the (household) index, then each one's account
+        members = PointAccount.objects.filter(
+            resident_id__in=User.objects.filter(
+                household_id=viewer.household_id, role=Role.RESIDENT, is_active=True
+            ).values("pk")
         )
         if scope == Scope.COMMUNITY:
             members = members.filter(resident__household__community_id=viewer.community_id)
+        if start is not None:
+            on, pts = PERIOD_FIELDS[period]
+            members = members.filter(**{on: start}).annotate(score=F(pts))
+        else:
+            members = members.annotate(score=F("lifetime_earned"))
         my_points = members.aggregate(s=Sum("score"))["s"] or 0
         if my_points > 0:
             i = bisect.bisect_right(scores, my_points)
