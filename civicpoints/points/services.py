@@ -23,6 +23,7 @@ community or town total (that row would serialize the whole town).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -129,6 +130,23 @@ _PERIOD_COLUMNS = (  # (period, start column, points column) on PointAccount
 )
 
 
+@functools.lru_cache(maxsize=8)
+def _period_sets_sql(day: dt.date) -> tuple[str, tuple[object, ...]]:
+    """The SET clauses of ``_period_sets`` and the adapted period starts, per local day."""
+    from civicpoints.points.selectors import period_start
+
+    parts: list[str] = []
+    starts: list[object] = []
+    for period, on, pts in _PERIOD_COLUMNS:
+        starts.append(connection.ops.adapt_datefield_value(period_start(period, day)))
+        parts.append(
+            f"{pts} = CASE WHEN {on} = %s THEN {pts} + %s "
+            f"WHEN {on} IS NULL OR {on} < %s THEN %s ELSE {pts} END, "
+            f"{on} = CASE WHEN {on} IS NULL OR {on} < %s THEN %s ELSE {on} END"
+        )
+    return ", ".join(parts), tuple(starts)
+
+
 def _period_sets(day: dt.date, earned_delta: int) -> tuple[str, list[object]]:
     """SET clauses moving the period scores by ``earned_delta`` for a row of local ``day``.
 
@@ -137,19 +155,11 @@ def _period_sets(day: dt.date, earned_delta: int) -> tuple[str, list[object]]:
     belongs to a period that is no longer current). Every right-hand side reads
     the row as it was, in PostgreSQL and SQLite alike.
     """
-    from civicpoints.points.selectors import period_start
-
-    parts: list[str] = []
+    sql, starts = _period_sets_sql(day)
     params: list[object] = []
-    for period, on, pts in _PERIOD_COLUMNS:
-        start = connection.ops.adapt_datefield_value(period_start(period, day))
-        parts.append(
-            f"{pts} = CASE WHEN {on} = %s THEN {pts} + %s "
-            f"WHEN {on} IS NULL OR {on} < %s THEN %s ELSE {pts} END, "
-            f"{on} = CASE WHEN {on} IS NULL OR {on} < %s THEN %s ELSE {on} END"
-        )
+    for start in starts:
         params += [start, earned_delta, start, earned_delta, start, start]
-    return ", ".join(parts), params
+    return sql, params
 
 
 def _sql_move_balance(
