@@ -24,6 +24,9 @@ from civicpoints.points.models import PointAccount, PointTransaction
 from civicpoints.points.selectors import PERIOD_FIELDS, Period, Scope, period_start
 from civicpoints.rankings.models import Honour, HonourStatus, RankingSnapshot, SnapshotRun
 
+#: How long the top rows of a published daily snapshot are kept (they never change).
+DAILY_BOARD_CACHE_SECONDS = 6 * 3600
+
 
 @dataclass(frozen=True)
 class DailyRow:
@@ -78,10 +81,11 @@ def daily_board(
         outside the top rows (None when not ranked).
     """
     limit = max(1, min(int(limit), 100))
-    if day is None:
-        day = SnapshotRun.objects.filter(town_id=town_of(viewer)).aggregate(d=Max("day"))["d"]
-    if day is None:
+    runs = SnapshotRun.objects.filter(town_id=town_of(viewer))
+    run = (runs.filter(day=day) if day else runs.order_by("-day")).values("day", "taken_at").first()
+    if run is None:
         return DailyBoard(None, scope, [], None)
+    day = run["day"]
     if scope == Scope.COMMUNITY:
         snaps = (
             RankingSnapshot.objects.filter(community_id=viewer.community_id, day=day)
@@ -93,7 +97,15 @@ def daily_board(
         snaps = RankingSnapshot.objects.filter(town_id=town_of(viewer), day=day)
         order = "town_rank"
     snaps = snaps.select_related("resident", "community")
-    rows = [_daily_row(s, scope) for s in snaps.order_by(order, "resident_id")[:limit]]
+    # A published snapshot does not change: its top rows are kept under a key
+    # naming the run (a snapshot taken again has a new ``taken_at``).
+    who = viewer.community_id if scope == Scope.COMMUNITY else town_of(viewer)
+    key = f"daily:{scope}:{who}:{day}:{run['taken_at'].timestamp()}"
+    top: list[DailyRow] | None = cache.get(key)
+    if top is None:
+        top = [_daily_row(s, scope) for s in snaps.order_by(order, "resident_id")[:100]]
+        cache.set(key, top, DAILY_BOARD_CACHE_SECONDS)
+    rows = top[:limit]
     mine = next((r for r in rows if r.resident_id == viewer.pk), None)
     if mine is None:
         found = snaps.filter(resident_id=viewer.pk).first()
