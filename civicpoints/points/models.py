@@ -181,7 +181,9 @@ class PointAccount(models.Model):
             models.CheckConstraint(condition=Q(balance__gte=0), name="pointaccount_balance_gte_0"),
         ]
         indexes = [
-            models.Index(fields=["town", "-lifetime_earned"], name="pointaccount_town_lifetime"),
+            models.Index(
+                fields=["town", "-lifetime_earned", "resident"], name="pointaccount_town_lifetime"
+            ),
             models.Index(
                 fields=["town", "day_of", "-day_points", "resident"], name="pointaccount_town_day"
             ),
