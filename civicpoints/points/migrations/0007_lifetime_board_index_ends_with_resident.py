@@ -5,20 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0009_issue18_elder_mode'),
-        ('points', '0006_period_scores_on_accounts'),
+        ("accounts", "0009_issue18_elder_mode"),
+        ("points", "0006_period_scores_on_accounts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='pointaccount',
-            name='pointaccount_town_lifetime',
+            model_name="pointaccount",
+            name="pointaccount_town_lifetime",
         ),
         migrations.AddIndex(
-            model_name='pointaccount',
-            index=models.Index(fields=['town', '-lifetime_earned', 'resident'], name='pointaccount_town_lifetime'),
+            model_name="pointaccount",
+            index=models.Index(
+                fields=["town", "-lifetime_earned", "resident"], name="pointaccount_town_lifetime"
+            ),
         ),
     ]
