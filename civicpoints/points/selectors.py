@@ -279,6 +279,7 @@ def leaderboard(
     ranked = _ranked(viewer, scope)
     accounts = PointAccount.objects.filter(town_id=town_of(viewer))
     start = None
+    scored: QuerySet[Any, Any]
     if period == Period.ALL:
         # the (town, -lifetime_earned) index gives the top in order
         scored = accounts.filter(lifetime_earned__gt=0).annotate(score=F("lifetime_earned"))

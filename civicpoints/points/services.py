@@ -178,18 +178,12 @@ def _sql_move_balance(
     """
     table = PointAccount._meta.db_table
     sets, params = _period_sets(day, delta) if earned else ("", [])
+    values: list[Any] = [delta, delta if earned else 0, *params]
     cursor.execute(
         f"UPDATE {table} SET balance = balance + %s, lifetime_earned = lifetime_earned + %s, "  # noqa: S608  # nosec B608
         f"{sets + ', ' if sets else ''}"
         f"updated_at = %s WHERE resident_id = %s AND balance + %s >= 0 RETURNING balance",
-        [
-            delta,
-            delta if earned else 0,
-            *params,
-            connection.ops.adapt_datetimefield_value(at),
-            resident_id,
-            delta,
-        ],
+        [*values, connection.ops.adapt_datetimefield_value(at), resident_id, delta],
     )
     got = cursor.fetchone()
     return None if got is None else got[0]

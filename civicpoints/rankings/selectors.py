@@ -192,7 +192,7 @@ def household_leaderboard(
                 household_id=viewer.household_id, role=Role.RESIDENT, is_active=True
             ).values("pk")
         )
-        if scope == Scope.COMMUNITY:
+        if scope == Scope.COMMUNITY and viewer.community_id:
             members = members.filter(resident__household__community_id=viewer.community_id)
         if start is not None:
             on, pts = PERIOD_FIELDS[period]
