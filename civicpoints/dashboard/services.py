@@ -175,11 +175,15 @@ def figures_take(*, town: Town, through_day: dt.date) -> dict:
             newer = newer.filter(
                 created_at__lt=timezone.now() - dt.timedelta(seconds=FIGURES_SETTLE_SECONDS)
             )
-        # by id, the town compared without its index (see providers._live)
+        # the newest by id, walking the primary key down to the mark: the town is
+        # compared without its index (see providers._live), and the walk stops at
+        # the town's newest row or at the rows counted before, whichever comes first
         new_last_id = (
             newer.alias(town_key=F("town_id") + 0)
             .filter(town_key=town.pk)
-            .aggregate(m=Max("id"))["m"]
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
             or last_id
         )
         fresh = PointTransaction.objects.filter(town=town, id__gt=last_id, id__lte=new_last_id)
