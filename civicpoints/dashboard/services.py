@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 
 from django.db import connection, transaction
-from django.db.models import F, Max, Min
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from civicpoints.accounts.models import Town, User
@@ -175,17 +175,12 @@ def figures_take(*, town: Town, through_day: dt.date) -> dict:
             newer = newer.filter(
                 created_at__lt=timezone.now() - dt.timedelta(seconds=FIGURES_SETTLE_SECONDS)
             )
-        # the newest by id, walking the primary key down to the mark: the town is
-        # compared without its index (see providers._live), and the walk stops at
-        # the town's newest row or at the rows counted before, whichever comes first
-        new_last_id = (
-            newer.alias(town_key=F("town_id") + 0)
-            .filter(town_key=town.pk)
-            .order_by("-id")
-            .values_list("id", flat=True)
-            .first()
-            or last_id
-        )
+        # The newest row of any town (walking the primary key down, past the
+        # unsettled ones): every row up to it has been looked at, so the mark
+        # moves there even when this town wrote nothing. The live part of the
+        # dashboard then reads only rows written since the last run, never
+        # everything other towns wrote since this town's last row.
+        new_last_id = newer.order_by("-id").values_list("id", flat=True).first() or last_id
         fresh = PointTransaction.objects.filter(town=town, id__gt=last_id, id__lte=new_last_id)
         span = fresh.filter(local_date__lte=through_day).aggregate(
             lo=Min("local_date"), hi=Max("local_date")
