@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0009_issue18_elder_mode"),
+        ("accounts", "0010_code_purpose_close_account"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("merchants", "0004_issue18_merchant_sort_key"),
     ]

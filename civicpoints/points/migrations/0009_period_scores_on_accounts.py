@@ -39,7 +39,7 @@ def count_current_periods(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0009_issue18_elder_mode"),
-        ("points", "0005_merge_h16a_i19"),
+        ("points", "0008_town_points_expiry_policy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0009_issue18_elder_mode"),
-        ("points", "0006_period_scores_on_accounts"),
+        ("points", "0009_period_scores_on_accounts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
