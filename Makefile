@@ -7,7 +7,7 @@ PORT ?= 8000
 SEED_SCALE ?= 1.0
 export DJANGO_SETTINGS_MODULE := civicpoints.settings
 
-.PHONY: run test lint install lock migrate seed clean bench bench-quick bench-deps bench-http e2e-deps e2e loadtest
+.PHONY: run test lint install lock migrate seed clean bench bench-quick bench-deps bench-http bench-district e2e-deps e2e loadtest
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -86,6 +86,11 @@ bench: install bench-deps
 
 bench-quick: install bench-deps
 	$(BIN)/python -m bench --quick
+
+## make bench-district: 30 towns and 1,000,000 residents with a year of ledger on PostgreSQL
+## (DISTRICT_URL, default the database "district" on 127.0.0.1, dropped after; about 25 min)
+bench-district: install
+	$(BIN)/python -m bench.district
 
 ## make bench-http: only the HTTP section, on one freshly seeded demo town (BENCH_SCALE)
 bench-http: install bench-deps

@@ -266,6 +266,11 @@ else:
     # Per process: with several gunicorn workers each counts rate limits on its
     # own (N workers allow N times the rate); set REDIS_URL in production.
 
+# Leaderboards: a rank deeper than the first few hundred is placed among the
+# board's scores counted at most this many seconds ago (points.selectors.rank_for_score);
+# household boards are cached as a whole for as long (rankings.selectors).
+LEADERBOARD_HISTOGRAM_SECONDS = env_int("LEADERBOARD_HISTOGRAM_SECONDS", 60)
+
 # Login lockout (django-axes): 5 failures for one mobile from one address lock
 # that pair for 15 minutes; a success clears the count.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)

@@ -274,7 +274,13 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_mobile_canonical",
             ),
         ]
-        indexes = [models.Index(fields=["community", "role"], name="user_community_role_idx")]
+        indexes = [
+            models.Index(fields=["community", "role"], name="user_community_role_idx"),
+            # the staff dashboard's "registered residents" of a town: counted in the index
+            models.Index(
+                fields=["town", "role", "is_active", "date_joined"], name="user_town_registered_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.nickname} ({self.masked_mobile})"

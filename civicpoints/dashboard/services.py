@@ -136,30 +136,51 @@ def _greatest() -> str:
     return "GREATEST" if connection.vendor == "postgresql" else "MAX"
 
 
+#: Rows younger than this are left to the live part by a count of today: a row
+#: whose transaction is still open may carry a lower id than one already committed.
+FIGURES_SETTLE_SECONDS = 120
+
+
 def figures_take(*, town: Town, through_day: dt.date) -> dict:
     """Count the town's ledger into the daily figures up to ``through_day`` (a local date).
 
     Counts the rows not counted before — days after the town's mark, and any
     row written since the last run for an earlier day (a backfill or import) —
     replacing the whole of each touched day, in one transaction. Running it
-    twice changes nothing. ``through_day`` must be before today: today is
-    always read live.
+    twice changes nothing.
+
+    ``through_day`` may be today (the ``dashboard.figures_today`` job, every
+    few minutes): then only rows older than ``FIGURES_SETTLE_SECONDS`` are
+    counted and the newer ones stay live, so the staff dashboard reads the
+    pre-aggregated figures plus a few minutes of ledger rows (issue 17). A day
+    counted while it was still running is counted again, whole, by the first
+    run after it ended (the nightly job), which heals a row whose transaction
+    outlived the settling time.
 
     Returns:
         ``{"days": number of days (re)counted, "rows": ledger rows newly counted}``.
 
     Raises:
-        ValueError: when ``through_day`` is today or later.
+        ValueError: when ``through_day`` is after today.
     """
-    if through_day >= local_date():
-        raise ValueError("the daily figures count finished days only")
+    today = local_date()
+    if through_day > today:
+        raise ValueError("the daily figures count days up to today")
     with transaction.atomic():
         mark = FiguresMark.objects.select_for_update().filter(town=town).first()
         last_id = mark.last_id if mark else 0
         last_day = mark.through_day if mark else None
-        new_last_id = (
-            PointTransaction.objects.filter(town=town).aggregate(m=Max("id"))["m"] or last_id
-        )
+        newer = PointTransaction.objects.filter(id__gt=last_id)
+        if through_day == today:
+            newer = newer.filter(
+                created_at__lt=timezone.now() - dt.timedelta(seconds=FIGURES_SETTLE_SECONDS)
+            )
+        # The newest row of any town (walking the primary key down, past the
+        # unsettled ones): every row up to it has been looked at, so the mark
+        # moves there even when this town wrote nothing. The live part of the
+        # dashboard then reads only rows written since the last run, never
+        # everything other towns wrote since this town's last row.
+        new_last_id = newer.order_by("-id").values_list("id", flat=True).first() or last_id
         fresh = PointTransaction.objects.filter(town=town, id__gt=last_id, id__lte=new_last_id)
         span = fresh.filter(local_date__lte=through_day).aggregate(
             lo=Min("local_date"), hi=Max("local_date")
@@ -168,6 +189,15 @@ def figures_take(*, town: Town, through_day: dt.date) -> dict:
         if last_day is not None and last_day < through_day:
             first_new = last_day + dt.timedelta(days=1)
             start = min(start, first_new) if start else first_new
+        if (
+            mark is not None
+            and last_day is not None
+            and last_day < today
+            and last_day <= through_day
+            and local_date(mark.updated_at) <= last_day
+        ):
+            # the mark's day was counted while it ran: count it again, whole, now it is over
+            start = min(start, last_day) if start else last_day
         days = 0
         if start is not None:
             # every day from the earliest touched one is recounted from the ledger (a
@@ -206,6 +236,20 @@ def _delete_days(town_id: int, start: dt.date, end: dt.date) -> None:
     from civicpoints.dashboard.models import DailyFigure
 
     DailyFigure.objects.filter(town_id=town_id, day__range=(start, end)).delete()
+
+
+def figures_today() -> str:
+    """The ``dashboard.figures_today`` job: count every town's settled rows of today.
+
+    Returns:
+        A one-line summary for the job log.
+    """
+    today = local_date()
+    done = []
+    for town in Town.objects.order_by("pk"):
+        got = figures_take(town=town, through_day=today)
+        done.append(f"{town.code}: {got['rows']} row(s)")
+    return "today's figures: " + ("; ".join(done) or "no towns")
 
 
 def figures_catch_up(*, today: dt.date | None = None) -> str:

@@ -39,6 +39,7 @@ from civicpoints.points.models import (
     PointTransaction,
     TransactionKind,
 )
+from civicpoints.points.services import period_scores_rebuild
 from civicpoints.rankings.models import HonourKind
 from civicpoints.rankings.services import honours_evaluate, honours_publish, snapshot_take
 
@@ -535,6 +536,8 @@ def seed_town(
         ("resident_id", "town_id", "balance", "lifetime_earned", "updated_at"),
         accounts,
     )
+    # the raw rows bypassed the ledger service: count the current periods' scores
+    period_scores_rebuild(town_id=town.pk)
     # The content's services stamp their rows with the current time: only a town
     # whose history runs up to today gets it (an earlier ``end`` must stay the last day).
     content = seed_content(town=town, seed=seed, scale=scale) if end >= now.date() else None

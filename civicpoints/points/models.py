@@ -158,6 +158,20 @@ class PointAccount(models.Model):
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
     balance = models.BigIntegerField(_("balance"), default=0)
     lifetime_earned = models.BigIntegerField(_("lifetime earned"), default=0)
+    # What the resident earned in the current local day / week (from Monday) /
+    # month / year: ``<period>_of`` is the first local day of the period the
+    # points belong to (a row from an earlier period than the stored one is not
+    # counted here). Moved by the same UPDATE as the balance, so the period
+    # leaderboards read one indexed row per resident instead of summing the
+    # ledger (issue 17). ``points.services.period_scores_rebuild`` recounts them.
+    day_of = models.DateField(null=True, editable=False)
+    day_points = models.BigIntegerField(default=0, db_default=0, editable=False)
+    week_of = models.DateField(null=True, editable=False)
+    week_points = models.BigIntegerField(default=0, db_default=0, editable=False)
+    month_of = models.DateField(null=True, editable=False)
+    month_points = models.BigIntegerField(default=0, db_default=0, editable=False)
+    year_of = models.DateField(null=True, editable=False)
+    year_points = models.BigIntegerField(default=0, db_default=0, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -167,7 +181,24 @@ class PointAccount(models.Model):
             models.CheckConstraint(condition=Q(balance__gte=0), name="pointaccount_balance_gte_0"),
         ]
         indexes = [
-            models.Index(fields=["town", "-lifetime_earned"], name="pointaccount_town_lifetime"),
+            models.Index(
+                fields=["town", "-lifetime_earned", "resident"], name="pointaccount_town_lifetime"
+            ),
+            models.Index(
+                fields=["town", "day_of", "-day_points", "resident"], name="pointaccount_town_day"
+            ),
+            models.Index(
+                fields=["town", "week_of", "-week_points", "resident"],
+                name="pointaccount_town_week",
+            ),
+            models.Index(
+                fields=["town", "month_of", "-month_points", "resident"],
+                name="pointaccount_town_month",
+            ),
+            models.Index(
+                fields=["town", "year_of", "-year_points", "resident"],
+                name="pointaccount_town_year",
+            ),
         ]
 
     def __str__(self) -> str:

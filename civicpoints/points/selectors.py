@@ -7,11 +7,14 @@ Only active residents are ranked; staff and merchant accounts are left out.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -180,17 +183,70 @@ class Leaderboard:
     my_points: int
 
 
-class _Scored(TypedDict):
-    resident_id: int
-    score: int
+PERIOD_FIELDS = {  # period -> (start column, points column) on PointAccount
+    Period.TODAY: ("day_of", "day_points"),
+    Period.WEEK: ("week_of", "week_points"),
+    Period.MONTH: ("month_of", "month_points"),
+    Period.YEAR: ("year_of", "year_points"),
+}
+
+# Ranks deeper than this are read from a histogram of the board's scores, cached
+# for LEADERBOARD_HISTOGRAM_SECONDS; above it they are counted exactly.
+EXACT_RANK_WITHIN = 500
 
 
-def _ranked_residents(viewer: User, scope: str) -> QuerySet[User]:
-    qs = User.objects.filter(role=Role.RESIDENT, is_active=True, town_id=town_of(viewer))
+def rank_for_score(ranked: QuerySet[Any, Any], score: int, *, key: str) -> int:
+    """Standard competition rank of ``score`` among the ``score`` values of ``ranked``.
+
+    Counts exactly the entries above ``score`` while they are fewer than
+    ``EXACT_RANK_WITHIN`` (an index range of at most that many rows). A deeper
+    rank comes from the board's histogram (score → how many), built with one
+    ``GROUP BY`` and kept in the cache under ``key`` for
+    ``settings.LEADERBOARD_HISTOGRAM_SECONDS`` (default 60 s): the count of
+    others is then that old at most, while ``score`` itself is live. The cost
+    per call is thus bounded whatever the town's size (issue 17: at most 2× at
+    1,000,000 residents of what it is at 38,000).
+
+    Args:
+        ranked: a values queryset with a ``score`` column (points), one row a competitor.
+        score: the score to place (points).
+        key: the cache key naming the board (town, scope, period and its start).
+
+    Returns:
+        1 + the number of competitors with a higher score.
+    """
+    ahead = ranked.filter(score__gt=score).order_by()
+    within = ahead[:EXACT_RANK_WITHIN].count()
+    if within < EXACT_RANK_WITHIN:
+        return within + 1
+    cached = cache.get(key)
+    if cached is None:
+        counts = ranked.order_by().values("score").annotate(n=Count("*")).values_list("score", "n")
+        hist = sorted(counts)
+        scores = [s for s, _ in hist]
+        above: list[int] = [0] * len(hist)  # above[i] = competitors with a score > scores[i]
+        total = 0
+        for i in range(len(hist) - 1, -1, -1):
+            above[i] = total
+            total += hist[i][1]
+        cached = (scores, above, total)
+        cache.set(key, cached, settings.LEADERBOARD_HISTOGRAM_SECONDS)
+    scores, above, total = cached
+    i = bisect.bisect_right(scores, score)
+    higher = above[i - 1] if i else total
+    return max(higher, within) + 1
+
+
+def _ranked(viewer: User, scope: str) -> Q:
+    """Who is ranked, as a filter on the rows' ``resident``: active residents of the
+    viewer's town (or community). A join, not ``IN (the town's residents)``: the
+    board's index gives its rows in order and each is checked by primary key,
+    so the top 100 reads about 100 rows whatever the town's size."""
+    q = Q(resident__role=Role.RESIDENT, resident__is_active=True)
     if scope == Scope.COMMUNITY:
         # a viewer in no community (a town admin) has no community board
-        qs = qs.filter(community_id=viewer.community_id) if viewer.community_id else qs.none()
-    return qs
+        q &= Q(resident__community_id=viewer.community_id) if viewer.community_id else Q(pk__in=[])
+    return q
 
 
 def leaderboard(
@@ -209,34 +265,42 @@ def leaderboard(
         period: ``today`` (local day), ``week`` (Monday to today), ``month`` /
             ``year`` (local calendar month / year to date) or ``all``.
         limit: rows returned (1–100).
+        today: the local day whose periods are shown (default: now; an earlier
+            day is summed from the ledger, slower).
 
     Returns:
         A Leaderboard; ``my_rank`` is None when the viewer is not ranked (staff,
-        or a resident with no points in the period). Ties share a rank.
+        or a resident with no points in the period). Ties share a rank. Rows
+        and ``my_points`` are live; a rank deeper than ``EXACT_RANK_WITHIN``
+        is placed among the others' scores of up to a minute ago
+        (``rank_for_score``).
     """
     limit = max(1, min(int(limit), 100))
-    residents = _ranked_residents(viewer, scope)
-    scored: QuerySet[Any, _Scored]
+    ranked = _ranked(viewer, scope)
+    accounts = PointAccount.objects.filter(town_id=town_of(viewer))
+    start = None
+    scored: QuerySet[Any, Any]
     if period == Period.ALL:
-        # by town first: the (town, -lifetime_earned) index gives the top in order
-        scored = (
-            PointAccount.objects.filter(town_id=town_of(viewer), lifetime_earned__gt=0)
-            .annotate(score=F("lifetime_earned"))
-            .values("resident_id", "score")
-        )
+        # the (town, -lifetime_earned) index gives the top in order
+        scored = accounts.filter(lifetime_earned__gt=0).annotate(score=F("lifetime_earned"))
+    elif today is None or today == local_date():
+        # the account's period scores (moved with each ledger row): the
+        # (town, <period>_of, -<period>_points, resident) index gives the top in
+        # order, whatever the town's size; no ledger rows are summed (issue 17)
+        on, pts = PERIOD_FIELDS[period]
+        start = period_start(period, today or local_date())
+        scored = accounts.filter(**{on: start, f"{pts}__gt": 0}).annotate(score=F(pts))
     else:
-        day = today or local_date()
-        start = period_start(period, day)
-        earned = PointTransaction.objects.earned().filter(local_date__range=(start, day))
-        if period != Period.YEAR:
-            # Up to a month, the town's (town, local_date) index reads only the
-            # period's rows; by resident alone SQLite walked every ranked
-            # resident's whole history (3x slower at 38 k residents). For a year
-            # the period holds most of the history and reading it in index order
-            # (a table lookup a row) is slower than by resident: measured, issue 17.
-            earned = earned.filter(town_id=town_of(viewer))
-        scored = earned.values("resident_id").annotate(score=Sum("points")).filter(score__gt=0)
-    base = scored.filter(resident__in=residents)
+        # a past day's periods: summed from the ledger (the accounts hold the latest ones)
+        start = period_start(period, today)
+        scored = (
+            PointTransaction.objects.earned()
+            .filter(town_id=town_of(viewer), local_date__range=(start, today))
+            .values("resident_id")
+            .annotate(score=Sum("points"))
+            .filter(score__gt=0)
+        )
+    base = scored.filter(ranked).values("resident_id", "score")
     top = list(base.order_by("-score", "resident_id")[:limit])
     people = User.objects.filter(pk__in=[r["resident_id"] for r in top]).select_related("community")
     names = {u.pk: (u.nickname, u.community.name if u.community else "") for u in people}
@@ -254,10 +318,13 @@ def leaderboard(
     elif viewer.role == Role.RESIDENT and viewer.is_active:
         # the viewer is a ranked resident (just checked): their own score needs
         # no look-up of every ranked resident
-        found = list(scored.filter(resident_id=viewer.pk)[:1])
+        found = list(scored.filter(resident_id=viewer.pk).values("score")[:1])
         if found:
             my_points = found[0]["score"]
-            my_rank = base.filter(score__gt=my_points).count() + 1
+            scope_key = f"{scope}:{viewer.community_id if scope == Scope.COMMUNITY else 0}"
+            my_rank = rank_for_score(
+                base, my_points, key=f"board:{town_of(viewer)}:{scope_key}:{period}:{start}"
+            )
     return Leaderboard(scope, period, rows, my_rank, my_points)
 
 

@@ -23,15 +23,16 @@ community or town total (that row would serialize the whole town).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Abs
+from django.db.models import Count, Q, Sum, Value
+from django.db.models.functions import Abs, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -121,24 +122,110 @@ class _Replayed(Exception):
     """Internal: the idempotency key exists; roll back and return the first row."""
 
 
+_PERIOD_COLUMNS = (  # (period, start column, points column) on PointAccount
+    ("today", "day_of", "day_points"),
+    ("week", "week_of", "week_points"),
+    ("month", "month_of", "month_points"),
+    ("year", "year_of", "year_points"),
+)
+
+
+@functools.lru_cache(maxsize=8)
+def _period_sets_sql(day: dt.date) -> tuple[str, tuple[object, ...]]:
+    """The SET clauses of ``_period_sets`` and the adapted period starts, per local day."""
+    from civicpoints.points.selectors import period_start
+
+    parts: list[str] = []
+    starts: list[object] = []
+    for period, on, pts in _PERIOD_COLUMNS:
+        starts.append(connection.ops.adapt_datefield_value(period_start(period, day)))
+        parts.append(
+            f"{pts} = CASE WHEN {on} = %s THEN {pts} + %s "
+            f"WHEN {on} IS NULL OR {on} < %s THEN %s ELSE {pts} END, "
+            f"{on} = CASE WHEN {on} IS NULL OR {on} < %s THEN %s ELSE {on} END"
+        )
+    return ", ".join(parts), tuple(starts)
+
+
+def _period_sets(day: dt.date, earned_delta: int) -> tuple[str, list[object]]:
+    """SET clauses moving the period scores by ``earned_delta`` for a row of local ``day``.
+
+    A stored period older than the row's (or none) starts again at the delta; a
+    stored period newer than the row's is left as it is (a back-dated row
+    belongs to a period that is no longer current). Every right-hand side reads
+    the row as it was, in PostgreSQL and SQLite alike.
+    """
+    sql, starts = _period_sets_sql(day)
+    params: list[object] = []
+    for start in starts:
+        params += [start, earned_delta, start, earned_delta, start, start]
+    return sql, params
+
+
 def _sql_move_balance(
-    cursor: CursorWrapper, *, resident_id: int, delta: int, earned: bool, at: dt.datetime
+    cursor: CursorWrapper,
+    *,
+    resident_id: int,
+    delta: int,
+    earned: bool,
+    at: dt.datetime,
+    day: dt.date,
 ) -> int | None:
-    """Move a balance by ``delta`` unless it would go negative; returns the new balance or None."""
+    """Move a balance by ``delta`` unless it would go negative; returns the new balance or None.
+
+    Rows that count as earned also move ``lifetime_earned`` and the period
+    scores of local ``day`` (one statement either way).
+    """
     table = PointAccount._meta.db_table
+    sets, params = _period_sets(day, delta) if earned else ("", [])
+    values: list[Any] = [delta, delta if earned else 0, *params]
     cursor.execute(
         f"UPDATE {table} SET balance = balance + %s, lifetime_earned = lifetime_earned + %s, "  # noqa: S608  # nosec B608
+        f"{sets + ', ' if sets else ''}"
         f"updated_at = %s WHERE resident_id = %s AND balance + %s >= 0 RETURNING balance",
-        [
-            delta,
-            delta if earned else 0,
-            connection.ops.adapt_datetimefield_value(at),
-            resident_id,
-            delta,
-        ],
+        [*values, connection.ops.adapt_datetimefield_value(at), resident_id, delta],
     )
     got = cursor.fetchone()
     return None if got is None else got[0]
+
+
+def period_scores_rebuild(*, town_id: int | None = None, today: dt.date | None = None) -> int:
+    """Recount every account's period scores (``PointAccount.day_points`` …) from the ledger.
+
+    For bulk loads that write the ledger without the services (the demo seeder,
+    imports of history) and for the migration that added the columns. Each
+    period's start is that of local ``today`` (default: now); the scores are
+    the sums of the rows that count as earned from that start through today.
+
+    Args:
+        town_id: only this town's accounts (default: all).
+        today: the local day the periods are counted for.
+
+    Returns:
+        The number of accounts rewritten.
+    """
+    from civicpoints.points.selectors import period_start
+
+    today = today or local_date()
+    accounts = PointAccount.objects.all()
+    if town_id is not None:
+        accounts = accounts.filter(town_id=town_id)
+    ledger = PointTransaction.objects.earned().filter(resident_id=models.OuterRef("resident_id"))
+    changes: dict[str, Any] = {}
+    for period, on, pts in _PERIOD_COLUMNS:
+        start = period_start(period, today)
+        changes[on] = start
+        changes[pts] = Coalesce(
+            models.Subquery(
+                ledger.filter(local_date__range=(start, today))
+                .values("resident_id")
+                .annotate(s=Sum("points"))
+                .values("s")[:1]
+            ),
+            Value(0),
+        )
+    with transaction.atomic():
+        return accounts.update(**changes)
 
 
 _INSERT_COLUMNS = (
@@ -286,12 +373,17 @@ def _append(
     try:
         with transaction.atomic(), connection.cursor() as cur:
             balance = _sql_move_balance(
-                cur, resident_id=resident.pk, delta=points, earned=earned, at=at
+                cur, resident_id=resident.pk, delta=points, earned=earned, at=at, day=row.local_date
             )
             if balance is None:
                 _ensure_account(resident)
                 balance = _sql_move_balance(
-                    cur, resident_id=resident.pk, delta=points, earned=earned, at=at
+                    cur,
+                    resident_id=resident.pk,
+                    delta=points,
+                    earned=earned,
+                    at=at,
+                    day=row.local_date,
                 )
             if balance is None:
                 if _replay(key, resident=resident, kind=kind, rule=same_rule, points=same_points):

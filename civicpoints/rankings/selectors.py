@@ -8,17 +8,24 @@ snapshots or households. Every board uses standard competition ranking
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Max, Q, QuerySet, Sum
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F, Max, Q, QuerySet, Sum
 
 from civicpoints.accounts.models import Household, Role, User
 from civicpoints.accounts.scope import town_of
 from civicpoints.core.timeutil import local_date
-from civicpoints.points.models import PointTransaction
-from civicpoints.points.selectors import Period, Scope, period_start
+from civicpoints.points.models import PointAccount, PointTransaction
+from civicpoints.points.selectors import PERIOD_FIELDS, Period, Scope, period_start
 from civicpoints.rankings.models import Honour, HonourStatus, RankingSnapshot, SnapshotRun
+
+#: How long the top rows of a published daily snapshot are kept (they never change).
+DAILY_BOARD_CACHE_SECONDS = 6 * 3600
 
 
 @dataclass(frozen=True)
@@ -74,10 +81,11 @@ def daily_board(
         outside the top rows (None when not ranked).
     """
     limit = max(1, min(int(limit), 100))
-    if day is None:
-        day = SnapshotRun.objects.filter(town_id=town_of(viewer)).aggregate(d=Max("day"))["d"]
-    if day is None:
+    runs = SnapshotRun.objects.filter(town_id=town_of(viewer))
+    run = (runs.filter(day=day) if day else runs.order_by("-day")).values("day", "taken_at").first()
+    if run is None:
         return DailyBoard(None, scope, [], None)
+    day = run["day"]
     if scope == Scope.COMMUNITY:
         snaps = (
             RankingSnapshot.objects.filter(community_id=viewer.community_id, day=day)
@@ -89,7 +97,15 @@ def daily_board(
         snaps = RankingSnapshot.objects.filter(town_id=town_of(viewer), day=day)
         order = "town_rank"
     snaps = snaps.select_related("resident", "community")
-    rows = [_daily_row(s, scope) for s in snaps.order_by(order, "resident_id")[:limit]]
+    # A published snapshot does not change: its top rows are kept under a key
+    # naming the run (a snapshot taken again has a new ``taken_at``).
+    who = viewer.community_id if scope == Scope.COMMUNITY else town_of(viewer)
+    key = f"daily:{scope}:{who}:{day}:{run['taken_at'].timestamp()}"
+    top: list[DailyRow] | None = cache.get(key)
+    if top is None:
+        top = [_daily_row(s, scope) for s in snaps.order_by(order, "resident_id")[:100]]
+        cache.set(key, top, DAILY_BOARD_CACHE_SECONDS)
+    rows = top[:limit]
     mine = next((r for r in rows if r.resident_id == viewer.pk), None)
     if mine is None:
         found = snaps.filter(resident_id=viewer.pk).first()
@@ -146,12 +162,110 @@ def household_leaderboard(
     A household's points are the sum of what its active resident members earned
     in the period (local days; ``all`` = all time). Ties share a rank.
 
+    For the current periods the board is summed from the members' accounts
+    (``PointAccount.lifetime_earned`` and the period scores) and kept in the
+    cache for ``settings.LEADERBOARD_HISTOGRAM_SECONDS`` (60 s): the top rows and
+    the other households' scores may be that old; the viewer's own household's
+    points are always live. A past ``today`` is summed from the ledger.
+
     Returns:
-        A HouseholdBoard with the top ``limit`` rows and the viewer's household
-        rank (None without a household or without points in the period).
+        A HouseholdBoard with the top ``limit`` rows (1–100) and the viewer's
+        household rank (None without a household or without points in the period).
     """
     limit = max(1, min(int(limit), 100))
-    start = period_start(period, today or local_date())
+    if today is not None and today != local_date():
+        return _household_board_from_ledger(viewer, scope, period, limit, today)
+    start = period_start(period, local_date())
+    community = viewer.community_id if scope == Scope.COMMUNITY else 0
+    key = f"hboard:{town_of(viewer)}:{scope}:{community}:{period}:{start}"
+    board = cache.get(key)
+    if board is None:
+        board = _household_board_build(viewer, scope, period, start)
+        cache.set(key, board, settings.LEADERBOARD_HISTOGRAM_SECONDS)
+    top, scores, above, total = board
+    rows = top[:limit]
+    my_rank, my_points = None, 0
+    if viewer.household_id and (scope != Scope.COMMUNITY or viewer.community_id):
+        # the household's members by the (household) index, then each one's account
+        members = PointAccount.objects.filter(
+            resident_id__in=User.objects.filter(
+                household_id=viewer.household_id, role=Role.RESIDENT, is_active=True
+            ).values("pk")
+        )
+        if scope == Scope.COMMUNITY and viewer.community_id:
+            members = members.filter(resident__household__community_id=viewer.community_id)
+        if start is not None:
+            on, pts = PERIOD_FIELDS[period]
+            members = members.filter(**{on: start}).annotate(score=F(pts))
+        else:
+            members = members.annotate(score=F("lifetime_earned"))
+        my_points = members.aggregate(s=Sum("score"))["s"] or 0
+        if my_points > 0:
+            i = bisect.bisect_right(scores, my_points)
+            my_rank = (above[i - 1] if i else total) + 1
+        else:
+            my_points = 0
+    return HouseholdBoard(scope, period, rows, my_rank, my_points)
+
+
+def _household_scores(viewer: User, period: str, start: dt.date | None) -> QuerySet[Any]:
+    """Accounts of the viewer's town's ranked residents in households, with ``score``."""
+    accounts = PointAccount.objects.filter(
+        town_id=town_of(viewer),
+        resident__household__isnull=False,
+        resident__role=Role.RESIDENT,
+        resident__is_active=True,
+    )
+    if start is None:
+        return accounts.filter(lifetime_earned__gt=0).annotate(score=F("lifetime_earned"))
+    on, pts = PERIOD_FIELDS[period]
+    return accounts.filter(**{on: start, f"{pts}__gt": 0}).annotate(score=F(pts))
+
+
+def _household_board_build(
+    viewer: User, scope: str, period: str, start: dt.date | None
+) -> tuple[list[HouseholdRow], list[int], list[int], int]:
+    """The top 100 households and a histogram of every household's score (one GROUP BY)."""
+    accounts = _household_scores(viewer, period, start)
+    if scope == Scope.COMMUNITY:
+        accounts = (
+            accounts.filter(resident__household__community_id=viewer.community_id)
+            if viewer.community_id
+            else accounts.none()  # a viewer in no community has no board
+        )
+    totals = (
+        accounts.values("resident__household_id")
+        .annotate(total=Sum("score"))
+        .filter(total__gt=0)
+        .values_list("resident__household_id", "total")
+    )
+    ranked = sorted(totals.order_by(), key=lambda r: (-r[1], r[0]))
+    top = ranked[:100]
+    names = {
+        h.pk: (h.name, h.community.name)
+        for h in Household.objects.filter(pk__in=[h for h, _ in top]).select_related("community")
+    }
+    rows: list[HouseholdRow] = []
+    for i, (hid, points) in enumerate(top):
+        rank = rows[-1].rank if rows and rows[-1].points == points else i + 1
+        rows.append(HouseholdRow(rank, hid, *names[hid], points))
+    counts: dict[int, int] = {}
+    for _, points in ranked:
+        counts[points] = counts.get(points, 0) + 1
+    scores = sorted(counts)
+    above = [0] * len(scores)  # above[i] = households with more points than scores[i]
+    total = 0
+    for i in range(len(scores) - 1, -1, -1):
+        above[i] = total
+        total += counts[scores[i]]
+    return rows, scores, above, total
+
+
+def _household_board_from_ledger(
+    viewer: User, scope: str, period: str, limit: int, today: dt.date
+) -> HouseholdBoard:
+    """The household board of a past day's periods, summed from the ledger."""
+    start = period_start(period, today)
     rows_qs = PointTransaction.objects.earned().filter(
         resident__household__isnull=False,
         resident__role=Role.RESIDENT,
@@ -159,7 +273,7 @@ def household_leaderboard(
         town_id=town_of(viewer),
     )
     if start is not None:
-        rows_qs = rows_qs.filter(local_date__range=(start, today or local_date()))
+        rows_qs = rows_qs.filter(local_date__range=(start, today))
     if scope == Scope.COMMUNITY:
         rows_qs = (
             rows_qs.filter(resident__household__community_id=viewer.community_id)

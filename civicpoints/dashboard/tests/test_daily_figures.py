@@ -4,10 +4,12 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from civicpoints.accounts.models import Role, Town, User
 from civicpoints.core.jobs import registered_jobs
 from civicpoints.core.timeutil import local_date
+from civicpoints.dashboard import services as dashboard_services
 from civicpoints.dashboard.models import DailyFigure, FiguresMark, ResidentActivity
 from civicpoints.dashboard.selectors import dashboard_context, dashboard_figures
 from civicpoints.dashboard.services import figures_catch_up, figures_take
@@ -107,10 +109,66 @@ def test_the_job_counts_in_steps_and_twice_changes_nothing(seeded):
     assert _all_figures(admin, staff) == live
 
 
-def test_today_is_never_counted(seeded):
-    town, _admin, _staff = seeded
+def _from_ledger(admin, staff) -> dict:
+    """The figures with every pre-aggregated row dropped (a count of the ledger alone)."""
+    FiguresMark.objects.all().delete()
+    DailyFigure.objects.all().delete()
+    ResidentActivity.objects.all().delete()
+    return _all_figures(admin, staff)
+
+
+def test_today_is_counted_up_to_its_settled_rows(seeded, monkeypatch):
+    # given: the job counted through yesterday, then an award 10 minutes ago and one now
+    town, admin, staff = seeded
+    figures_catch_up()
+    resident = User.objects.filter(role=Role.RESIDENT, town=town, community=staff.community)[0]
+    rule = PointRule.objects.get(code="event_attendance_hour")
+    now = timezone.now()
+    older = points.points_award(
+        resident=resident, rule=rule, idempotency_key="t-old", at=now - dt.timedelta(minutes=10)
+    )
+    newest = points.points_award(resident=resident, rule=rule, idempotency_key="t-new", at=now)
+    # when: today is counted (the row of now is younger than the settling time)
+    got = figures_take(town=town, through_day=local_date())
+    # then: the older row is counted, the newest stays live, the figures are exact
+    mark = FiguresMark.objects.get(town=town)
+    assert got["rows"] >= 1 and mark.through_day == local_date()
+    assert older.pk <= mark.last_id < newest.pk
+    counted = _all_figures(admin, staff)
+    assert counted == _from_ledger(admin, staff)
+    # and without a settling time every row of today is counted, still exact
+    monkeypatch.setattr(dashboard_services, "FIGURES_SETTLE_SECONDS", 0)
+    figures_catch_up()
+    figures_take(town=town, through_day=local_date())
+    assert FiguresMark.objects.get(town=town).last_id >= newest.pk
+    assert _all_figures(admin, staff) == counted
     with pytest.raises(ValueError):
-        figures_take(town=town, through_day=local_date())
+        figures_take(town=town, through_day=local_date() + dt.timedelta(days=1))
+
+
+def test_a_day_counted_while_it_ran_is_counted_again_once_over(seeded):
+    # given: yesterday was counted during the day, when one of its rows was missing
+    town, admin, staff = seeded
+    yesterday = local_date() - dt.timedelta(days=1)
+    resident = User.objects.filter(role=Role.RESIDENT, town=town, community=staff.community)[0]
+    rule = PointRule.objects.get(code="event_attendance_hour")
+    row = points.points_award(
+        resident=resident,
+        rule=rule,
+        idempotency_key="y-1",
+        at=dt.datetime.combine(yesterday, TEN, tzinfo=timezone.get_current_timezone()),
+    )
+    figures_take(town=town, through_day=yesterday)
+    DailyFigure.objects.filter(town=town, day=yesterday).delete()  # as if counted without it
+    FiguresMark.objects.filter(town=town).update(
+        last_id=row.pk, updated_at=timezone.now() - dt.timedelta(days=1)
+    )
+    # when: the first run after the day ended
+    assert figures_take(town=town, through_day=yesterday)["days"] == 1
+    # then: the day is whole again, and a second run changes nothing
+    assert DailyFigure.objects.filter(town=town, day=yesterday).exists()
+    assert figures_take(town=town, through_day=yesterday)["days"] == 0
+    assert _all_figures(admin, staff) == _from_ledger(admin, staff)
 
 
 def test_the_job_is_registered_and_runs_by_name(seeded):
