@@ -284,7 +284,9 @@ def bench_award(n: int) -> dict:
     from civicpoints.points.models import PointAccount, PointRule
     from civicpoints.points.services import points_award
 
+    residents = list(User.objects.filter(role=Role.RESIDENT, is_active=True).order_by("pk")[:200])
     rule, _ = PointRule.objects.get_or_create(
+        town_id=residents[0].town_id,
         code="bench_uncapped",
         defaults={
             "category": "community_construction",
@@ -294,7 +296,6 @@ def bench_award(n: int) -> dict:
             "requires_confirmation": False,
         },
     )
-    residents = list(User.objects.filter(role=Role.RESIDENT, is_active=True).order_by("pk")[:200])
     service_runs, raw_runs = [], []
     conn = _raw_award_tables(residents)
     cur = conn.cursor()

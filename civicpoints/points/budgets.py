@@ -31,6 +31,7 @@ from civicpoints.points.models import (
     PointRule,
     PointTransaction,
     QueuedAward,
+    QueuedReason,
     QueuedStatus,
     RuleCategory,
     TransactionKind,
@@ -46,10 +47,12 @@ def _require_town_admin(actor: User) -> None:
 
 
 def _mark_budgeted_rules() -> None:
-    """``PointRule.budgeted`` = some town budgets the rule or its category (one UPDATE)."""
+    """``PointRule.budgeted`` = its town budgets the rule or its category (one UPDATE)."""
     PointRule.objects.update(
         budgeted=Exists(IssuanceBudget.objects.filter(rule=OuterRef("pk")))
-        | Exists(IssuanceBudget.objects.filter(category=OuterRef("category")))
+        | Exists(
+            IssuanceBudget.objects.filter(category=OuterRef("category"), town=OuterRef("town"))
+        )
     )
 
 
@@ -172,7 +175,7 @@ def queued_award_confirm(*, actor: User, queued_id: int | str, why: str) -> Queu
                     rule=PointRule.objects.get(pk=q.rule_id),
                     cause=cause,
                     idempotency_key=q.idempotency_key,
-                    actor=q.actor or actor,
+                    actor=(actor if q.reason == QueuedReason.CONFIRMATION else q.actor or actor),
                     memo=q.memo,
                     over_budget=True,
                 )
@@ -192,7 +195,7 @@ def queued_award_refuse(*, actor: User, queued_id: int | str, why: str = "") -> 
     Args: why: the reason (optional, ≤ 200 characters), kept on the queued award.
     Raises: OutOfScope, NotFound, InvalidInput (``why`` too long; decided already).
     """
-    why = _why(why, required=False)
+    why = _why(why, required=True)
     with transaction.atomic():
         q = _queued(actor, queued_id)
         if q.status != QueuedStatus.PENDING:

@@ -8,6 +8,14 @@ class PostsConfig(AppConfig):
     verbose_name = _("Posts and moderation")
 
     def ready(self) -> None:
+        from civicpoints.accounts.hooks import town_created
+        from civicpoints.points.automatic import register_automatic
+        from civicpoints.posts.services import sections_ensure_defaults
+        from civicpoints.posts.services.publishing import DEFAULT_SECTIONS
+
+        town_created.subscribe(lambda town: sections_ensure_defaults(town.pk))
+        # a post in a section with a default rule earns it on approval (good_deed_post)
+        register_automatic(*(rule for *_x, rule, _r, _o in DEFAULT_SECTIONS if rule))
         from civicpoints.integrity.hooks import held_award_issued
         from civicpoints.points.hooks import award_released
         from civicpoints.posts.held import post_record_released_award

@@ -69,11 +69,21 @@ DEFAULT_CATEGORIES = (
 )
 
 
-def categories_ensure_defaults() -> list[ReportCategory]:
-    """Create the six default categories if missing (idempotent); returns them in order."""
+def categories_ensure_defaults(town_id: int | None = None) -> list[ReportCategory]:
+    """Create the six default categories in town ``town_id`` if missing (idempotent);
+    returns them in order. Without a town: in every town (town by town). Subscribed to
+    ``accounts.hooks.town_created``: a new town starts with them."""
+    from civicpoints.accounts.models import Town
+
+    if town_id is None:
+        return [
+            c
+            for pk in Town.objects.order_by("pk").values_list("pk", flat=True)
+            for c in categories_ensure_defaults(pk)
+        ]
     return [
         ReportCategory.objects.get_or_create(
-            code=code, defaults={"name_zh": zh, "name_en": en, "sort_order": i}
+            town_id=town_id, code=code, defaults={"name_zh": zh, "name_en": en, "sort_order": i}
         )[0]
         for i, (code, zh, en) in enumerate(DEFAULT_CATEGORIES)
     ]
@@ -219,7 +229,7 @@ def report_accept(*, actor: User, report: Report, note: str = "") -> Report:
 
     def apply(r: Report) -> str:
         try:
-            rule = points.rule_get(AWARD_RULE)
+            rule = points.rule_get(AWARD_RULE, town_id=r.town_id)
             # Held while an integrity flag on the report (a repeated photo) is open.
             r.award = integrity.award_or_hold(
                 subject=r, resident=r.reporter, rule=rule, cause=r, actor=actor

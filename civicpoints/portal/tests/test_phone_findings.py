@@ -38,7 +38,7 @@ def _event(town, capacity, **kw):
         ends_at=now + dt.timedelta(days=1, hours=3),
         signup_deadline=now + dt.timedelta(hours=20),
         capacity=capacity,
-        rule=rule_get("sanitation_drive"),
+        rule=rule_get("sanitation_drive", town_id=town.town.pk),
         community=town.a,
         **kw,
     )
@@ -140,12 +140,16 @@ def test_ledger_memos_carry_no_internal_ids_and_hours_are_grouped(client, town, 
     from civicpoints.points.services import points_award, rule_get
 
     # given: three per-hour awards for one cause (as an event's per-hour attendance)
-    rule = rule_get("sanitation_drive")
+    rule = rule_get("sanitation_drive", town_id=town.town.pk)
     PointRule.objects.filter(pk=rule.pk).update(daily_limit=None, period=None, period_limit=None)
     rule.refresh_from_db()
     for hour in (1, 2, 3):
         points_award(
-            resident=town.alice, rule=rule, cause=town.shop, idempotency_key=f"hour-{hour}"
+            actor=town.admin,
+            resident=town.alice,
+            rule=rule,
+            cause=town.shop,
+            idempotency_key=f"hour-{hour}",
         )
     client.force_login(town.alice)
     html = client.get(reverse("points:history")).content.decode()
