@@ -250,3 +250,14 @@ def budget_overview(*, town_id: int, day: dt.date | None = None) -> list[BudgetU
             )
         )
     return out
+
+
+def queued_awards(actor: User, *, status: str = QueuedStatus.PENDING):
+    """The awards of the town admin's town waiting for a decision (oldest first), with
+    resident and rule. Raises OutOfScope for anyone but a town admin."""
+    _require_town_admin(actor)
+    return (
+        QueuedAward.objects.filter(town_id=town_of(actor), status=status)
+        .select_related("resident", "rule")
+        .order_by("created_at", "pk")
+    )

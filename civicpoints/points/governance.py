@@ -345,3 +345,16 @@ def may_confirm(actor: User | None, resident: User) -> bool:
         and actor.town_id is not None
         and actor.town_id == resident.town_id
     )
+
+
+def town_rules(actor: User):
+    """The catalog of the town admin's town, in catalog order (console). Raises
+    OutOfScope for anyone but a town admin."""
+    require_town_admin(actor)
+    return PointRule.objects.for_town(town_of(actor)).order_by("category", "sort_order", "code")
+
+
+def latest_version(rule: PointRule) -> RuleVersion | PointRule:
+    """What a change builds on: the rule's newest version, or the row itself when the rule
+    has no version yet (a change then writes version 1 from the row first)."""
+    return RuleVersion.objects.filter(rule=rule).order_by("-number").first() or rule

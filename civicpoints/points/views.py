@@ -189,5 +189,9 @@ def queued_award_decide_view(request: AuthedHttpRequest, queued_id: int) -> Http
                 raise
             add_domain_error(decide, exc)
     return _budgets_page(
-        request, BudgetForm(town_id=town_of(request.user)), decide_form=decide, decide_for=queued_id, status=422
+        request,
+        BudgetForm(town_id=town_of(request.user)),
+        decide_form=decide,
+        decide_for=queued_id,
+        status=422,
     )

@@ -110,7 +110,7 @@ def test_past_a_confirm_budget_the_award_waits_for_the_town(town, rule, resident
     with pytest.raises(BudgetQueued):
         _award(residents[2], rule, 2)
     q2 = QueuedAward.objects.get(status=QueuedStatus.PENDING)
-    budgets.queued_award_refuse(actor=town.admin, queued_id=q2.pk, reason="超出本月预算")
+    budgets.queued_award_refuse(actor=town.admin, queued_id=q2.pk, why="超出本月预算")
     assert PointTransaction.objects.filter(rule=rule).count() == 2
     assert reconcile() == []
 

@@ -183,8 +183,7 @@ def test_spend_and_insufficient_points(town, rule):
 def test_reversal_takes_back_exactly_what_was_granted_even_after_rule_change(town, rule):
     # given: an award at 50, then the rule raised to 80
     award = services.points_award(actor=town.admin, resident=town.alice, rule=rule)
-    rule.points = 80
-    rule.save()
+    rule_change(actor=town.admin, rule_id=rule.pk, changes={"points": 80}, reason="raised")
     # when
     rev = services.points_reverse(original=award, actor=town.staff_a, memo="taken down")
     rev_again = services.points_reverse(original=award)

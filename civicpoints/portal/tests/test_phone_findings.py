@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from civicpoints.merchants.models import Voucher
 from civicpoints.merchants.tests.conftest import fund, make_offer
-from civicpoints.points.models import PointRule
 
 
 def test_photo_limit_reads_in_english_on_the_english_forms(client, town, catalog):
@@ -141,7 +140,14 @@ def test_ledger_memos_carry_no_internal_ids_and_hours_are_grouped(client, town, 
 
     # given: three per-hour awards for one cause (as an event's per-hour attendance)
     rule = rule_get("sanitation_drive", town_id=town.town.pk)
-    PointRule.objects.filter(pk=rule.pk).update(daily_limit=None, period=None, period_limit=None)
+    from civicpoints.points.governance import rule_change
+
+    rule_change(
+        actor=town.admin,
+        rule_id=rule.pk,
+        changes={"daily_limit": None, "period": None, "period_limit": None},
+        reason="uncapped for the test",
+    )
     rule.refresh_from_db()
     for hour in (1, 2, 3):
         points_award(
