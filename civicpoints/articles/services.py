@@ -296,7 +296,7 @@ def article_read(*, reader: User, article_id: int, at: dt.datetime | None = None
         try:
             row = points_award(
                 resident=reader,
-                rule=rule_get(READING_RULE, town_id=reader.town_id),
+                rule=rule_get(READING_RULE, town_id=town_of(reader)),
                 cause=article,
                 memo=article.title,
                 at=at,

@@ -405,6 +405,30 @@ def points_expiry_view(request):
         request.POST or None,
         initial={"enabled": policy.enabled, "years_kept": policy.years_kept},
     )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                expiry.expiry_policy_set(
+                    actor=actor,
+                    enabled=form.cleaned_data["enabled"],
+                    years_kept=form.cleaned_data["years_kept"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Points expiry saved."))
+                return redirect("console:points_expiry")
+        status = 422
+    expires_on, due = expiry.points_due_to_expire(town_id=actor.town_id)
+    return render(
+        request,
+        "console/points_expiry.html",
+        {"form": form, "policy": policy, "expires_on": expires_on, "due": due},
+        status=status,
+    )
+
+
 # --- the rule catalog (rule governance) ---------------------------------------------------
 
 
@@ -443,22 +467,6 @@ def rule_edit_view(request, rule_id: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                expiry.expiry_policy_set(
-                    actor=actor,
-                    enabled=form.cleaned_data["enabled"],
-                    years_kept=form.cleaned_data["years_kept"],
-                )
-            except DomainError as exc:
-                add_domain_error(form, exc)
-            else:
-                messages.success(request, _("Points expiry saved."))
-                return redirect("console:points_expiry")
-        status = 422
-    expires_on, due = expiry.points_due_to_expire(town_id=actor.town_id)
-    return render(
-        request,
-        "console/points_expiry.html",
-        {"form": form, "policy": policy, "expires_on": expires_on, "due": due},
                 version = governance.rule_change(
                     actor=actor,
                     rule_id=rule.pk,

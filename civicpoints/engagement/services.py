@@ -90,7 +90,7 @@ def _award(resident: User, code: str, cause: models.Model, memo: str, at: dt.dat
     try:
         row = points_award(
             resident=resident,
-            rule=rule_get(code, town_id=resident.town_id),
+            rule=rule_get(code, town_id=town_of(resident)),
             cause=cause,
             memo=memo[:200],
             at=at,

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -252,7 +252,7 @@ def budget_overview(*, town_id: int, day: dt.date | None = None) -> list[BudgetU
     return out
 
 
-def queued_awards(actor: User, *, status: str = QueuedStatus.PENDING):
+def queued_awards(actor: User, *, status: str = QueuedStatus.PENDING) -> QuerySet[QueuedAward]:
     """The awards of the town admin's town waiting for a decision (oldest first), with
     resident and rule. Raises OutOfScope for anyone but a town admin."""
     _require_town_admin(actor)

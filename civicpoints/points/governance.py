@@ -26,6 +26,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,7 +143,7 @@ def _clean_text(value: Any, *, field: str, max_len: int, required: bool) -> str:
         raise _bad(_("At most %(n)d characters.") % {"n": max_len}, field, "too_long")
     if "\x00" in value:
         raise _bad(_("Enter text."), field)
-    return value
+    return str(value)
 
 
 def _clean_bool(value: Any, *, field: str) -> bool:
@@ -214,7 +215,7 @@ def rule_for_admin(actor: User, rule_id: int) -> PointRule:
     """Rule ``rule_id`` of the town admin's own town. Raises OutOfScope (not a town
     admin), NotFound (field ``rule``: no such rule in their town)."""
     require_town_admin(actor)
-    rule = PointRule.objects.for_town(town_of(actor)).filter(pk=rule_id).first()
+    rule: PointRule | None = PointRule.objects.for_town(town_of(actor)).filter(pk=rule_id).first()
     if rule is None:
         raise NotFound(field="rule")
     return rule
@@ -347,7 +348,7 @@ def may_confirm(actor: User | None, resident: User) -> bool:
     )
 
 
-def town_rules(actor: User):
+def town_rules(actor: User) -> QuerySet[PointRule]:
     """The catalog of the town admin's town, in catalog order (console). Raises
     OutOfScope for anyone but a town admin."""
     require_town_admin(actor)

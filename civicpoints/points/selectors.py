@@ -125,7 +125,7 @@ def group_rows(rows: Iterable[PointTransaction]) -> list[LedgerLine]:
     return lines
 
 
-def catalog_town_id(viewer: User | None, town_code: str | None = None) -> int | None:
+def catalog_town_id(viewer: Any, town_code: str | None = None) -> int | None:
     """Whose catalog a page shows: the signed-in person's town; for a visitor or the
     operator the town with code ``town_code``, else the first town (None: no town)."""
     if viewer is not None and viewer.is_authenticated and viewer.town_id is not None:

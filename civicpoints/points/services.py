@@ -97,7 +97,7 @@ def rule_get(code: str, *, town_id: int) -> PointRule:
 
     Raises UnknownRule (422, field ``rule``): no such rule in that town.
     """
-    rule = PointRule.objects.for_town(town_id).filter(code=str(code)).first()
+    rule: PointRule | None = PointRule.objects.for_town(town_id).filter(code=str(code)).first()
     if rule is None:
         raise UnknownRule(field="rule")
     return rule

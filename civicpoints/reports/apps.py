@@ -9,9 +9,9 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from civicpoints.accounts.hooks import town_created
-        from civicpoints.reports.services import categories_ensure_defaults
+        from civicpoints.reports.services import town_categories_open
 
-        town_created.subscribe(lambda town: categories_ensure_defaults(town.pk))
+        town_created.subscribe(town_categories_open)
         from civicpoints.integrity.hooks import held_award_issued
         from civicpoints.points.hooks import award_released
         from civicpoints.reports.held import report_record_released_award

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.models import Role, Town, User
 from civicpoints.accounts.scope import covers, require_covers, require_staff, town_of
 from civicpoints.core.errors import InvalidInput, OutOfScope
 from civicpoints.core.imaging import photo_prepare
@@ -87,6 +87,11 @@ def categories_ensure_defaults(town_id: int | None = None) -> list[ReportCategor
         )[0]
         for i, (code, zh, en) in enumerate(DEFAULT_CATEGORIES)
     ]
+
+
+def town_categories_open(town: Town) -> None:
+    """A new town's default report categories (subscribed to ``accounts.hooks.town_created``)."""
+    categories_ensure_defaults(town.pk)
 
 
 def _text(value: str, *, field: str, max_len: int, required: bool = True) -> str:

@@ -166,10 +166,10 @@ def test_ledger_memos_carry_no_internal_ids_and_hours_are_grouped(client, town, 
     assert "商家 #" not in html
 
 
-def test_the_award_form_groups_rules_and_leaves_out_automatic_ones(catalog):
+def test_the_award_form_groups_rules_and_leaves_out_automatic_ones(catalog, town):
     from civicpoints.points.forms import award_rule_choices
 
-    groups = award_rule_choices()
+    groups = award_rule_choices(town.town.pk)
     codes = [code for _label, items in groups for code, _ in items]
     assert len(groups) == 3
     for auto in ("daily_check_in", "policy_quiz", "online_civility_pledge", "community_survey"):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.models import Role, Town, User
 from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
 from civicpoints.core.imaging import PreparedPhoto, photo_prepare
@@ -67,6 +67,11 @@ def sections_ensure_defaults(town_id: int | None = None) -> list[Section]:
         )
         out.append(section)
     return out
+
+
+def town_sections_open(town: Town) -> None:
+    """A new town's default sections (subscribed to ``accounts.hooks.town_created``)."""
+    sections_ensure_defaults(town.pk)
 
 
 def _claimable_rule(code: str | None, town_id: int) -> PointRule | None:
