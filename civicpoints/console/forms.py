@@ -106,7 +106,7 @@ class RuleChangeForm(forms.Form):
     effective_from = BoundedDateField(
         label=_("Takes effect on"),
         help_text=_("A local date, today or later."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reason = forms.CharField(
         label=_("Why"),
