@@ -149,7 +149,8 @@ def report_file(
         raise OutOfScope(
             _("Only residents of a community can file reports."), code="residents_only"
         )
-    if not category.is_active:
+    if not category.is_active or category.town_id != town_of(reporter):
+        # another town's categories are not a choice (each town has its own)
         raise InvalidInput(_("No such choice."), field="category", code="invalid_choice")
     place = _text(place, field="place", max_len=PLACE_MAX)
     body = _text(body, field="body", max_len=BODY_MAX)

@@ -330,3 +330,25 @@ def test_a_staff_rule_switched_to_no_confirmation_is_not_shown_automatic(town, r
     # and an award by anyone now goes through without a queue
     row = services.points_award(resident=town.alice, rule=rule, idempotency_key="nc")
     assert row.points == 50
+
+
+def test_sections_and_report_categories_of_another_town_are_no_choice(town, catalog):
+    from civicpoints.posts.selectors import sections_active
+    from civicpoints.posts.services import post_create, sections_ensure_defaults
+    from civicpoints.reports.selectors import categories_active
+    from civicpoints.reports.services import categories_ensure_defaults, report_file
+
+    # given: both towns have their default sections and categories
+    mine = sections_ensure_defaults(town.town.pk)
+    theirs = sections_ensure_defaults(town.other_town.pk)
+    their_litter = categories_ensure_defaults(town.other_town.pk)[0]
+    categories_ensure_defaults(town.town.pk)
+    # then: Alice is offered her town's only, and the services refuse the others
+    assert set(sections_active(town.alice)) == {s for s in mine if s.is_active}
+    assert {c.town_id for c in categories_active(town.alice)} == {town.town.pk}
+    with pytest.raises(InvalidInput) as exc:
+        post_create(author=town.alice, section=theirs[0], title="t", body="b")
+    assert exc.value.field == "section"
+    with pytest.raises(InvalidInput) as exc:
+        report_file(reporter=town.alice, category=their_litter, place="p", body="b")
+    assert exc.value.field == "category"

@@ -151,6 +151,8 @@ def post_create(
     """
     title = _clean_text(title, field="title", max_len=TITLE_MAX)
     body = _clean_text(body, field="body", max_len=BODY_MAX)
+    if section.town_id != town_of(author):  # each town has its own sections
+        raise InvalidInput(_("No such choice."), field="section", code="invalid_choice")
     if not section.is_active or (not section.residents_may_post and not author.is_community_staff):
         raise InvalidInput(_("You cannot post in this section."), field="section", code="closed")
     if author.role == Role.MERCHANT_STAFF:
