@@ -47,7 +47,7 @@ def event(town, catalog):
     start = timezone.now() + dt.timedelta(days=5)
     ev = services.event_create(
         actor=town.staff_a,
-        rule=rule_get("volunteer_service"),
+        rule=rule_get("volunteer_service", town_id=town.town.pk),
         title="River clean-up",
         description="Bring gloves.",
         place="Baqiao riverside",
