@@ -190,14 +190,16 @@ def queued_award_confirm(*, actor: User, queued_id: int | str, why: str) -> Queu
 
 
 def queued_award_refuse(*, actor: User, queued_id: int | str, why: str = "") -> QueuedAward:
-    """A town admin refuses an award past the budget; nothing is written to the ledger.
+    """A town admin refuses a waiting award (past a budget, or of a rule that needs
+    confirmation); nothing is written to the ledger.
 
-    Args: why: the reason (optional, ≤ 200 characters), kept on the queued award.
-    Raises: OutOfScope, NotFound, InvalidInput (``why`` too long; decided already).
+    Args: why: the reason (required, ≤ 200 characters), kept on the queued award.
+    Raises: OutOfScope, NotFound (checked first), InvalidInput (``why`` empty or too
+    long; decided already).
     """
-    why = _why(why, required=True)
     with transaction.atomic():
         q = _queued(actor, queued_id)
+        why = _why(why, required=True)
         if q.status != QueuedStatus.PENDING:
             raise InvalidInput(_("Decided already."), field="status", code="decided")
         q.status, q.decided_by, q.decided_at = QueuedStatus.REFUSED, actor, timezone.now()

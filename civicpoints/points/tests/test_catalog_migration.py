@@ -8,12 +8,12 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
-    ("points", "0006_town_catalogs_and_rule_versions"),
+    ("points", "0009_town_catalogs_and_rule_versions"),
     ("posts", "0005_section_town"),
     ("reports", "0005_reportcategory_town"),
 ]
 AFTER = [
-    ("points", "0008_rule_town_required"),
+    ("points", "0011_rule_town_required"),
     ("posts", "0006_section_town_required"),
     ("reports", "0006_reportcategory_town_required"),
 ]

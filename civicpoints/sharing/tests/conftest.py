@@ -28,7 +28,7 @@ def article(town, catalog):
 def post(town, catalog):
     from civicpoints.posts import services
 
-    sections = {s.code: s for s in services.sections_ensure_defaults()}
+    sections = {s.code: s for s in services.sections_ensure_defaults(town.town.pk)}
     p = services.post_create(
         author=town.alice,
         section=sections["good_deeds"],
