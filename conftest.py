@@ -68,10 +68,12 @@ def wechat_fake(settings):
 
 
 @pytest.fixture
-def catalog(db):
+def catalog(town):
+    """The shipped rule catalog in ``town.town`` (each town has its own catalog; the
+    other town gets none unless a test loads it)."""
     from civicpoints.points.catalog import rule_catalog_load
 
-    rule_catalog_load()
+    rule_catalog_load(town_id=town.town.pk)
 
 
 @pytest.fixture
@@ -133,7 +135,7 @@ def town(db):
 
 
 @pytest.fixture
-def rule(catalog):
+def rule(catalog, town):
     from civicpoints.points.models import PointRule
 
-    return PointRule.objects.get(code="voluntary_patrol")
+    return PointRule.objects.get(code="voluntary_patrol", town=town.town)

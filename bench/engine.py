@@ -284,7 +284,9 @@ def bench_award(n: int) -> dict:
     from civicpoints.points.models import PointAccount, PointRule
     from civicpoints.points.services import points_award
 
+    residents = list(User.objects.filter(role=Role.RESIDENT, is_active=True).order_by("pk")[:200])
     rule, _ = PointRule.objects.get_or_create(
+        town_id=residents[0].town_id,
         code="bench_uncapped",
         defaults={
             "category": "community_construction",
@@ -294,7 +296,6 @@ def bench_award(n: int) -> dict:
             "requires_confirmation": False,
         },
     )
-    residents = list(User.objects.filter(role=Role.RESIDENT, is_active=True).order_by("pk")[:200])
     service_runs, raw_runs = [], []
     conn = _raw_award_tables(residents)
     cur = conn.cursor()
@@ -647,7 +648,15 @@ def _write_fixtures(residents) -> tuple[list[int], list[int]]:
     merchant_staff = User.objects.filter(
         role=Role.MERCHANT_STAFF, town_id=residents[0].town_id
     ).first()
-    PointRule.objects.filter(code="article_reading").update(daily_limit=1_000_000)
+    # the load test reads many articles a day: lift the reading cap the way a town does
+    # (a new version; the award path reads versions, not the row)
+    from civicpoints.points.governance import rule_change
+
+    reading = PointRule.objects.get(code="article_reading", town_id=residents[0].town_id)
+    if reading.daily_limit is not None:
+        rule_change(
+            actor=admin, rule_id=reading.pk, changes={"daily_limit": None}, reason="load test"
+        )
     from civicpoints.rankings.services import snapshot_catch_up
 
     snapshot_catch_up()  # yesterday's ranking, as the nightly job leaves it

@@ -91,7 +91,9 @@ def measure(town: Town, *, say=print) -> dict:
             best, w = None, None
             for _ in range(RUNS):
                 t = time.perf_counter()
-                w = rule_change_whatif(town=town, rule=rule_get(code), start=start, end=last, **kw)
+                w = rule_change_whatif(
+                    town=town, rule=rule_get(code, town_id=town.pk), start=start, end=last, **kw
+                )
                 took = time.perf_counter() - t
                 best = took if best is None else min(best, took)
             out[f"{days}d_{code}"] = best

@@ -165,7 +165,7 @@ def small_town(transactional_db):
         ends_at=now + dt.timedelta(hours=2),
         signup_deadline=now + dt.timedelta(minutes=20),
         capacity=20,
-        rule=rule_get("sanitation_drive"),
+        rule=rule_get("sanitation_drive", town_id=staff.town_id),
         description="带上手套。",
         community=staff.community,
     )

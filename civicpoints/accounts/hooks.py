@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING
 from civicpoints.core.hooks import Hook
 
 if TYPE_CHECKING:
-    from civicpoints.accounts.models import User
+    from civicpoints.accounts.models import Town, User
+
+# ``town_created``: a new town was created (``services.town_create``: ``manage.py
+# create_town``, the /setup/ page; the demo seeder), sent inside its transaction. The
+# ledger gives it the shipped rule catalog, posts its default sections, reports its
+# default categories: a new town starts from the shipped defaults.
+town_created: Hook[Town] = Hook(
+    "accounts.town_created", "A town was created (inside its transaction)."
+)
 
 resident_registered: Hook[User] = Hook(
     "accounts.resident_registered", "A resident was registered (inside its transaction)."

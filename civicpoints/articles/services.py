@@ -300,7 +300,7 @@ def article_read(*, reader: User, article_id: int, at: dt.datetime | None = None
         try:
             row = points_award(
                 resident=reader,
-                rule=rule_get(READING_RULE),
+                rule=rule_get(READING_RULE, town_id=town_of(reader)),
                 cause=article,
                 memo=article.title,
                 at=at,

@@ -4,16 +4,18 @@ Everything is inside the admin's own town: ids of another town answer 404. Error
 ``{code, detail, field}`` with the field named as in the request body.
 """
 
+import datetime as dt
 from typing import Literal
 
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from civicpoints.accounts import selectors, services
 from civicpoints.accounts.scope import require_town_admin
-from civicpoints.core.bounds import ObjectId
+from civicpoints.core.bounds import LocalDate, ObjectId
 from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.core.schemas import ErrorOut
+from civicpoints.points import budgets, governance
 
 router = Router(tags=["town console"])
 
@@ -218,3 +220,160 @@ def member_move(request, resident_id: ObjectId, body: MoveIn):
     return services.household_member_move(
         actor=request.user, resident_id=resident_id, household_id=body.household_id
     )
+
+
+# --- the rule catalog (rule governance) ----------------------------------------------------
+
+
+class RuleOut(Schema):
+    id: int
+    code: str
+    category: str
+    name_zh: str
+    name_en: str
+    points: int = Field(description="Points an award grants today.")
+    daily_limit: int | None
+    period: str | None
+    period_limit: int | None
+    requires_confirmation: bool
+    claimable: bool
+    is_active: bool
+    automatic: bool = Field(description="Earned on the platform without a staff member.")
+
+    @staticmethod
+    def resolve_automatic(obj):
+        return obj.is_automatic
+
+
+class RuleVersionOut(Schema):
+    number: int
+    effective_from: dt.date = Field(description="Local date the version takes effect.")
+    reason: str
+    created_by: str | None = Field(description="Nickname; null for the shipped catalog.")
+    created_at: dt.datetime
+    points: int
+    daily_limit: int | None
+    period: str | None
+    period_limit: int | None
+    requires_confirmation: bool
+    claimable: bool
+    is_active: bool
+
+    @staticmethod
+    def resolve_created_by(obj):
+        return obj.created_by.nickname if obj.created_by_id else None
+
+
+class RuleDetailOut(RuleOut):
+    versions: list[RuleVersionOut] = Field(description="Newest first.")
+
+    @staticmethod
+    def resolve_versions(obj):
+        return governance.rule_history(obj)
+
+
+class RuleChangeIn(Schema):
+    """Only the fields given change; the others keep the latest version's value."""
+
+    reason: str = Field(description="Why (required, at most 200 characters).")
+    effective_from: LocalDate | None = Field(
+        None, description="Local date the change takes effect: today (default) or later."
+    )
+    points: int | None = Field(None, description="1 … 10,000 points.")
+    daily_limit: int | None = None
+    period: Literal["week", "month", "year", ""] | None = None
+    period_limit: int | None = None
+    requires_confirmation: bool | None = None
+    claimable: bool | None = None
+    is_active: bool | None = None
+    name_zh: str | None = None
+    name_en: str | None = None
+    description_zh: str | None = None
+    description_en: str | None = None
+
+
+class QueuedAwardOut(Schema):
+    id: int
+    resident_id: int
+    resident: str
+    rule: str
+    points: int
+    reason: str = Field(description="confirmation | budget")
+    status: str
+    memo: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_resident(obj):
+        return obj.resident.nickname
+
+    @staticmethod
+    def resolve_rule(obj):
+        return obj.rule.code
+
+    @staticmethod
+    def resolve_points(obj):
+        return obj.rule.points
+
+
+class DecisionIn(Schema):
+    why: str = Field(description="Why (required, at most 200 characters).")
+
+
+@router.get("/rules", response={200: list[RuleOut], 403: ErrorOut})
+@paginate(BoundedLimitOffsetPagination)
+def rules(request):
+    """My town's rule catalog in catalog order (the values in force today)."""
+    return governance.town_rules(request.user)
+
+
+@router.get("/rules/{int:rule_id}", response={200: RuleDetailOut, **ERRORS})
+def rule(request, rule_id: ObjectId):
+    """One rule of my town with its history (newest version first). 404 outside it."""
+    return governance.rule_for_admin(request.user, rule_id)
+
+
+@router.post("/rules/{int:rule_id}/versions", response={201: RuleVersionOut, **ERRORS})
+def rule_change(request, rule_id: ObjectId, body: RuleChangeIn):
+    """Change a rule of my town: a new version (who: me; when: now; why: ``reason``; from
+    ``effective_from``, a local date, today or later). Fields left out keep their value;
+    ``null`` for ``daily_limit`` / ``period_limit`` / ``period`` is sent as given only
+    when named. 422 names the field (``reason``, ``effective_from``, a rule field, or
+    ``changes`` when nothing changes); 404 outside my town."""
+    data = body.dict(exclude_unset=True)
+    reason = data.pop("reason")
+    effective_from = data.pop("effective_from", None)
+    if data.get("period") == "":
+        data["period"] = None
+    version = governance.rule_change(
+        actor=request.user,
+        rule_id=rule_id,
+        changes=data,
+        reason=reason,
+        effective_from=effective_from,
+    )
+    return Status(201, version)
+
+
+@router.get("/queued-awards", response={200: list[QueuedAwardOut], 403: ErrorOut})
+@paginate(BoundedLimitOffsetPagination)
+def queued_awards(request):
+    """Awards of my town waiting for a decision, oldest first: ``reason`` ``confirmation``
+    (the rule needs staff confirmation) or ``budget`` (past a ``confirm`` budget)."""
+    return budgets.queued_awards(request.user)
+
+
+@router.post("/queued-awards/{int:queued_id}/confirm", response={200: QueuedAwardOut, **ERRORS})
+def queued_award_confirm(request, queued_id: ObjectId, body: DecisionIn):
+    """Confirm a waiting award: the points are written now, me as the confirming staff
+    member. ``status`` comes back ``refused`` (with ``memo``) when the ledger refuses it
+    (a cap reached meanwhile, the resident closed). 422 names ``why`` (empty, too long)
+    or ``status`` (``decided``)."""
+    return budgets.queued_award_confirm(actor=request.user, queued_id=queued_id, why=body.why)
+
+
+@router.post("/queued-awards/{int:queued_id}/refuse", response={200: QueuedAwardOut, **ERRORS})
+def queued_award_refuse(request, queued_id: ObjectId, body: DecisionIn):
+    """Refuse a waiting award with a reason; nothing reaches the ledger. 422 names
+    ``why`` (empty, too long) or ``status`` (decided already)."""
+    return budgets.queued_award_refuse(actor=request.user, queued_id=queued_id, why=body.why)

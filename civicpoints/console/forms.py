@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.forms import MobileField
 from civicpoints.accounts.models import Community, Grid, Role
+from civicpoints.core.bounds import BoundedDateField
 
 ROLE_CHOICES = [
     (Role.COMMUNITY_STAFF, _("Community staff")),
@@ -82,3 +83,72 @@ class ExpiryPolicyForm(forms.Form):
             "then what is left of them expires. Oldest points are used first."
         ),
     )
+
+
+class RuleChangeForm(forms.Form):
+    """A change of one rule of the town's catalog: the rule's fields (prefilled with its
+    latest version), the reason and the local date it takes effect. Only the fields that
+    differ from the latest version are sent to ``points.governance.rule_change``."""
+
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=60)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=100)
+    points = forms.IntegerField(label=_("Points"), min_value=1, max_value=10_000)
+    daily_limit = forms.IntegerField(
+        label=_("Times per local day"), min_value=1, max_value=1000, required=False
+    )
+    period = forms.ChoiceField(label=_("Cap period"), required=False)
+    period_limit = forms.IntegerField(
+        label=_("Times per period"), min_value=1, max_value=1000, required=False
+    )
+    requires_confirmation = forms.BooleanField(label=_("Needs staff confirmation"), required=False)
+    claimable = forms.BooleanField(label=_("Claimable on a post"), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+    effective_from = BoundedDateField(
+        label=_("Takes effect on"),
+        help_text=_("A local date, today or later."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=200,
+        help_text=_("Shown in the rule's history."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    EDITED = (
+        "name_zh",
+        "name_en",
+        "points",
+        "daily_limit",
+        "period",
+        "period_limit",
+        "requires_confirmation",
+        "claimable",
+        "is_active",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from civicpoints.points.models import CapPeriod
+
+        super().__init__(*args, **kwargs)
+        period = self.fields["period"]
+        assert isinstance(period, forms.ChoiceField)  # as declared above
+        period.choices = [("", _("No period cap")), *CapPeriod.choices]
+
+    def changes(self, latest) -> dict:
+        """The edited fields whose value differs from ``latest`` (a ``RuleVersion``)."""
+        d = self.cleaned_data
+        out = {}
+        for f in self.EDITED:
+            value = d.get(f)
+            if f == "period":
+                value = value or None
+            if value != getattr(latest, f):
+                out[f] = value
+        return out
+
+
+class RefuseForm(forms.Form):
+    """The reason of a decision on a waiting award (confirm or refuse)."""
+
+    why = forms.CharField(label=_("Why"), max_length=200)

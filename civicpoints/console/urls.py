@@ -34,4 +34,7 @@ urlpatterns = [
     path("import/<int:job_id>/step/", views.import_step_view, name="import_step"),
     path("cards/", views.cards_view, name="cards"),
     path("points-expiry/", views.points_expiry_view, name="points_expiry"),
+    path("rules/", views.rules_view, name="rules"),
+    path("rules/<int:rule_id>/", views.rule_edit_view, name="rule_edit"),
+    path("queue/", views.queue_view, name="queue"),
 ]

@@ -34,6 +34,7 @@ from civicpoints.core.forms import add_domain_error
 from civicpoints.core.qr import qr_svg
 from civicpoints.merchants import selectors as merchant_selectors
 from civicpoints.merchants.models import Merchant
+from civicpoints.points.budgets import queued_awards
 
 
 def _base_qs(request) -> str:
@@ -61,6 +62,7 @@ def index_view(request):
             "pending_merchants": merchant_selectors.merchants_for_admin(actor.town_id)
             .filter(status=Merchant.Status.PENDING)
             .count(),
+            "waiting": queued_awards(actor).count(),
         },
     )
 
@@ -423,5 +425,111 @@ def points_expiry_view(request):
         request,
         "console/points_expiry.html",
         {"form": form, "policy": policy, "expires_on": expires_on, "due": due},
+        status=status,
+    )
+
+
+# --- the rule catalog (rule governance) ---------------------------------------------------
+
+
+@login_required
+def rules_view(request):
+    """The town's rule catalog by category: points, caps, flags, and how many awards
+    wait for confirmation; each rule links to its edit page."""
+    from civicpoints.points import budgets, governance
+
+    actor = _admin(request)
+    rules = list(governance.town_rules(actor))
+    return render(
+        request,
+        "console/rules.html",
+        {"rules": rules, "waiting": budgets.queued_awards(actor).count()},
+    )
+
+
+@login_required
+def rule_edit_view(request, rule_id: int):
+    """Change one rule: a new version with the reason and the day it takes effect; the
+    page shows the rule's history below the form."""
+    from civicpoints.console.forms import RuleChangeForm
+    from civicpoints.core.timeutil import local_date
+    from civicpoints.points import governance
+    from civicpoints.points.models import VERSIONED_FIELDS
+
+    actor = _admin(request)
+    rule = governance.rule_for_admin(actor, rule_id)
+    latest = governance.latest_version(rule)
+    initial = {f: getattr(latest, f) for f in VERSIONED_FIELDS}
+    initial["period"] = initial["period"] or ""
+    initial["effective_from"] = max(local_date(), getattr(latest, "effective_from", local_date()))
+    form = RuleChangeForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                version = governance.rule_change(
+                    actor=actor,
+                    rule_id=rule.pk,
+                    changes=form.changes(latest),
+                    reason=form.cleaned_data["reason"],
+                    effective_from=form.cleaned_data["effective_from"],
+                )
+            except InvalidInput as exc:
+                if exc.field == "changes":
+                    form.add_error(None, exc.detail)
+                else:
+                    add_domain_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Saved as version %(n)d, in force from %(day)s.")
+                    % {"n": version.number, "day": version.effective_from.isoformat()},
+                )
+                return redirect("console:rule_edit", rule_id=rule.pk)
+        status = 422
+    return render(
+        request,
+        "console/rule_edit.html",
+        {"rule": rule, "form": form, "versions": governance.rule_history(rule)},
+        status=status,
+    )
+
+
+@login_required
+def queue_view(request):
+    """Awards waiting for a town admin: of rules that need staff confirmation, and past a
+    ``confirm`` budget. Confirm writes the award (the admin is the confirming staff
+    member); either needs a reason; refusing writes nothing."""
+    from civicpoints.console.forms import RefuseForm
+    from civicpoints.points import budgets
+
+    actor = _admin(request)
+    refuse_form = RefuseForm()
+    status = 200
+    if request.method == "POST":
+        queued_id = request.POST.get("queued", "")
+        refuse_form = RefuseForm(request.POST)
+        try:
+            if refuse_form.is_valid():
+                why = refuse_form.cleaned_data["why"]
+                if request.POST.get("decision") == "confirm":
+                    q = budgets.queued_award_confirm(actor=actor, queued_id=queued_id, why=why)
+                    if q.status == "confirmed":
+                        messages.success(request, _("Confirmed: the points are awarded."))
+                    else:
+                        messages.warning(request, q.memo)
+                else:
+                    budgets.queued_award_refuse(actor=actor, queued_id=queued_id, why=why)
+                    messages.success(request, _("Refused."))
+                return redirect("console:queue")
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            add_domain_error(refuse_form, exc)
+        status = 422
+    return render(
+        request,
+        "console/queue.html",
+        {"queued": list(budgets.queued_awards(actor)[:200]), "refuse_form": refuse_form},
         status=status,
     )

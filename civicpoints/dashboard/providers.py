@@ -232,8 +232,9 @@ def points_by_month(ctx: MetricContext) -> list[dict]:
             m["spent"] += d["spent_"]
             m["deeds"] += d["deeds_"]
 
-    category_of = dict(PointRule.objects.values_list("pk", "category"))
-    deed_rule = PointRule.objects.filter(code=GOOD_DEED_RULE).values_list("pk", flat=True).first()
+    town_rules = PointRule.objects.for_town(ctx.town_id)
+    category_of = dict(town_rules.values_list("pk", "category"))
+    deed_rule = town_rules.filter(code=GOOD_DEED_RULE).values_list("pk", flat=True).first()
     keys = ("local_date", "rule_id", "counts_as_earned", "kind")
     if mark is None:  # the job never ran: the whole range from the ledger
         grouped, rows = ledger(ctx).filter(local_date__range=(ctx.start, ctx.end)), []

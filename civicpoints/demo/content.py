@@ -523,7 +523,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
                 article_read(reader=reader, article_id=article.pk)
 
     # --- posts: approved with comments and likes, a few pending for Rongcheng's staff --------
-    sections = {s.code: s for s in posts.sections_ensure_defaults()}
+    sections = {s.code: s for s in posts.sections_ensure_defaults(town.pk)}
     n_posts = sized(40, 14, scale)
     pool = [("good_deeds", *t) for t in GOOD_DEEDS] + [
         ("neighbour_help", *t) for t in NEIGHBOUR_HELP
@@ -571,7 +571,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         posts.post_create(author=author, section=sections[section], title=title, body=body)
 
     # --- reports: every workflow state, mostly in Rongcheng ---------------------------------
-    categories = {c.code: c for c in reports.categories_ensure_defaults()}
+    categories = {c.code: c for c in reports.categories_ensure_defaults(town.pk)}
     n_reports = sized(len(REPORTS), 6, scale)
     workers = {  # a grid worker acts only in their own grid
         w.grid_id: w
@@ -589,7 +589,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
                 (p for p in others if p.community and p.community.name == name),
                 rng.choice(others),
             )
-        category_row = categories.get(category) or ReportCategory.objects.first()
+        category_row = categories.get(category) or ReportCategory.objects.for_town(town.pk).first()
         assert category_row is not None  # categories_ensure_defaults made them
         report = reports.report_file(
             reporter=reporter,
@@ -644,7 +644,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         ends_at=at(3, 11, 30),
         signup_deadline=at(2, 20),
         capacity=30,
-        rule=rule_get("sanitation_drive"),
+        rule=rule_get("sanitation_drive", town_id=town.pk),
     )
     events.event_publish(actor=rc_staff, event=cleanup)
     for p in [resident] + rng.sample(rc_people, min(len(rc_people), sized(12, 5, scale))):
@@ -660,7 +660,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         ends_at=at(6, 12),
         signup_deadline=at(5, 18),
         capacity=capacity,
-        rule=rule_get("volunteer_service"),
+        rule=rule_get("volunteer_service", town_id=town.pk),
     )
     events.event_publish(actor=admin, event=clinic)
     for p in rng.sample(rc_people + others, min(len(rc_people + others), capacity + 3)):
@@ -677,7 +677,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         ends_at=at(-5, 22),
         signup_deadline=at(-6, 20),
         capacity=15,
-        rule=rule_get("event_attendance_hour"),
+        rule=rule_get("event_attendance_hour", town_id=town.pk),
         award_mode=AwardMode.PER_HOUR,
         max_hours=3,
     )
@@ -707,7 +707,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         ends_at=at(20, 17),
         signup_deadline=at(18, 18),
         capacity=60,
-        rule=rule_get("volunteer_service"),
+        rule=rule_get("volunteer_service", town_id=town.pk),
     )
     if scale > 0.01:
         publicity = events.event_create(
@@ -719,7 +719,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
             ends_at=at(10, 17),
             signup_deadline=at(9, 20),
             capacity=12,
-            rule=rule_get("policy_publicity"),
+            rule=rule_get("policy_publicity", town_id=town.pk),
         )
         events.event_publish(actor=rc_staff, event=publicity)
         for p in rng.sample(rc_people, min(len(rc_people), 4)):

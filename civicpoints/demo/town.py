@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from tqdm import tqdm
 
+from civicpoints.accounts.hooks import town_created
 from civicpoints.accounts.models import Community, Grid, Household, Role, Town, User
 from civicpoints.core.timeutil import town_tz
 from civicpoints.demo.content import ContentResult, seed_content, sized
@@ -242,9 +243,10 @@ def seed_town(
     target_points = round(FULL_POINTS * scale)
     target_deeds = round(FULL_GOOD_DEEDS * scale)
 
-    rule_catalog_load()
-    rules = {r.code: r for r in PointRule.objects.filter(is_active=True)}
     town = Town.objects.create(name="巴桥镇", code="baqiao")
+    town_created.send(town)  # the shipped catalog, sections and report categories
+    rule_catalog_load(town_id=town.pk)  # (idempotent: the hook has loaded it)
+    rules = {r.code: r for r in PointRule.objects.for_town(town.pk).filter(is_active=True)}
     communities = [Community.objects.create(town=town, name=n) for n in COMMUNITIES]
     grids = Grid.objects.bulk_create(
         Grid(community=c, name=f"第{i + 1}网格")

@@ -89,7 +89,11 @@ def _award(resident: User, code: str, cause: models.Model, memo: str, at: dt.dat
     a refused award leaves the caller's rows in place)."""
     try:
         row = points_award(
-            resident=resident, rule=rule_get(code), cause=cause, memo=memo[:200], at=at
+            resident=resident,
+            rule=rule_get(code, town_id=town_of(resident)),
+            cause=cause,
+            memo=memo[:200],
+            at=at,
         )
     except CapReached:
         return Earned(CAP_REACHED)

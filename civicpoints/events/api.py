@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from civicpoints.accounts.models import Community
+from civicpoints.accounts.scope import town_of
 from civicpoints.core.bounds import Count, DateTime, ObjectId
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.pagination import BoundedLimitOffsetPagination
@@ -308,7 +309,7 @@ def create(request, payload: EventIn):
         ends_at=payload.ends_at,
         signup_deadline=payload.signup_deadline,
         capacity=payload.capacity,
-        rule=rule_get(payload.rule),
+        rule=rule_get(payload.rule, town_id=town_of(request.user)),
         award_mode=payload.award_mode,
         max_hours=payload.max_hours,
         min_age=payload.min_age,
@@ -335,7 +336,7 @@ def update(request, event_id: ObjectId, payload: EventIn):
         ends_at=payload.ends_at,
         signup_deadline=payload.signup_deadline,
         capacity=payload.capacity,
-        rule=rule_get(payload.rule),
+        rule=rule_get(payload.rule, town_id=town_of(request.user)),
         award_mode=payload.award_mode,
         max_hours=payload.max_hours,
         min_age=payload.min_age,

@@ -52,7 +52,7 @@ class EventForm(forms.Form):
         super().__init__(*args, **kwargs)
         rule = self.fields["rule"]
         assert isinstance(rule, forms.ModelChoiceField)  # as declared above
-        rule.queryset = PointRule.objects.in_force()
+        rule.queryset = PointRule.objects.for_town(actor.town_id).in_force()
         if actor.role == Role.TOWN_ADMIN and not editing:
             community = self.fields["community"]
             assert isinstance(community, forms.ModelChoiceField)

@@ -90,9 +90,14 @@ class LeaderboardOut(Schema):
 
 
 @router.get("/rules", response=list[RuleOut], auth=None)
-def rules(request: HttpRequest, category: str | None = None) -> QuerySet[PointRule]:
-    """The rule catalog in force today, in catalog order; filter by ``category`` code."""
-    qs = PointRule.objects.in_force()
+def rules(
+    request: HttpRequest, category: str | None = None, town: str | None = None
+) -> QuerySet[PointRule]:
+    """The rule catalog in force today, in catalog order; filter by ``category`` code.
+
+    Each town has its own catalog: the signed-in person's town's; for a visitor the
+    town of ``town`` (its code), else the first town."""
+    qs = PointRule.objects.for_town(selectors.catalog_town_id(request.user, town)).in_force()
     if category:
         qs = qs.filter(category=category)
     return qs

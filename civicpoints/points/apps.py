@@ -10,8 +10,14 @@ class PointsConfig(AppConfig):
     def ready(self) -> None:
         # accounts stands below the ledger and does not import it: it announces a
         # registration and the ledger opens the balance row (core.hooks).
-        from civicpoints.accounts.hooks import resident_registered, residents_imported
+        from civicpoints.accounts.hooks import (
+            resident_registered,
+            residents_imported,
+            town_created,
+        )
+        from civicpoints.points.catalog import town_catalog_open
         from civicpoints.points.services import points_account_open, points_accounts_open_bulk
 
         resident_registered.subscribe(points_account_open)
         residents_imported.subscribe(points_accounts_open_bulk)
+        town_created.subscribe(town_catalog_open)

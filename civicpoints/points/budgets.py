@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,7 @@ from civicpoints.points.models import (
     PointRule,
     PointTransaction,
     QueuedAward,
+    QueuedReason,
     QueuedStatus,
     RuleCategory,
     TransactionKind,
@@ -46,10 +47,12 @@ def _require_town_admin(actor: User) -> None:
 
 
 def _mark_budgeted_rules() -> None:
-    """``PointRule.budgeted`` = some town budgets the rule or its category (one UPDATE)."""
+    """``PointRule.budgeted`` = its town budgets the rule or its category (one UPDATE)."""
     PointRule.objects.update(
         budgeted=Exists(IssuanceBudget.objects.filter(rule=OuterRef("pk")))
-        | Exists(IssuanceBudget.objects.filter(category=OuterRef("category")))
+        | Exists(
+            IssuanceBudget.objects.filter(category=OuterRef("category"), town=OuterRef("town"))
+        )
     )
 
 
@@ -172,7 +175,7 @@ def queued_award_confirm(*, actor: User, queued_id: int | str, why: str) -> Queu
                     rule=PointRule.objects.get(pk=q.rule_id),
                     cause=cause,
                     idempotency_key=q.idempotency_key,
-                    actor=q.actor or actor,
+                    actor=(actor if q.reason == QueuedReason.CONFIRMATION else q.actor or actor),
                     memo=q.memo,
                     over_budget=True,
                 )
@@ -187,14 +190,16 @@ def queued_award_confirm(*, actor: User, queued_id: int | str, why: str) -> Queu
 
 
 def queued_award_refuse(*, actor: User, queued_id: int | str, why: str = "") -> QueuedAward:
-    """A town admin refuses an award past the budget; nothing is written to the ledger.
+    """A town admin refuses a waiting award (past a budget, or of a rule that needs
+    confirmation); nothing is written to the ledger.
 
-    Args: why: the reason (optional, ≤ 200 characters), kept on the queued award.
-    Raises: OutOfScope, NotFound, InvalidInput (``why`` too long; decided already).
+    Args: why: the reason (required, ≤ 200 characters), kept on the queued award.
+    Raises: OutOfScope, NotFound (checked first), InvalidInput (``why`` empty or too
+    long; decided already).
     """
-    why = _why(why, required=False)
     with transaction.atomic():
         q = _queued(actor, queued_id)
+        why = _why(why, required=True)
         if q.status != QueuedStatus.PENDING:
             raise InvalidInput(_("Decided already."), field="status", code="decided")
         q.status, q.decided_by, q.decided_at = QueuedStatus.REFUSED, actor, timezone.now()
@@ -247,3 +252,14 @@ def budget_overview(*, town_id: int, day: dt.date | None = None) -> list[BudgetU
             )
         )
     return out
+
+
+def queued_awards(actor: User, *, status: str = QueuedStatus.PENDING) -> QuerySet[QueuedAward]:
+    """The awards of the town admin's town waiting for a decision (oldest first), with
+    resident and rule. Raises OutOfScope for anyone but a town admin."""
+    _require_town_admin(actor)
+    return (
+        QueuedAward.objects.filter(town_id=town_of(actor), status=status)
+        .select_related("resident", "rule")
+        .order_by("created_at", "pk")
+    )

@@ -84,3 +84,11 @@ class BudgetQueued(CapReached):
         "This month's points budget for this rule is used up; the award waits for the town "
         "to confirm it."
     )
+
+
+class AwaitingConfirmation(CapReached):
+    """The rule needs a staff member's confirmation and none gave it: the award waits in
+    the town's queue (``QueuedAward``, reason ``confirmation``) for a town admin."""
+
+    code = "awaiting_confirmation"
+    default_detail = _("This award needs a staff member's confirmation; it waits for the town.")

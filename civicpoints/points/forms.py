@@ -7,17 +7,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.core.forms import NonceField
+from civicpoints.points.automatic import automatic_codes
 from civicpoints.points.models import PointRule, RuleCategory
 
 
-def award_rule_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Rules staff award by hand, grouped by category in catalog order (optgroups).
+def award_rule_choices(town_id: int | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Town ``town_id``'s rules staff award by hand, grouped by category in catalog
+    order (optgroups).
 
-    Automatic rules (``requires_confirmation`` False: daily check-in, quizzes, the
-    pledge, questionnaires, reading, good-deed posts) are left out: residents earn
-    them by doing the thing, never from the desk.
+    Automatic rules (``points.automatic``: daily check-in, quizzes, the pledge,
+    questionnaires, reading, good-deed posts) are left out: residents earn them by
+    doing the thing, never from the desk. Every other rule is listed, whatever its
+    ``requires_confirmation`` says: no code path would award it otherwise.
     """
-    rules = PointRule.objects.in_force().filter(requires_confirmation=True)
+    rules = PointRule.objects.for_town(town_id).in_force().exclude(code__in=automatic_codes())
     groups = []
     for value, label in RuleCategory.choices:
         items = [
@@ -34,11 +37,11 @@ class AwardForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     nonce = NonceField(initial=lambda: uuid.uuid4().hex)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, town_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         rule = self.fields["rule"]
         assert isinstance(rule, forms.ChoiceField)  # as declared above
-        rule.choices = award_rule_choices()
+        rule.choices = award_rule_choices(town_id)
 
 
 class AdjustForm(forms.Form):
@@ -61,7 +64,7 @@ class BudgetForm(forms.Form):
     points = forms.IntegerField(label=_("Points a month"), min_value=1, max_value=100_000_000)
     mode = forms.ChoiceField(label=_("Past the budget"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, town_id: int | None = None, **kwargs: Any) -> None:
         from civicpoints.points.models import BudgetMode, RuleCategory
 
         super().__init__(*args, **kwargs)
@@ -69,7 +72,8 @@ class BudgetForm(forms.Form):
         assert isinstance(rule, forms.ChoiceField) and isinstance(category, forms.ChoiceField)
         assert isinstance(mode, forms.ChoiceField)  # as declared above
         rule.choices = [("", "—")] + [
-            (r.code, f"{r.name} · {r.points}") for r in PointRule.objects.order_by("sort_order")
+            (r.code, f"{r.name} · {r.points}")
+            for r in PointRule.objects.for_town(town_id).order_by("sort_order")
         ]
         category.choices = [("", "—"), *RuleCategory.choices]
         mode.choices = BudgetMode.choices

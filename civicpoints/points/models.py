@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownScopedQuerySet
+
 
 class RuleCategory(models.TextChoices):
     FAMILY_NEIGHBOURHOOD = "family_neighbourhood", _("Family & neighbourhood")
@@ -33,7 +35,10 @@ class CapPeriod(models.TextChoices):
     YEAR = "year", _("Year")
 
 
-class PointRuleQuerySet(models.QuerySet["PointRule"]):
+class PointRuleQuerySet(TownScopedQuerySet):
+    """Rules of the catalog; narrow to a town with ``for_town`` / ``for_viewer`` (each
+    town has its own catalog, copied from the shipped defaults when it is created)."""
+
     def in_force(self, day: dt.date | None = None) -> Self:
         """Rules active and inside their window on local ``day`` (default today)."""
         from civicpoints.core.timeutil import local_date
@@ -48,11 +53,15 @@ class PointRuleQuerySet(models.QuerySet["PointRule"]):
 class PointRule(models.Model):
     """One rule of the catalog (积分规则): what earns how many points, how often.
 
-    ``points`` is what an award grants *now*; each ledger row records the points
+    Each town has its own catalog (``town``; the code is unique within the town). The
+    row holds the values in force today; every change is a ``RuleVersion`` (who, when,
+    why, from which local date), and the award path uses the version in force on the
+    award's local date (``points.governance``). Each ledger row records the points
     actually granted, so editing a rule never changes history.
     """
 
-    code = models.SlugField(_("code"), max_length=48, unique=True)
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(_("code"), max_length=48)
     category = models.CharField(_("category"), max_length=32, choices=RuleCategory)
     name_zh = models.CharField(_("name (Chinese)"), max_length=60)
     name_en = models.CharField(_("name (English)"), max_length=100)
@@ -93,6 +102,7 @@ class PointRule(models.Model):
         verbose_name_plural = _("point rules")
         ordering = ["category", "sort_order", "code"]
         constraints = [
+            models.UniqueConstraint(fields=["town", "code"], name="pointrule_town_code_unique"),
             models.CheckConstraint(condition=Q(points__gt=0), name="pointrule_points_positive"),
             models.CheckConstraint(
                 condition=Q(daily_limit__isnull=True) | Q(daily_limit__gt=0),
@@ -132,6 +142,13 @@ class PointRule(models.Model):
         )
 
     @property
+    def is_automatic(self) -> bool:
+        """Earned on the platform without a staff member (``points.automatic``)."""
+        from civicpoints.points.automatic import is_automatic
+
+        return is_automatic(self)
+
+    @property
     def name(self) -> str:
         """The rule's name in the active language (Chinese unless English is asked for)."""
         return self.name_en if (get_language() or "").startswith("en") else self.name_zh
@@ -140,6 +157,99 @@ class PointRule(models.Model):
     def description(self) -> str:
         lang = get_language() or ""
         return self.description_en if lang.startswith("en") else self.description_zh
+
+
+# The first version of a rule loaded from the shipped catalog counts from this day on.
+SINCE_ALWAYS = dt.date(2000, 1, 1)
+
+# The fields a rule version holds (a full snapshot: the rule as it stands from
+# ``effective_from`` on).
+VERSIONED_FIELDS = (
+    "category",
+    "name_zh",
+    "name_en",
+    "description_zh",
+    "description_en",
+    "points",
+    "daily_limit",
+    "period",
+    "period_limit",
+    "requires_confirmation",
+    "claimable",
+    "is_active",
+    "active_from",
+    "active_until",
+)
+
+
+class RuleVersion(models.Model):
+    """One version of a town's rule (积分规则版本): the full rule from ``effective_from``
+    (a local date) on, who made it, when and why.
+
+    Numbers count 1, 2, 3 … per rule and their ``effective_from`` never goes back
+    (``points.governance.rule_change`` refuses a date before the latest version's),
+    so the version in force on a day is the highest number whose ``effective_from``
+    is on or before it. Versions are never edited or deleted.
+    """
+
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(PointRule, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    effective_from = models.DateField(_("takes effect on"))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    category = models.CharField(_("category"), max_length=32, choices=RuleCategory)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    points = models.PositiveIntegerField(_("points"))
+    daily_limit = models.PositiveIntegerField(_("times per local day"), null=True, blank=True)
+    period = models.CharField(
+        _("cap period"), max_length=8, choices=CapPeriod, null=True, blank=True
+    )
+    period_limit = models.PositiveIntegerField(_("times per period"), null=True, blank=True)
+    requires_confirmation = models.BooleanField(_("needs staff confirmation"))
+    claimable = models.BooleanField(_("claimable on a post"))
+    is_active = models.BooleanField(_("active"))
+    active_from = models.DateField(_("active from"), null=True, blank=True)
+    active_until = models.DateField(_("active until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rule version")
+        verbose_name_plural = _("rule versions")
+        ordering = ["rule", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "rule", "number"], name="ruleversion_town_rule_number"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="ruleversion_has_reason"),
+            models.CheckConstraint(condition=Q(points__gt=0), name="ruleversion_points_positive"),
+            models.CheckConstraint(
+                condition=(Q(period__isnull=True) & Q(period_limit__isnull=True))
+                | (Q(period__isnull=False) & Q(period_limit__gt=0)),
+                name="ruleversion_period_and_limit",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["rule", "-effective_from", "-number"], name="ruleversion_in_force"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} v{self.number} ({self.effective_from})"
+
+    def is_in_force(self, day: dt.date) -> bool:
+        """True when this version is active and local ``day`` lies inside its window."""
+        return (
+            self.is_active
+            and (self.active_from is None or self.active_from <= day)
+            and (self.active_until is None or day <= self.active_until)
+        )
 
 
 class PointAccount(models.Model):
@@ -250,6 +360,10 @@ class PointTransaction(models.Model):
     counts_as_earned = models.BooleanField(default=False)
     rule = models.ForeignKey(
         PointRule, on_delete=models.PROTECT, null=True, blank=True, related_name="transactions"
+    )
+    # the rule's version whose points and caps this award used (awards since versions exist)
+    rule_version = models.ForeignKey(
+        RuleVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cause_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -463,8 +577,15 @@ class QueuedStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+class QueuedReason(models.TextChoices):
+    BUDGET = "budget", _("Past the month's budget")
+    CONFIRMATION = "confirmation", _("The rule needs staff confirmation")
+
+
 class QueuedAward(models.Model):
-    """An award past a ``confirm`` budget, waiting for a town admin.
+    """An award waiting for a town admin: past a ``confirm`` budget (reason ``budget``), or
+    of a rule that ``requires_confirmation`` reached without a staff member of the town
+    (reason ``confirmation``).
 
     Who queued it (``actor``: the staff member whose action earned it, None for an
     automatic award), who decided (``decided_by``, ``decided_at``) and why
@@ -491,6 +612,9 @@ class QueuedAward(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     memo = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(
+        _("why it waits"), max_length=16, choices=QueuedReason, default=QueuedReason.BUDGET
+    )
     status = models.CharField(max_length=10, choices=QueuedStatus, default=QueuedStatus.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     decided_by = models.ForeignKey(

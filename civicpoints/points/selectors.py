@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from civicpoints.accounts.models import Household, Role, User
+from civicpoints.accounts.models import Household, Role, Town, User
 from civicpoints.accounts.scope import town_of
 from civicpoints.core.timeutil import local_date
 from civicpoints.points.models import (
@@ -128,10 +128,22 @@ def group_rows(rows: Iterable[PointTransaction]) -> list[LedgerLine]:
     return lines
 
 
-def rules_by_category() -> list[tuple[str, list[PointRule]]]:
-    """Rules in force today grouped by category label, in catalog order."""
+def catalog_town_id(viewer: Any, town_code: str | None = None) -> int | None:
+    """Whose catalog a page shows: the signed-in person's town; for a visitor or the
+    operator the town with code ``town_code``, else the first town (None: no town)."""
+    if viewer is not None and viewer.is_authenticated and viewer.town_id is not None:
+        return int(viewer.town_id)
+    towns = Town.objects.order_by("pk")
+    if town_code:
+        towns = towns.filter(code=str(town_code)[:40])
+    return towns.values_list("pk", flat=True).first()
+
+
+def rules_by_category(town_id: int | None) -> list[tuple[str, list[PointRule]]]:
+    """Town ``town_id``'s rules in force today grouped by category label, in catalog
+    order."""
     groups: dict[str, list[PointRule]] = {}
-    for rule in PointRule.objects.in_force():
+    for rule in PointRule.objects.for_town(town_id).in_force():
         groups.setdefault(rule.get_category_display(), []).append(rule)
     return list(groups.items())
 

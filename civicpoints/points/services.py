@@ -41,7 +41,10 @@ from civicpoints.accounts.models import Role, Town, User
 from civicpoints.accounts.scope import require_covers, require_staff, town_of
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.timeutil import local_date
+from civicpoints.points import governance
+from civicpoints.points.automatic import is_automatic
 from civicpoints.points.errors import (
+    AwaitingConfirmation,
     BudgetExhausted,
     BudgetQueued,
     CapReached,
@@ -66,6 +69,7 @@ from civicpoints.points.models import (
     PointRule,
     PointTransaction,
     QueuedAward,
+    QueuedReason,
     TransactionKind,
 )
 
@@ -91,12 +95,15 @@ class Cause:
         return cls(ct, str(obj.pk), f"{ct.app_label}.{ct.model}:{obj.pk}")
 
 
-def rule_get(code: str) -> PointRule:
-    """The rule with ``code``. Raises UnknownRule (404, field ``rule``)."""
-    try:
-        return PointRule.objects.get(code=str(code))
-    except PointRule.DoesNotExist:
-        raise UnknownRule(field="rule") from None
+def rule_get(code: str, *, town_id: int) -> PointRule:
+    """The rule with ``code`` in town ``town_id``'s catalog (each town has its own).
+
+    Raises UnknownRule (422, field ``rule``): no such rule in that town.
+    """
+    rule: PointRule | None = PointRule.objects.for_town(town_id).filter(code=str(code)).first()
+    if rule is None:
+        raise UnknownRule(field="rule")
+    return rule
 
 
 def award_key(
@@ -236,6 +243,7 @@ _INSERT_COLUMNS = (
     "balance_after",
     "counts_as_earned",
     "rule_id",
+    "rule_version_id",
     "cause_type_id",
     "cause_id",
     "reverses_id",
@@ -335,6 +343,7 @@ def _append(
     key: str,
     earned: bool,
     rule: PointRule | None = None,
+    rule_version_id: int | None = None,
     cause: Cause | None = None,
     reverses: PointTransaction | None = None,
     actor: User | None = None,
@@ -361,6 +370,7 @@ def _append(
         points=points,
         counts_as_earned=earned,
         rule=rule,
+        rule_version_id=rule_version_id,
         cause_type=cause.content_type if cause else None,
         cause_id=cause.object_id if cause else "",
         reverses=reverses,
@@ -528,10 +538,19 @@ def points_award(
 ) -> PointTransaction:
     """Award ``rule.points`` to ``resident`` (kind ``award``), at most once per key.
 
+    The rule is taken as it stands on the award's local date: the ``RuleVersion`` in
+    force that day (``points.governance``; read once, so an award racing a change
+    of the rule uses exactly one version, recorded on the row as ``rule_version``) —
+    its points, caps, window and ``requires_confirmation``. A rule that requires
+    confirmation is awarded only when ``actor`` is staff of the resident's town
+    (``governance.may_confirm``); otherwise the award waits as a ``QueuedAward``
+    (reason ``confirmation``) for a town admin (``budgets.queued_award_confirm``).
+
     Args:
         resident: an active resident.
-        rule: the catalog rule, loaded fresh (e.g. ``rule_get``); its current
-            points are recorded on the row.
+        rule: a rule of the resident's own town (e.g. ``rule_get(code,
+            town_id=town_of(resident))``); the points of its version in force are
+            recorded on the row.
         cause: the source object (post, article, attendance …); part of the key.
         idempotency_key: defaults to ``award_key(rule=, resident=, cause=)``.
         actor: the staff member who confirmed it, or None for automatic awards
@@ -548,25 +567,51 @@ def points_award(
     Raises:
         NotAResident, RuleNotInForce, CapReached (daily / period limit in local
         days), IdempotencyKeyReused (key used for another resident or kind);
+        UnknownRule (field ``rule``): the rule belongs to another town's catalog;
+        AwaitingConfirmation (409, a CapReached, field ``rule``): the rule needs a
+        staff member's confirmation; a ``QueuedAward`` was written in the caller's
+        transaction;
         BudgetExhausted / BudgetQueued (both CapReached, 409, field ``rule``): the
         town's monthly issuance budget for the rule or its category is used up
         (``points.budgets``); for BudgetQueued a ``QueuedAward`` was written in
         the caller's transaction.
     """
     _require_resident(resident)
+    if rule.town_id != town_of(resident):
+        raise UnknownRule(field="rule")
     at = at or timezone.now()
     day = local_date(at)
     key = idempotency_key or award_key(rule=rule, resident=resident, cause=cause)
-    # Checked on the instance given: a rule switched off in the same instant may
-    # still grant this one award.
+    # The version in force on the award's day, read once: a change committing in the
+    # same instant may still let this one award use the version before it.
+    rule_row = rule
+    rule, version = governance.rule_as_of(rule_row, day)
     if not rule.is_in_force(day):
         raise RuleNotInForce(field="rule")
+    c = Cause.of(cause)
+    if rule.requires_confirmation and not governance.may_confirm(actor, resident):
+        first = _replay(key, resident=resident, kind=TransactionKind.AWARD, rule=rule_row)
+        if first is not None:
+            return first
+        QueuedAward.objects.get_or_create(
+            idempotency_key=key,
+            defaults={
+                "town_id": town_of(resident),
+                "reason": QueuedReason.CONFIRMATION,
+                "resident": resident,
+                "rule": rule_row,
+                "cause_type": c.content_type if c else None,
+                "cause_id": c.object_id if c else "",
+                "actor": actor,
+                "memo": memo[:200],
+            },
+        )
+        raise AwaitingConfirmation(field="rule")
 
     def under_lock() -> None:
         _check_caps(rule, resident, day, key)
         _charge_budget(rule, resident, day, key, override=over_budget)
 
-    c = Cause.of(cause)
     try:
         return _append(
             resident=resident,
@@ -574,7 +619,8 @@ def points_award(
             points=rule.points,
             key=key,
             earned=True,
-            rule=rule,
+            rule=rule_row,
+            rule_version_id=version.pk if version else None,
             cause=c,
             actor=actor,
             memo=memo,
@@ -588,7 +634,7 @@ def points_award(
                 "town_id": town_of(resident),
                 "budget_id": exc.budget_id,
                 "resident": resident,
-                "rule": rule,
+                "rule": rule_row,
                 "cause_type": c.content_type if c else None,
                 "cause_id": c.object_id if c else "",
                 "actor": actor,
@@ -918,8 +964,8 @@ def points_award_by_staff(
     """
     require_staff(actor)
     require_covers(actor, resident)
-    rule = rule_get(rule_code)
-    if not rule.requires_confirmation:
+    rule = rule_get(rule_code, town_id=town_of(resident))
+    if is_automatic(rule):
         raise RuleNotAwardableByHand(field="rule")
     key = f"manual:{idempotency_key}"
     first = _replay(key, resident=resident, kind=TransactionKind.AWARD, rule=rule)

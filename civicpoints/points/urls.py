@@ -5,6 +5,7 @@ from civicpoints.points import views
 app_name = "points"
 urlpatterns = [
     path("rules/", views.rules_view, name="rules"),
+    path("rules/<int:rule_id>/", views.rule_view, name="rule"),
     path("points/history/", views.history_view, name="history"),
     path(
         "points/staff/adjustments/",

@@ -20,13 +20,31 @@ from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.core.errors import DomainError, NotFound, OutOfScope
 from civicpoints.core.forms import add_domain_error
 from civicpoints.points import selectors, services
-from civicpoints.points.models import IssuanceBudget
+from civicpoints.points.models import IssuanceBudget, PointRule
 
 
 def rules_view(request: HttpRequest) -> HttpResponse:
+    """The catalog of the viewer's town (a visitor: ``?town=<code>``, else the first
+    town), by category; each rule links to its page with its history."""
+    town_id = selectors.catalog_town_id(request.user, request.GET.get("town"))
+
     # A callable: the template calls it only when its cached fragment (60 s, per
-    # language) has expired, so a rule edited by staff shows within a minute.
-    return render(request, "points/rules.html", {"groups": selectors.rules_by_category})
+    # language and town) has expired, so a rule edited by staff shows within a minute.
+    def groups() -> list[tuple[str, list[PointRule]]]:
+        return selectors.rules_by_category(town_id)
+
+    return render(request, "points/rules.html", {"groups": groups, "town_id": town_id})
+
+
+def rule_view(request: HttpRequest, rule_id: int) -> HttpResponse:
+    """One rule (public): as it stands today and its history — every version with the
+    local date it took effect, why, and who changed it (nickname only)."""
+    from civicpoints.points.governance import rule_history
+
+    rule = PointRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound(field="rule")
+    return render(request, "points/rule.html", {"rule": rule, "versions": rule_history(rule)})
 
 
 @login_required
@@ -107,7 +125,7 @@ def budgets_view(request: AuthedHttpRequest) -> HttpResponse:
     from civicpoints.points.forms import BudgetForm
 
     _require_town_admin(request)
-    form = BudgetForm(request.POST or None)
+    form = BudgetForm(request.POST or None, town_id=town_of(request.user))
     status = 200
     if request.method == "POST":
         try:
@@ -123,7 +141,11 @@ def budgets_view(request: AuthedHttpRequest) -> HttpResponse:
                 d = form.cleaned_data
                 budgets.budget_set(
                     actor=request.user,
-                    rule=services.rule_get(d["rule"]) if d["rule"] else None,
+                    rule=(
+                        services.rule_get(d["rule"], town_id=town_of(request.user))
+                        if d["rule"]
+                        else None
+                    ),
                     category=d["category"] or "",
                     points=d["points"],
                     mode=d["mode"],
@@ -167,5 +189,9 @@ def queued_award_decide_view(request: AuthedHttpRequest, queued_id: int) -> Http
                 raise
             add_domain_error(decide, exc)
     return _budgets_page(
-        request, BudgetForm(), decide_form=decide, decide_for=queued_id, status=422
+        request,
+        BudgetForm(town_id=town_of(request.user)),
+        decide_form=decide,
+        decide_for=queued_id,
+        status=422,
     )

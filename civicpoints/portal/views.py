@@ -84,7 +84,7 @@ def _resident_page(
             "resident": resident,
             "account": points.account_for(resident),
             "rows": rows,
-            "award_form": award_form or AwardForm(),
+            "award_form": award_form or AwardForm(town_id=resident.town_id),
             "adjust_form": adjust_form or AdjustForm(),
         },
         status=status,
@@ -102,7 +102,7 @@ def staff_resident_view(request: AuthedHttpRequest, resident_id: int) -> HttpRes
 def staff_award_view(request: AuthedHttpRequest, resident_id: int) -> HttpResponse:
     actor = _staff(request)
     resident = resident_for_staff(actor, resident_id)
-    form = AwardForm(request.POST)
+    form = AwardForm(request.POST, town_id=resident.town_id)
     if form.is_valid():
         d = form.cleaned_data
         try:

@@ -158,8 +158,8 @@ class ShareOut(Schema):
     share_count: int
 
 
-def _section(code: str) -> Section:
-    section = selectors.sections_active().filter(code=str(code)).first()
+def _section(request, code: str) -> Section:
+    section = selectors.sections_active(request.user).filter(code=str(code)).first()
     if section is None:
         raise InvalidInput(field="section", code="invalid_choice")
     return section
@@ -171,8 +171,8 @@ def _post(request, post_id: ObjectId):
 
 @router.get("/sections", response=list[SectionOut], auth=None)
 def list_sections(request):
-    """Active sections, in display order."""
-    return selectors.sections_active()
+    """Active sections of the signed-in person's town, in display order."""
+    return selectors.sections_active(request.user)
 
 
 @router.get("/posts", response={200: FeedOut, 422: ErrorOut}, auth=None)
@@ -184,7 +184,7 @@ def feed(
     limit: Limit = 20,
 ):
     """Published posts, newest first; ``limit`` ≤ 50; page on with ``next_cursor``."""
-    sec = _section(section) if section else None
+    sec = _section(request, section) if section else None
     community = Community.objects.filter(pk=community_id).first() if community_id else None
     if community_id and community is None:
         raise InvalidInput(field="community_id", code="invalid_choice")
@@ -199,7 +199,7 @@ def create_post(request, payload: Form[PostIn], photos: File[list[UploadedFile] 
     """Write a post (multipart: fields + up to 9 ``photos``); it waits for review."""
     post = services.post_create(
         author=request.user,
-        section=_section(payload.section),
+        section=_section(request, payload.section),
         title=payload.title,
         body=payload.body,
         photos=photos or [],

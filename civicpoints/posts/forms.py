@@ -38,8 +38,9 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-def claimable_rule_choices(blank_label):
-    rules = PointRule.objects.in_force().filter(claimable=True)
+def claimable_rule_choices(blank_label, *, town_id):
+    """The claimable rules in force in town ``town_id``'s catalog, as form choices."""
+    rules = PointRule.objects.for_town(town_id).in_force().filter(claimable=True)
     return [("", blank_label)] + [(r.code, f"{r.name} (+{r.points})") for r in rules]
 
 
@@ -56,11 +57,11 @@ class PostForm(forms.Form):
     )
     photos = MultipleFileField(label=_("Photos"), help_text=_photos_help)
 
-    def __init__(self, *args, sections=None, editing=False, **kwargs):
+    def __init__(self, *args, sections=None, editing=False, town_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         claimed_rule = self.fields["claimed_rule"]
         assert isinstance(claimed_rule, forms.ChoiceField)  # as declared above
-        claimed_rule.choices = claimable_rule_choices(_("No claim"))
+        claimed_rule.choices = claimable_rule_choices(_("No claim"), town_id=town_id)
         if editing:
             del self.fields["section"]
             self.fields["photos"].label = _("Add photos")
@@ -92,7 +93,7 @@ class ApproveForm(forms.Form):
             if default
             else _("No points")
         )
-        choices = claimable_rule_choices(blank)
+        choices = claimable_rule_choices(blank, town_id=post.town_id if post else None)
         if default:
             choices.insert(1, (self.NO_POINTS, _("No points")))
         rule = self.fields["rule"]

@@ -21,15 +21,21 @@ REASON_MAX = 300  # characters
 MAX_PHOTOS = 9  # per post, as in a WeChat Moments post
 
 
+class SectionQuerySet(TownScopedQuerySet):
+    pass
+
+
 class Section(models.Model):
     """A section of the feed (板块), configured by staff in the admin.
 
     ``award_rule_code``: the rule a post in this section earns on approval when the
     author claimed none (e.g. ``good_deed_post``); empty: no points by default.
     ``for_reports``: the section where published reports of uncivil behaviour appear.
+    Each town has its own sections (the defaults are copied into a new town).
     """
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(_("code"), max_length=40)
     name_zh = models.CharField(_("name (Chinese)"), max_length=40)
     name_en = models.CharField(_("name (English)"), max_length=60)
     award_rule_code = models.SlugField(
@@ -43,10 +49,15 @@ class Section(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
+    objects = SectionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("section")
         verbose_name_plural = _("sections")
         ordering = ["sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "code"], name="section_town_code_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -62,7 +73,7 @@ class Section(models.Model):
 
         if not self.award_rule_code:
             return None
-        return PointRule.objects.filter(code=self.award_rule_code).first()
+        return PointRule.objects.for_town(self.town_id).filter(code=self.award_rule_code).first()
 
 
 class PostStatus(models.TextChoices):

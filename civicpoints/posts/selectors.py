@@ -42,8 +42,10 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
         ) from None
 
 
-def sections_active() -> QuerySet[Section]:
-    return Section.objects.filter(is_active=True)
+def sections_active(viewer: User | None = None) -> QuerySet[Section]:
+    """Active sections of ``viewer``'s town (each town has its own); a visitor gets
+    every town's (``TownScopedQuerySet.for_viewer``)."""
+    return Section.objects.for_viewer(viewer).filter(is_active=True)
 
 
 def feed(

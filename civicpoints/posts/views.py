@@ -32,13 +32,13 @@ from civicpoints.sharing.services import TOKEN_PARAM, share_link_from_token
 
 
 def _sections_for(user):
-    qs = selectors.sections_active()
+    qs = selectors.sections_active(user)
     return qs if user.is_community_staff else qs.filter(residents_may_post=True)
 
 
 def feed_view(request):
     """Published posts; ``?section=<code>``, ``?community=<id>``, ``?cursor=`` (next page)."""
-    sections = list(selectors.sections_active())
+    sections = list(selectors.sections_active(request.user))
     section = next((s for s in sections if s.code == request.GET.get("section")), None)
     community = None
     if request.GET.get("community", "").isdigit():
@@ -120,7 +120,10 @@ def detail_view(request, post_id):
 @login_required
 def new_view(request):
     form = PostForm(
-        request.POST or None, request.FILES or None, sections=_sections_for(request.user)
+        request.POST or None,
+        request.FILES or None,
+        sections=_sections_for(request.user),
+        town_id=request.user.town_id,
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -151,7 +154,13 @@ def edit_view(request, post_id):
         "body": post.body,
         "claimed_rule": post.claimed_rule.code if post.claimed_rule else "",
     }
-    form = PostForm(request.POST or None, request.FILES or None, initial=initial, editing=True)
+    form = PostForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        editing=True,
+        town_id=post.town_id,
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

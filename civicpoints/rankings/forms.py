@@ -29,14 +29,15 @@ class WhatIfForm(forms.Form):
         label=_("Monthly budget (points)"), min_value=1, max_value=100_000_000, required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, town_id, **kwargs):
         from civicpoints.points.models import PointRule
 
         super().__init__(*args, **kwargs)
         rule = self.fields["rule"]
         assert isinstance(rule, forms.ChoiceField)  # as declared above
         rule.choices = [
-            (r.code, f"{r.name} · {r.points}") for r in PointRule.objects.order_by("sort_order")
+            (r.code, f"{r.name} · {r.points}")
+            for r in PointRule.objects.for_town(town_id).order_by("sort_order")
         ]
 
     def clean(self):

@@ -89,13 +89,13 @@ def whatif_view(request):
 
     if request.user.role != Role.TOWN_ADMIN:
         raise OutOfScope(code="town_admin_only")
-    form = WhatIfForm(request.GET if "rule" in request.GET else None)
+    form = WhatIfForm(request.GET if "rule" in request.GET else None, town_id=request.user.town_id)
     result = None
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
         result = rule_change_whatif(
             town=Town.objects.get(pk=request.user.town_id),
-            rule=rule_get(d["rule"]),
+            rule=rule_get(d["rule"], town_id=request.user.town_id),
             start=d["start"],
             end=d["end"],
             points=d["points"],

@@ -120,13 +120,13 @@ class PublishIn(Schema):
 @router.get("/report-categories", response=list[CategoryOut], auth=None)
 def categories(request):
     """Active report categories."""
-    return selectors.categories_active()
+    return selectors.categories_active(request.user)
 
 
 @router.post("/reports", response={201: ReportOut, 403: ErrorOut, 422: ErrorOut})
 def file_report(request, payload: Form[ReportIn], photos: File[list[UploadedFile] | None] = None):
     """File a report (multipart: fields + up to 9 ``photos``); the case starts ``submitted``."""
-    category = selectors.categories_active().filter(code=payload.category).first()
+    category = selectors.categories_active(request.user).filter(code=payload.category).first()
     if category is None:
         raise InvalidInput(field="category", code="invalid_choice")
     report = services.report_file(

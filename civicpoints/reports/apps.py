@@ -8,6 +8,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports of uncivil behaviour")
 
     def ready(self) -> None:
+        from civicpoints.accounts.hooks import town_created
+        from civicpoints.reports.services import town_categories_open
+
+        town_created.subscribe(town_categories_open)
         from civicpoints.integrity.hooks import held_award_issued
         from civicpoints.points.hooks import award_released
         from civicpoints.reports.held import report_record_released_award

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownScopedQuerySet
+
 PLACE_MAX = 120  # characters
 BODY_MAX = 2000  # characters
 NOTE_MAX = 300  # characters
@@ -21,19 +23,32 @@ MAX_PHOTOS = 9
 OVERDUE_AFTER = timedelta(days=3)  # an open case older than this is highlighted as overdue
 
 
-class ReportCategory(models.Model):
-    """What kind of behaviour (litter, small ads, parking …); edited by staff in the admin."""
+class ReportCategoryQuerySet(TownScopedQuerySet):
+    pass
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+
+class ReportCategory(models.Model):
+    """What kind of behaviour (litter, small ads, parking …); each town has its own
+    (the defaults are copied into a new town)."""
+
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(_("code"), max_length=40)
     name_zh = models.CharField(_("name (Chinese)"), max_length=40)
     name_en = models.CharField(_("name (English)"), max_length=60)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
+    objects = ReportCategoryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("report category")
         verbose_name_plural = _("report categories")
         ordering = ["sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "code"], name="reportcategory_town_code_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

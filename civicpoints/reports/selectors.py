@@ -28,8 +28,10 @@ def report_for_viewer(viewer: User, report_id: int) -> Report:
     raise NotFound()
 
 
-def categories_active() -> QuerySet[ReportCategory]:
-    return ReportCategory.objects.filter(is_active=True)
+def categories_active(viewer: User | None = None) -> QuerySet[ReportCategory]:
+    """Active report categories of ``viewer``'s town (each town has its own); a visitor
+    gets every town's (``TownScopedQuerySet.for_viewer``)."""
+    return ReportCategory.objects.for_viewer(viewer).filter(is_active=True)
 
 
 def my_reports(user: User) -> QuerySet[Report]:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.models import Role, Town, User
 from civicpoints.accounts.scope import covers, require_covers, require_staff, town_of
 from civicpoints.core.errors import InvalidInput, OutOfScope
 from civicpoints.core.imaging import photo_prepare
@@ -69,14 +69,29 @@ DEFAULT_CATEGORIES = (
 )
 
 
-def categories_ensure_defaults() -> list[ReportCategory]:
-    """Create the six default categories if missing (idempotent); returns them in order."""
+def categories_ensure_defaults(town_id: int | None = None) -> list[ReportCategory]:
+    """Create the six default categories in town ``town_id`` if missing (idempotent);
+    returns them in order. Without a town: in every town (town by town). Subscribed to
+    ``accounts.hooks.town_created``: a new town starts with them."""
+    from civicpoints.accounts.models import Town
+
+    if town_id is None:
+        return [
+            c
+            for pk in Town.objects.order_by("pk").values_list("pk", flat=True)
+            for c in categories_ensure_defaults(pk)
+        ]
     return [
         ReportCategory.objects.get_or_create(
-            code=code, defaults={"name_zh": zh, "name_en": en, "sort_order": i}
+            town_id=town_id, code=code, defaults={"name_zh": zh, "name_en": en, "sort_order": i}
         )[0]
         for i, (code, zh, en) in enumerate(DEFAULT_CATEGORIES)
     ]
+
+
+def town_categories_open(town: Town) -> None:
+    """A new town's default report categories (subscribed to ``accounts.hooks.town_created``)."""
+    categories_ensure_defaults(town.pk)
 
 
 def _text(value: str, *, field: str, max_len: int, required: bool = True) -> str:
@@ -134,7 +149,8 @@ def report_file(
         raise OutOfScope(
             _("Only residents of a community can file reports."), code="residents_only"
         )
-    if not category.is_active:
+    if not category.is_active or category.town_id != town_of(reporter):
+        # another town's categories are not a choice (each town has its own)
         raise InvalidInput(_("No such choice."), field="category", code="invalid_choice")
     place = _text(place, field="place", max_len=PLACE_MAX)
     body = _text(body, field="body", max_len=BODY_MAX)
@@ -219,7 +235,7 @@ def report_accept(*, actor: User, report: Report, note: str = "") -> Report:
 
     def apply(r: Report) -> str:
         try:
-            rule = points.rule_get(AWARD_RULE)
+            rule = points.rule_get(AWARD_RULE, town_id=r.town_id)
             # Held while an integrity flag on the report (a repeated photo) is open.
             r.award = integrity.award_or_hold(
                 subject=r, resident=r.reporter, rule=rule, cause=r, actor=actor

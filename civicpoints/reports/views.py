@@ -25,7 +25,9 @@ from civicpoints.reports.models import CaseStatus, PhotoKind
 @login_required
 def new_view(request):
     form = ReportForm(
-        request.POST or None, request.FILES or None, categories=selectors.categories_active()
+        request.POST or None,
+        request.FILES or None,
+        categories=selectors.categories_active(request.user),
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -6,3 +6,9 @@ class SharingConfig(AppConfig):
     name = "civicpoints.sharing"
     label = "sharing"
     verbose_name = _("Sharing")
+
+    def ready(self) -> None:
+        from civicpoints.points.automatic import register_automatic
+        from civicpoints.sharing.services import SHARE_RULE
+
+        register_automatic(SHARE_RULE)  # a new reader through a share link

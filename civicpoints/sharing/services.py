@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from civicpoints.accounts.models import User
+from civicpoints.accounts.scope import town_of
 from civicpoints.points.errors import CapReached, NotAResident, RuleNotInForce, UnknownRule
 from civicpoints.points.models import PointTransaction
 from civicpoints.points.services import points_award, rule_get
@@ -174,7 +175,7 @@ def _award(link: ShareLink, visit: ShareVisit, title: str) -> PointTransaction |
         with transaction.atomic():  # a refusal leaves the visit standing
             row = points_award(
                 resident=link.sharer,
-                rule=rule_get(SHARE_RULE),
+                rule=rule_get(SHARE_RULE, town_id=town_of(link.sharer)),
                 cause=visit,
                 idempotency_key=key,
                 memo=title[:200],

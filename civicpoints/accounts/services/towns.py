@@ -21,6 +21,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.accounts.hooks import town_created
 from civicpoints.accounts.models import Community, Grid, Role, Town, User
 from civicpoints.accounts.services.people import MobileTaken, _clean_nickname
 from civicpoints.accounts.sms import get_sms_backend
@@ -222,6 +223,7 @@ def _town_create_locked(
     is_new_town = town is None
     if town is None:
         town = Town.objects.create(name=name, code=code, time_zone=time_zone)
+        town_created.send(town)
     elif town.name != name or town.time_zone != time_zone:
         raise TownDiffers(field="code")
 

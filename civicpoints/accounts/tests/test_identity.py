@@ -203,7 +203,7 @@ def test_household_points_are_the_sum_of_its_members(client, town, rule):
         household=home,
     )
     User.objects.filter(pk=town.alice.pk).update(household=home)
-    points_award(resident=town.alice, rule=rule)
+    points_award(actor=town.admin, resident=town.alice, rule=rule)
     points_adjust(
         actor=town.staff_a,
         resident=dora,

@@ -94,7 +94,7 @@ def test_staff_list_shows_full_mobile_only_in_scope(client, town):
 def test_public_pages_show_mobiles_masked_or_not_at_all(client, town, rule):
     from civicpoints.points.services import points_award
 
-    points_award(resident=town.bob, rule=rule)
+    points_award(actor=town.admin, resident=town.bob, rule=rule)
     client.force_login(town.alice)
     html = client.get(reverse("portal:leaderboard") + "?period=all").content.decode()
     assert "Bob" in html and "13900139002" not in html

@@ -67,8 +67,11 @@ def test_staff_reading_is_counted_but_earns_nothing(town, reading_rule, publish)
 
 
 def test_a_disabled_reading_rule_still_records_the_read(town, reading_rule, publish):
-    reading_rule.is_active = False
-    reading_rule.save(update_fields=["is_active"])
+    from civicpoints.points.governance import rule_change
+
+    rule_change(
+        actor=town.admin, rule_id=reading_rule.pk, changes={"is_active": False}, reason="停用"
+    )
     article = publish("Quiet")
     reading = article_read(reader=town.alice, article_id=article.pk)
     assert reading.outcome == ReadOutcome.NOT_ELIGIBLE

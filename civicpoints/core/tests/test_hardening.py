@@ -237,7 +237,7 @@ def test_post_edits_are_rate_limited_on_the_api_and_the_page(client, town, limit
     # given: alice's post
     from civicpoints.posts.services import post_create, sections_ensure_defaults
 
-    section = sections_ensure_defaults()[0]
+    section = sections_ensure_defaults(town.town.pk)[0]
     post = post_create(author=town.alice, section=section, title="t", body="b")
     client.force_login(town.alice)
     # when: three edits through the API, then one through the page

@@ -49,12 +49,12 @@ def _assert_media_headers(resp, content_type="image/jpeg"):
 
 
 @pytest.fixture
-def sections(catalog):
+def sections(catalog, town):
     from civicpoints.posts.services import sections_ensure_defaults
     from civicpoints.reports.services import categories_ensure_defaults
 
-    categories_ensure_defaults()
-    return {s.code: s for s in sections_ensure_defaults()}
+    categories_ensure_defaults(town.town.pk)
+    return {s.code: s for s in sections_ensure_defaults(town.town.pk)}
 
 
 def test_a_gif_javascript_polyglot_cover_is_stored_and_served_as_a_plain_jpeg(client, town):
@@ -183,7 +183,7 @@ def test_event_photos_follow_the_event(client, town, catalog):
     start = timezone.now() + dt.timedelta(days=3)
     ev = services.event_create(
         actor=town.staff_a,
-        rule=rule_get("volunteer_service"),
+        rule=rule_get("volunteer_service", town_id=town.town.pk),
         title="t",
         place="p",
         starts_at=start,

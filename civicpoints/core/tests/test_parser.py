@@ -8,7 +8,7 @@ from civicpoints.posts.services import sections_ensure_defaults
 
 def test_a_nul_in_a_form_field_is_a_422_naming_the_field(client, town):
     # given
-    sections_ensure_defaults()
+    sections_ensure_defaults(town.town.pk)
     client.force_login(town.alice)
     # when: the post form carries a NUL in its section (found by the schema fuzz)
     r = client.post("/api/v1/posts", {"title": "t", "body": "b", "section": "\x00"})

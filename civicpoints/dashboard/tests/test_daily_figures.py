@@ -16,6 +16,7 @@ from civicpoints.dashboard.services import figures_catch_up, figures_take
 from civicpoints.demo.town import seed_town
 from civicpoints.points import services as points
 from civicpoints.points.models import PointRule
+from civicpoints.points.tests.helpers import confirming_staff
 
 END = dt.date(2026, 3, 31)
 TEN = dt.time(10, 0)
@@ -72,8 +73,11 @@ def test_rows_written_after_the_job_count_live_today_and_for_a_counted_day(seede
     resident = User.objects.filter(role=Role.RESIDENT, town=town, community=staff.community)[0]
     rule = PointRule.objects.get(code="event_attendance_hour")
     # when: an award today, and one dated on a day the job has already counted
-    points.points_award(resident=resident, rule=rule, idempotency_key="today-1")
     points.points_award(
+        actor=confirming_staff(resident), resident=resident, rule=rule, idempotency_key="today-1"
+    )
+    points.points_award(
+        actor=confirming_staff(resident),
         resident=resident,
         rule=rule,
         idempotency_key="backdated-1",

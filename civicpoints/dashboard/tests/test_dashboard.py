@@ -195,9 +195,11 @@ def test_good_deeds_count_good_deed_awards_less_their_reversals(town, catalog):
     from civicpoints.points.services import points_award, points_reverse
 
     deed = PointRule.objects.get(code="good_deed_post")
-    first = points_award(resident=town.alice, rule=deed, idempotency_key="deed-1")
-    points_award(resident=town.bob, rule=deed, idempotency_key="deed-2")
-    points_award(resident=town.alice, rule=PointRule.objects.get(code="voluntary_patrol"))
+    first = points_award(actor=town.admin, resident=town.alice, rule=deed, idempotency_key="deed-1")
+    points_award(actor=town.admin, resident=town.bob, rule=deed, idempotency_key="deed-2")
+    points_award(
+        actor=town.admin, resident=town.alice, rule=PointRule.objects.get(code="voluntary_patrol")
+    )
     points_reverse(original=first)
     # when / then
     assert public_headline(town.town).good_deeds == 1

@@ -19,20 +19,22 @@ def test_seed_town_refuses_with_debug_off_and_writes_nothing(settings):
 
 
 @pytest.mark.django_db
-def test_seed_town_runs_with_debug_off_only_when_explicitly_allowed(settings, catalog):
+def test_seed_town_runs_with_debug_off_only_when_explicitly_allowed(settings):
     # given
     settings.DEBUG = False
     # when
     call_command("seed_town", "--scale", "0.002", "--quiet", "--allow-production-demo")
-    # then
+    # then the demo town and its resident login are there (the database was empty)
     assert Town.objects.exists()
+    assert User.objects.filter(mobile="13800000001").exists()
 
 
 @pytest.mark.django_db
-def test_seed_town_runs_with_debug_on_as_make_run_sets_it(settings, catalog):
+def test_seed_town_runs_with_debug_on_as_make_run_sets_it(settings):
     # given make run's DEBUG=1
     settings.DEBUG = True
     # when
     call_command("seed_town", "--scale", "0.002", "--quiet", "--if-empty")
-    # then
+    # then the demo town and its resident login are there (the database was empty)
     assert Town.objects.exists()
+    assert User.objects.filter(mobile="13800000001").exists()

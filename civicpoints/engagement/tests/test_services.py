@@ -67,9 +67,11 @@ def test_staff_and_merchants_do_not_check_in(town, catalog):
 
 
 def test_a_switched_off_rule_records_the_check_in_without_points(town, catalog):
+    from civicpoints.points.governance import rule_change
     from civicpoints.points.models import PointRule
 
-    PointRule.objects.filter(code="daily_check_in").update(is_active=False)
+    check = PointRule.objects.get(code="daily_check_in", town=town.town)
+    rule_change(actor=town.admin, rule_id=check.pk, changes={"is_active": False}, reason="停用")
     result = services.check_in(resident=town.alice)
     assert (result.first, result.earned.outcome) == (True, "rule_off")
     assert _rows(town.alice, "daily_check_in") == 0

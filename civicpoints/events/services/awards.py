@@ -35,8 +35,11 @@ def _award_key(ev: Event, signup: SignUp, hour: int | None) -> str:
     return f"event:{ev.pk}:signup:{signup.pk}:{suffix}"
 
 
-def _award(ev: Event, signup: SignUp, at: dt.datetime) -> tuple[int, int, str]:
-    """Award the attended ``signup``; returns (rows written, points, note if stopped)."""
+def _award(ev: Event, signup: SignUp, at: dt.datetime, actor: User) -> tuple[int, int, str]:
+    """Award the attended ``signup``; returns (rows written, points, note if stopped).
+
+    ``actor`` (the staff member completing the event) is the staff confirmation that a
+    rule with ``requires_confirmation`` asks for: they saw the attendance."""
     if ev.award_mode == AwardMode.PER_HOUR:
         hours = signup.minutes // 60
         if ev.max_hours is not None:
@@ -56,6 +59,7 @@ def _award(ev: Event, signup: SignUp, at: dt.datetime) -> tuple[int, int, str]:
                 rule=ev.rule,
                 cause=signup,
                 idempotency_key=key,
+                actor=actor,
                 memo=ev.title,
                 at=at,
             )
@@ -107,7 +111,7 @@ def event_complete(*, actor: User, event: Event, at: dt.datetime | None = None) 
                 continue
             signup.outcome = Outcome.ATTENDED
             signup.minutes = _attended_minutes(ev, signup, until=at)
-            written, points, note = _award(ev, signup, at)
+            written, points, note = _award(ev, signup, at, actor)
             signup.hours_awarded = written if ev.award_mode == AwardMode.PER_HOUR else 0
             signup.points_awarded = points
             signup.award_note = note

@@ -32,7 +32,7 @@ from civicpoints.events.services._common import ACTIVE, _event_url, _lock_event,
 from civicpoints.integrity import services as integrity
 from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import message, notify
-from civicpoints.points.errors import InsufficientPoints, RuleNotInForce
+from civicpoints.points.errors import InsufficientPoints, RuleNotInForce, UnknownRule
 from civicpoints.points.models import PointRule, PointTransaction, TransactionKind
 from civicpoints.points.services import points_reverse
 
@@ -70,7 +70,10 @@ def _validate_fields(
     award_mode: str,
     max_hours: int | None,
     min_age: int | None,
+    town_id: int,
 ) -> None:
+    if rule.town_id != town_id:  # a rule of another town's catalog
+        raise UnknownRule(field="rule")
     if not (title or "").strip():
         raise InvalidInput(_("An event needs a title."), field="title", code="required")
     if not (place or "").strip():
@@ -108,7 +111,12 @@ def _validate_fields(
         raise InvalidInput(
             _("The minimum age must be from 1 to 120."), field="min_age", code="invalid_min_age"
         )
-    if not PointRule.objects.in_force(local_date(starts_at)).filter(pk=rule.pk).exists():
+    if not (
+        PointRule.objects.for_town(rule.town_id)
+        .in_force(local_date(starts_at))
+        .filter(pk=rule.pk)
+        .exists()
+    ):
         raise RuleNotInForce(field="rule")
 
 
@@ -167,6 +175,7 @@ def event_create(
         award_mode=award_mode,
         max_hours=max_hours,
         min_age=min_age,
+        town_id=town_of(actor),
     )
     with transaction.atomic():
         return Event.objects.create(
@@ -250,6 +259,7 @@ def event_update(
         award_mode=award_mode,
         max_hours=max_hours,
         min_age=min_age,
+        town_id=event.town_id,
     )
     with transaction.atomic():
         ev = _lock_event(event)

@@ -29,7 +29,9 @@ def make_event(town, catalog, start):
             capacity=2,
         )
         fields.update(kw)
-        ev = services.event_create(actor=actor or town.staff_a, rule=rule_get(rule), **fields)
+        ev = services.event_create(
+            actor=actor or town.staff_a, rule=rule_get(rule, town_id=town.town.pk), **fields
+        )
         if publish:
             ev = services.event_publish(actor=actor or town.staff_a, event=ev)
         return ev

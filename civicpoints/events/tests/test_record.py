@@ -99,7 +99,9 @@ def test_a_completed_event_cannot_be_edited(town, make_event, start, before_dead
     services.event_complete(actor=town.staff_a, event=ev, at=ev.ends_at)
     with pytest.raises(WrongStatus):
         services.event_update(
-            actor=town.staff_a, event=ev, **_fields(ev, rule=rule_get("volunteer_service"))
+            actor=town.staff_a,
+            event=ev,
+            **_fields(ev, rule=rule_get("volunteer_service", town_id=town.town.pk)),
         )
 
 

@@ -439,7 +439,11 @@ def test_an_award_the_ledger_refuses_is_noted_and_the_others_go_ahead(
 
     done = start + dt.timedelta(hours=3)
     points_award(
-        resident=town.alice, rule=rule_get("volunteer_service"), idempotency_key="other", at=done
+        actor=town.admin,
+        resident=town.alice,
+        rule=rule_get("volunteer_service", town_id=town.town.pk),
+        idempotency_key="other",
+        at=done,
     )
     ev = make_event()
     services.event_sign_up(resident=town.alice, event=ev, at=before_deadline)

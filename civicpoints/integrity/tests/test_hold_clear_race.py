@@ -82,7 +82,11 @@ def test_clearing_while_a_direct_caller_holds_leaves_no_award_stranded(town, mak
         def award(post=post, n=n) -> object:
             with transaction.atomic():
                 row = services.award_or_hold(
-                    subject=post, resident=town.alice, rule=rule, idempotency_key=f"race-{n}"
+                    subject=post,
+                    resident=town.alice,
+                    rule=rule,
+                    idempotency_key=f"race-{n}",
+                    actor=town.staff_a,
                 )
                 time.sleep(0.02)  # more work before the commit
                 return row

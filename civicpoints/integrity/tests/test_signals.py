@@ -141,7 +141,7 @@ def test_a_small_group_liking_each_other_is_a_ring_and_is_flagged_once(
 
 def test_a_repeated_report_photo_holds_the_acceptance_award(town, make_post):
     # given: bob's report recycles a photo alice posted
-    categories = {c.code: c for c in categories_ensure_defaults()}
+    categories = {c.code: c for c in categories_ensure_defaults(town.town.pk)}
     data = demo_photo("rubbish at gate 3")
     make_post(town.alice, photos=[upload(data)])
     report = report_services.report_file(

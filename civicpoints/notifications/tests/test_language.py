@@ -70,7 +70,7 @@ def test_post_approval_by_an_english_reviewer_reaches_a_chinese_author_in_chines
     from civicpoints.posts.services import post_approve, post_create, sections_ensure_defaults
 
     # given
-    section = next(s for s in sections_ensure_defaults() if not s.for_reports)
+    section = next(s for s in sections_ensure_defaults(town.town.pk) if not s.for_reports)
     post = post_create(author=town.alice, section=section, title="扫雪", body="门口的雪。")
     _speaks(town.staff_a, "en")
     # when

@@ -70,8 +70,10 @@ def test_the_confirmed_row_links_back_to_the_queued_award_and_its_reason(town, q
 def test_a_confirmed_award_with_a_source_keeps_it_as_cause_and_links_back(town, rule):
     # given: an award with a source object, queued past the budget
     budgets.budget_set(actor=town.admin, rule=rule, points=50, mode="confirm")
-    rule = services.rule_get(rule.code)  # fresh: now marked as budgeted
-    services.points_award(resident=town.alice, rule=rule, idempotency_key="first")
+    rule = services.rule_get(rule.code, town_id=town.town.pk)  # fresh: now marked as budgeted
+    services.points_award(
+        actor=town.staff_a, resident=town.alice, rule=rule, idempotency_key="first"
+    )
     source = town.bob  # any model instance stands for the source object here
     with pytest.raises(BudgetQueued):
         services.points_award(resident=town.bob, rule=rule, cause=source, actor=town.staff_b)

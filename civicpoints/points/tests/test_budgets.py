@@ -22,6 +22,7 @@ from civicpoints.points.models import (
     QueuedStatus,
 )
 from civicpoints.points.selectors import reconcile
+from civicpoints.points.tests.helpers import confirming_staff
 
 AT = dt.datetime(2026, 12, 10, 10, 0, tzinfo=town_tz())
 
@@ -38,7 +39,11 @@ def residents(town):
 
 def _award(resident, rule, n=0):
     return services.points_award(
-        resident=resident, rule=PointRule.objects.get(pk=rule.pk), idempotency_key=f"k{n}", at=AT
+        actor=confirming_staff(resident),
+        resident=resident,
+        rule=PointRule.objects.get(pk=rule.pk),
+        idempotency_key=f"k{n}",
+        at=AT,
     )
 
 
@@ -58,7 +63,11 @@ def test_awards_past_a_refuse_budget_are_refused_with_a_clear_message(town, rule
     assert _award(residents[1], rule, 1).created is False
     # next month the budget is fresh
     nxt = services.points_award(
-        resident=residents[2], rule=rule, idempotency_key="k9", at=AT + dt.timedelta(days=31)
+        actor=town.admin,
+        resident=residents[2],
+        rule=rule,
+        idempotency_key="k9",
+        at=AT + dt.timedelta(days=31),
     )
     assert nxt.created
     assert reconcile() == []
@@ -67,14 +76,16 @@ def test_awards_past_a_refuse_budget_are_refused_with_a_clear_message(town, rule
 def test_a_category_budget_counts_every_rule_of_the_category(town, rule, residents):
     # given: governance virtues (patrol 50, policy publicity 30) share 80 points a month
     budgets.budget_set(actor=town.admin, category=rule.category, points=80, mode="refuse")
-    publicity = services.rule_get("policy_publicity")
+    publicity = services.rule_get("policy_publicity", town_id=town.town.pk)
     _award(residents[0], rule, 0)
     _award(residents[1], publicity, 1)
     # when / then
     with pytest.raises(BudgetExhausted):
         _award(residents[2], publicity, 2)
     # another category is not limited
-    assert _award(residents[2], services.rule_get("sanitation_drive"), 3).created
+    assert _award(
+        residents[2], services.rule_get("sanitation_drive", town_id=town.town.pk), 3
+    ).created
 
 
 def test_past_a_confirm_budget_the_award_waits_for_the_town(town, rule, residents):
@@ -99,7 +110,7 @@ def test_past_a_confirm_budget_the_award_waits_for_the_town(town, rule, resident
     with pytest.raises(BudgetQueued):
         _award(residents[2], rule, 2)
     q2 = QueuedAward.objects.get(status=QueuedStatus.PENDING)
-    budgets.queued_award_refuse(actor=town.admin, queued_id=q2.pk)
+    budgets.queued_award_refuse(actor=town.admin, queued_id=q2.pk, why="超出本月预算")
     assert PointTransaction.objects.filter(rule=rule).count() == 2
     assert reconcile() == []
 
@@ -107,7 +118,10 @@ def test_past_a_confirm_budget_the_award_waits_for_the_town(town, rule, resident
 def test_a_rule_without_a_budget_costs_no_budget_query(town, rule, residents):
     # given: a budget on another rule only
     budgets.budget_set(
-        actor=town.admin, rule=services.rule_get("policy_publicity"), points=30, mode="refuse"
+        actor=town.admin,
+        rule=services.rule_get("policy_publicity", town_id=town.town.pk),
+        points=30,
+        mode="refuse",
     )
     # when
     with CaptureQueriesContext(connection) as free:

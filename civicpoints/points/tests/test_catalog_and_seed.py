@@ -9,6 +9,7 @@ from django.db.models import Count, Sum
 
 from civicpoints.accounts.models import Community, Role, User
 from civicpoints.demo.town import DEMO_LOGINS, seed_town
+from civicpoints.points.governance import rule_change
 from civicpoints.points.models import PointAccount, PointRule, PointTransaction
 from civicpoints.points.selectors import reconcile
 
@@ -38,14 +39,22 @@ def test_catalog_has_72_rules_in_three_categories_with_the_story_values(catalog)
     assert not PointRule.objects.filter(name_en="").exists()
 
 
-def test_loading_the_catalog_twice_changes_nothing_and_keeps_staff_edits(catalog, capsys):
-    PointRule.objects.filter(code="voluntary_patrol").update(points=60)
-    call_command("load_rule_catalog")
+def test_loading_the_catalog_twice_changes_nothing_and_keeps_staff_edits(catalog, town, capsys):
+    patrol = PointRule.objects.get(code="voluntary_patrol", town=town.town)
+    rule_change(actor=town.admin, rule_id=patrol.pk, changes={"points": 60}, reason="加大激励")
+    call_command("load_rule_catalog", "--town", "baqiao")
     assert "0 created, 0 updated, 73 unchanged" in capsys.readouterr().out
-    assert PointRule.objects.get(code="voluntary_patrol").points == 60
-    call_command("load_rule_catalog", "--update")
+    assert PointRule.objects.get(code="voluntary_patrol", town=town.town).points == 60
+    call_command("load_rule_catalog", "--update", "--town", "baqiao")
     assert "1 updated" in capsys.readouterr().out
-    assert PointRule.objects.get(code="voluntary_patrol").points == 50
+    patrol = PointRule.objects.get(code="voluntary_patrol", town=town.town)
+    assert patrol.points == 50
+    # the reset is a version of its own, on the record
+    assert list(patrol.versions.values_list("number", "points")) == [(1, 50), (2, 60), (3, 50)]
+    # the other town had no catalog: a run over every town gives it the shipped one
+    call_command("load_rule_catalog")
+    assert "73 created" in capsys.readouterr().out
+    assert PointRule.objects.filter(town=town.other_town).count() == 73
 
 
 @pytest.mark.django_db
@@ -119,28 +128,19 @@ def test_seed_town_refuses_a_non_empty_database_unless_if_empty(capsys, settings
         call_command("seed_town", "--quiet")
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [("points", "0"), ("points", "-5"), ("daily_limit", "0"), ("period_limit", "3")],
-)
-def test_rule_admin_form_refuses_bad_values_with_a_field_error(client, catalog, town, field, value):
-    # given: the platform operator editing the patrol rule in the Django admin
+def test_the_django_admin_shows_rules_but_changes_them_only_through_versions(client, catalog, town):
+    # given: the platform operator on the patrol rule in the Django admin
     client.force_login(town.operator)
-    rule = PointRule.objects.get(code="voluntary_patrol")
+    rule = PointRule.objects.get(code="voluntary_patrol", town=town.town)
     url = f"/admin/points/pointrule/{rule.pk}/change/"
-    form = client.get(url).context["adminform"].form
-    data = {k: ("" if v is None else v) for k, v in form.initial.items()}
-    data.update({"requires_confirmation": "on", "claimable": "on", "is_active": "on"})
-    for k in ("requires_confirmation", "claimable", "is_active"):
-        if not form.initial.get(k):
-            data.pop(k)
-    data[field] = value
-    # when
-    resp = client.post(url, data)
-    # then: a form error on that field, and the rule unchanged
-    assert resp.status_code == 200
-    assert field in resp.context["adminform"].form.errors
-    assert PointRule.objects.get(code="voluntary_patrol").points == 50
+    # when: they open it and try to save a change
+    page = client.get(url)
+    resp = client.post(url, {"points": "60"})
+    # then: it is shown read-only, the change is refused, the rule and its history stay
+    assert page.status_code == 200
+    assert resp.status_code == 403
+    assert PointRule.objects.get(pk=rule.pk).points == 50
+    assert rule.versions.count() == 1
 
 
 @pytest.mark.django_db

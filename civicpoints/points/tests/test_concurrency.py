@@ -48,7 +48,10 @@ def test_twenty_threads_same_idempotency_key_award_once(town, rule):
     results = run_threads(
         20,
         lambda i: services.points_award(
-            resident=town.alice, rule=rule, idempotency_key="patrol-2026-11-29-alice"
+            actor=town.admin,
+            resident=town.alice,
+            rule=rule,
+            idempotency_key="patrol-2026-11-29-alice",
         ),
     )
     assert all(not isinstance(r, Exception) for r in results), results
@@ -95,7 +98,7 @@ def test_concurrent_capped_awards_respect_the_daily_cap(town, catalog):
     results = run_threads(
         12,
         lambda i: services.points_award(
-            resident=town.alice, rule=reading, idempotency_key=f"read-{i:04d}"
+            actor=town.admin, resident=town.alice, rule=reading, idempotency_key=f"read-{i:04d}"
         ),
     )
     assert sum(isinstance(r, PointTransaction) for r in results) == reading.daily_limit
@@ -123,7 +126,7 @@ def test_racing_awards_never_exceed_the_monthly_budget(town, rule):
     results = run_threads(
         12,
         lambda i: services.points_award(
-            resident=people[i], rule=fresh, idempotency_key=f"budget-race-{i}"
+            actor=town.admin, resident=people[i], rule=fresh, idempotency_key=f"budget-race-{i}"
         ),
     )
     # then: exactly 4 written, 8 refused, the counter and the ledger agree

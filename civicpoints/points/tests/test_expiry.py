@@ -19,6 +19,7 @@ from civicpoints.points.models import (
     TransactionKind,
 )
 from civicpoints.points.selectors import reconcile
+from civicpoints.points.tests.helpers import confirming_staff
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _n = itertools.count(1)
@@ -27,6 +28,7 @@ _n = itertools.count(1)
 def earn(resident, rule, day: dt.date) -> PointTransaction:
     """One award of ``rule`` on local ``day`` (noon)."""
     return services.points_award(
+        actor=confirming_staff(resident),
         resident=resident,
         rule=rule,
         idempotency_key=f"test-earn-{next(_n)}",

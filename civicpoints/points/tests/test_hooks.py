@@ -8,7 +8,7 @@ from civicpoints.notifications.ledger import tell_resident
 from civicpoints.notifications.models import Notification, NotificationKind
 from civicpoints.points import services
 from civicpoints.points.hooks import ledger_row_written
-from civicpoints.points.models import PointAccount, PointTransaction
+from civicpoints.points.models import PointAccount, PointRule, PointTransaction
 
 
 @pytest.fixture
@@ -28,8 +28,12 @@ def test_the_inbox_and_the_ledger_are_subscribed_at_start_up():
 
 def test_the_hook_hears_each_written_row_once_and_never_a_replay(town, rule, heard):
     # when: the same award twice (a double click)
-    first = services.points_award(resident=town.alice, rule=rule, idempotency_key="hook-1")
-    again = services.points_award(resident=town.alice, rule=rule, idempotency_key="hook-1")
+    first = services.points_award(
+        actor=town.admin, resident=town.alice, rule=rule, idempotency_key="hook-1"
+    )
+    again = services.points_award(
+        actor=town.admin, resident=town.alice, rule=rule, idempotency_key="hook-1"
+    )
     # then
     assert again.created is False
     assert [r.pk for r in heard] == [first.pk]
@@ -44,7 +48,9 @@ def test_a_failing_subscriber_rolls_the_ledger_row_back(town, rule, monkeypatch)
     monkeypatch.setattr(ledger_row_written, "_subscribers", [boom])
     # when
     with pytest.raises(RuntimeError):
-        services.points_award(resident=town.alice, rule=rule, idempotency_key="hook-2")
+        services.points_award(
+            actor=town.admin, resident=town.alice, rule=rule, idempotency_key="hook-2"
+        )
     # then: nothing half-written
     assert not PointTransaction.objects.filter(idempotency_key="hook-2").exists()
     assert PointAccount.objects.get(resident=town.alice).balance == 0
@@ -52,7 +58,8 @@ def test_a_failing_subscriber_rolls_the_ledger_row_back(town, rule, monkeypatch)
 
 def test_the_inbox_tells_staff_awards_reversals_and_adjustments_not_automatic_awards(town, rule):
     # given: an automatic award (no actor) to Bob and a staff-confirmed one to Alice
-    services.points_award(resident=town.bob, rule=rule, idempotency_key="hook-auto")
+    reading = PointRule.objects.get(code="article_reading", town=town.town)
+    services.points_award(resident=town.bob, rule=reading, idempotency_key="hook-auto")
     staff = services.points_award(
         resident=town.alice, rule=rule, actor=town.staff_a, idempotency_key="hook-staff"
     )

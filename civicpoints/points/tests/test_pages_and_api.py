@@ -12,6 +12,7 @@ from civicpoints.demo.town import DEMO_LOGINS, seed_town
 from civicpoints.points import services
 from civicpoints.points.models import PointAccount, PointRule
 from civicpoints.points.selectors import Period, Scope, leaderboard, points_today
+from civicpoints.points.tests.helpers import confirming_staff
 
 API = "/api/v1"
 
@@ -153,7 +154,10 @@ def test_api_login_any_spelling_and_register(client, small_town, texted_code):
 def _award(resident, rule, n):
     for i in range(n):
         services.points_award(
-            resident=resident, rule=rule, idempotency_key=f"t-{resident.pk}-{rule.code}-{i}"
+            actor=confirming_staff(resident),
+            resident=resident,
+            rule=rule,
+            idempotency_key=f"t-{resident.pk}-{rule.code}-{i}",
         )
 
 
@@ -218,12 +222,14 @@ def test_period_leaderboards_use_local_days_and_count_earned_not_balance(town, c
     day = dt.date(2026, 3, 2)
     # 23:30 local on 1 March and 00:30 local on 2 March
     services.points_award(
+        actor=town.admin,
         resident=town.alice,
         rule=patrol,
         idempotency_key="a-1",
         at=dt.datetime(2026, 3, 1, 15, 30, tzinfo=dt.UTC),
     )
     services.points_award(
+        actor=town.admin,
         resident=town.bob,
         rule=patrol,
         idempotency_key="b-1",

@@ -50,6 +50,7 @@ def test_period_scores_follow_awards_reversals_and_adjustments_and_match_the_led
             services.points_award(
                 resident=town.alice,
                 rule=patrol,
+                actor=town.staff_a,
                 idempotency_key=f"p-{n}",
                 at=_at(today - dt.timedelta(days=back)),
             )
@@ -59,7 +60,7 @@ def test_period_scores_follow_awards_reversals_and_adjustments_and_match_the_led
     services.points_adjust(
         actor=town.staff_a, resident=town.alice, points=7, reason="补录", idempotency_key="adj"
     )
-    services.points_award(resident=town.bob, rule=patrol, idempotency_key="bob")
+    services.points_award(resident=town.bob, rule=patrol, actor=town.staff_b, idempotency_key="bob")
 
     assert _scores(town.alice) == _ledger_scores(town.alice, today)
     assert _scores(town.bob) == _ledger_scores(town.bob, today)
@@ -82,7 +83,13 @@ def test_a_deep_rank_from_the_cached_histogram_equals_the_exact_count(
     from civicpoints.accounts.services import resident_register
 
     patrol = PointRule.objects.create(
-        code="uncapped", category="community_construction", name_zh="测", name_en="T", points=3
+        town=town.town,
+        code="uncapped",
+        category="community_construction",
+        name_zh="测",
+        name_en="T",
+        points=3,
+        requires_confirmation=False,
     )
     people = [town.alice, town.bob]
     people += [

@@ -16,6 +16,7 @@ from civicpoints.points.errors import (
     RuleNotInForce,
     UnknownRule,
 )
+from civicpoints.points.governance import rule_change
 from civicpoints.points.models import (
     LedgerIsAppendOnly,
     PointAccount,
@@ -48,8 +49,8 @@ def test_award_repeated_with_same_cause_awards_once(town, catalog):
     reading = PointRule.objects.get(code="article_reading")
     cause = town.shop
     # when
-    first = services.points_award(resident=town.alice, rule=reading, cause=cause)
-    second = services.points_award(resident=town.alice, rule=reading, cause=cause)
+    first = services.points_award(actor=town.admin, resident=town.alice, rule=reading, cause=cause)
+    second = services.points_award(actor=town.admin, resident=town.alice, rule=reading, cause=cause)
     # then
     assert first.pk == second.pk and second.created is False
     assert PointTransaction.objects.filter(resident=town.alice).count() == 1
@@ -58,9 +59,13 @@ def test_award_repeated_with_same_cause_awards_once(town, catalog):
 
 
 def test_key_reused_for_another_resident_is_refused(town, rule):
-    services.points_award(resident=town.alice, rule=rule, idempotency_key="k-123456")
+    services.points_award(
+        actor=town.admin, resident=town.alice, rule=rule, idempotency_key="k-123456"
+    )
     with pytest.raises(IdempotencyKeyReused):
-        services.points_award(resident=town.bob, rule=rule, idempotency_key="k-123456")
+        services.points_award(
+            actor=town.admin, resident=town.bob, rule=rule, idempotency_key="k-123456"
+        )
     assert balance(town.bob) == 0
 
 
@@ -71,6 +76,7 @@ def test_daily_cap_resets_at_local_midnight_not_utc(town, catalog):
     late = dt.datetime(2026, 3, 1, 15, 59, tzinfo=UTC)  # 23:59 local, 1 March
     for i in range(5):
         services.points_award(
+            actor=town.admin,
             resident=town.alice,
             rule=reading,
             idempotency_key=f"read-{i:04d}",
@@ -79,10 +85,15 @@ def test_daily_cap_resets_at_local_midnight_not_utc(town, catalog):
     # when / then: a sixth at 23:59 local is refused …
     with pytest.raises(CapReached):
         services.points_award(
-            resident=town.alice, rule=reading, idempotency_key="read-0005", at=late
+            actor=town.admin,
+            resident=town.alice,
+            rule=reading,
+            idempotency_key="read-0005",
+            at=late,
         )
     # … and one at 00:01 local (16:01 UTC, still 1 March in UTC) falls on 2 March
     row = services.points_award(
+        actor=town.admin,
         resident=town.alice,
         rule=reading,
         idempotency_key="read-0006",
@@ -97,6 +108,7 @@ def test_period_cap(town, catalog):
     yearly = PointRule.objects.get(code="civilized_household")
     assert (yearly.period, yearly.period_limit) == ("year", 1)
     services.points_award(
+        actor=town.admin,
         resident=town.alice,
         rule=yearly,
         idempotency_key="year-1111",
@@ -104,12 +116,14 @@ def test_period_cap(town, catalog):
     )
     with pytest.raises(CapReached):
         services.points_award(
+            actor=town.admin,
             resident=town.alice,
             rule=yearly,
             idempotency_key="year-2222",
             at=dt.datetime(2026, 11, 5, 2, tzinfo=UTC),
         )
     services.points_award(
+        actor=town.admin,
         resident=town.alice,
         rule=yearly,
         idempotency_key="year-3333",
@@ -119,10 +133,9 @@ def test_period_cap(town, catalog):
 
 
 def test_inactive_rule_and_unknown_rule_are_refused(town, rule):
-    rule.is_active = False
-    rule.save()
+    rule_change(actor=town.admin, rule_id=rule.pk, changes={"is_active": False}, reason="停用")
     with pytest.raises(RuleNotInForce):
-        services.points_award(resident=town.alice, rule=rule)
+        services.points_award(actor=town.admin, resident=town.alice, rule=rule)
     with pytest.raises(UnknownRule) as exc:
         services.points_award_by_staff(
             actor=town.staff_a,
@@ -137,11 +150,11 @@ def test_inactive_rule_and_unknown_rule_are_refused(town, rule):
 
 def test_only_active_residents_hold_points(town, rule):
     with pytest.raises(NotAResident):
-        services.points_award(resident=town.staff_a, rule=rule)
+        services.points_award(actor=town.admin, resident=town.staff_a, rule=rule)
     town.alice.is_active = False
     town.alice.save()
     with pytest.raises(NotAResident):
-        services.points_award(resident=town.alice, rule=rule)
+        services.points_award(actor=town.admin, resident=town.alice, rule=rule)
     assert PointTransaction.objects.count() == 0
 
 
@@ -153,7 +166,7 @@ def test_rule_points_must_be_positive(catalog, points):
 
 
 def test_spend_and_insufficient_points(town, rule):
-    services.points_award(resident=town.alice, rule=rule)
+    services.points_award(actor=town.admin, resident=town.alice, rule=rule)
     row = services.points_spend(resident=town.alice, points=30, idempotency_key="spend-0001")
     assert (row.points, row.balance_after) == (-30, 20)
     again = services.points_spend(resident=town.alice, points=30, idempotency_key="spend-0001")
@@ -169,9 +182,8 @@ def test_spend_and_insufficient_points(town, rule):
 
 def test_reversal_takes_back_exactly_what_was_granted_even_after_rule_change(town, rule):
     # given: an award at 50, then the rule raised to 80
-    award = services.points_award(resident=town.alice, rule=rule)
-    rule.points = 80
-    rule.save()
+    award = services.points_award(actor=town.admin, resident=town.alice, rule=rule)
+    rule_change(actor=town.admin, rule_id=rule.pk, changes={"points": 80}, reason="raised")
     # when
     rev = services.points_reverse(original=award, actor=town.staff_a, memo="taken down")
     rev_again = services.points_reverse(original=award)
@@ -188,7 +200,7 @@ def test_reversal_takes_back_exactly_what_was_granted_even_after_rule_change(tow
 
 
 def test_reversing_an_award_already_spent_is_refused_and_writes_nothing(town, rule):
-    award = services.points_award(resident=town.alice, rule=rule)
+    award = services.points_award(actor=town.admin, resident=town.alice, rule=rule)
     services.points_spend(resident=town.alice, points=40, idempotency_key="spend-0001")
     with pytest.raises(InsufficientPoints):
         services.points_reverse(original=award)
@@ -251,7 +263,7 @@ def test_adjustment_needs_reason_scope_and_nonzero_points(town):
 
 
 def test_ledger_rows_cannot_be_updated_or_deleted(town, rule):
-    row = services.points_award(resident=town.alice, rule=rule)
+    row = services.points_award(actor=town.admin, resident=town.alice, rule=rule)
     row.points = 5000
     with pytest.raises(LedgerIsAppendOnly):
         row.save()
@@ -277,7 +289,7 @@ def test_balance_constraint_refuses_negative(town):
 
 
 def test_reconcile_command_reports_a_tampered_balance(town, rule, capsys):
-    services.points_award(resident=town.alice, rule=rule)
+    services.points_award(actor=town.admin, resident=town.alice, rule=rule)
     call_command("reconcile_points")
     assert "clean" in capsys.readouterr().out
     PointAccount.objects.filter(resident=town.alice).update(balance=49)
@@ -290,15 +302,21 @@ def test_replaying_the_award_that_used_up_the_cap_returns_it(town, catalog):
     # given: the daily cap of 5 reached, the 5th award under key read-0004
     reading = PointRule.objects.get(code="article_reading")
     rows = [
-        services.points_award(resident=town.alice, rule=reading, idempotency_key=f"read-{i:04d}")
+        services.points_award(
+            actor=town.admin, resident=town.alice, rule=reading, idempotency_key=f"read-{i:04d}"
+        )
         for i in range(5)
     ]
     # when: the 5th request is repeated (a reload), and a 6th new one arrives
-    again = services.points_award(resident=town.alice, rule=reading, idempotency_key="read-0004")
+    again = services.points_award(
+        actor=town.admin, resident=town.alice, rule=reading, idempotency_key="read-0004"
+    )
     # then: the repeat is answered with the first row; the new one is refused
     assert again.pk == rows[-1].pk and again.created is False
     with pytest.raises(CapReached):
-        services.points_award(resident=town.alice, rule=reading, idempotency_key="read-0005")
+        services.points_award(
+            actor=town.admin, resident=town.alice, rule=reading, idempotency_key="read-0005"
+        )
     assert balance(town.alice) == 10
 
 
@@ -327,16 +345,20 @@ def test_a_resident_without_a_balance_row_gets_one(town, rule):
     PointAccount.objects.filter(resident=town.bob).delete()
     with pytest.raises(InsufficientPoints):
         services.points_spend(resident=town.bob, points=1, idempotency_key="spend-bob-1")
-    services.points_award(resident=town.bob, rule=rule)
+    services.points_award(actor=town.admin, resident=town.bob, rule=rule)
     assert balance(town.bob) == 50 and reconcile() == []
 
 
 def test_a_key_reused_for_a_different_request_is_refused_not_replayed(town, catalog):
     patrol = PointRule.objects.get(code="voluntary_patrol")
     drive = PointRule.objects.get(code="sanitation_drive")
-    services.points_award(resident=town.alice, rule=patrol, idempotency_key="form-nonce-1")
+    services.points_award(
+        actor=town.admin, resident=town.alice, rule=patrol, idempotency_key="form-nonce-1"
+    )
     with pytest.raises(IdempotencyKeyReused):
-        services.points_award(resident=town.alice, rule=drive, idempotency_key="form-nonce-1")
+        services.points_award(
+            actor=town.admin, resident=town.alice, rule=drive, idempotency_key="form-nonce-1"
+        )
     services.points_spend(resident=town.alice, points=10, idempotency_key="spend-nonce-1")
     with pytest.raises(IdempotencyKeyReused):
         services.points_spend(resident=town.alice, points=20, idempotency_key="spend-nonce-1")

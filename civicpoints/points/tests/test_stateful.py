@@ -161,7 +161,11 @@ def _machine(town):
             at = timezone.now() - dt.timedelta(days=days_ago)
             return self._twice(
                 lambda: points_award(
-                    resident=resident, rule=rule_get(code), idempotency_key=key, at=at
+                    actor=town.admin,
+                    resident=resident,
+                    rule=rule_get(code, town_id=town.town.pk),
+                    idempotency_key=key,
+                    at=at,
                 )
             )
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from civicpoints.merchants.models import Voucher
 from civicpoints.merchants.tests.conftest import fund, make_offer
-from civicpoints.points.models import PointRule
 
 
 def test_photo_limit_reads_in_english_on_the_english_forms(client, town, catalog):
@@ -38,7 +37,7 @@ def _event(town, capacity, **kw):
         ends_at=now + dt.timedelta(days=1, hours=3),
         signup_deadline=now + dt.timedelta(hours=20),
         capacity=capacity,
-        rule=rule_get("sanitation_drive"),
+        rule=rule_get("sanitation_drive", town_id=town.town.pk),
         community=town.a,
         **kw,
     )
@@ -140,12 +139,23 @@ def test_ledger_memos_carry_no_internal_ids_and_hours_are_grouped(client, town, 
     from civicpoints.points.services import points_award, rule_get
 
     # given: three per-hour awards for one cause (as an event's per-hour attendance)
-    rule = rule_get("sanitation_drive")
-    PointRule.objects.filter(pk=rule.pk).update(daily_limit=None, period=None, period_limit=None)
+    rule = rule_get("sanitation_drive", town_id=town.town.pk)
+    from civicpoints.points.governance import rule_change
+
+    rule_change(
+        actor=town.admin,
+        rule_id=rule.pk,
+        changes={"daily_limit": None, "period": None, "period_limit": None},
+        reason="uncapped for the test",
+    )
     rule.refresh_from_db()
     for hour in (1, 2, 3):
         points_award(
-            resident=town.alice, rule=rule, cause=town.shop, idempotency_key=f"hour-{hour}"
+            actor=town.admin,
+            resident=town.alice,
+            rule=rule,
+            cause=town.shop,
+            idempotency_key=f"hour-{hour}",
         )
     client.force_login(town.alice)
     html = client.get(reverse("points:history")).content.decode()
@@ -156,10 +166,10 @@ def test_ledger_memos_carry_no_internal_ids_and_hours_are_grouped(client, town, 
     assert "商家 #" not in html
 
 
-def test_the_award_form_groups_rules_and_leaves_out_automatic_ones(catalog):
+def test_the_award_form_groups_rules_and_leaves_out_automatic_ones(catalog, town):
     from civicpoints.points.forms import award_rule_choices
 
-    groups = award_rule_choices()
+    groups = award_rule_choices(town.town.pk)
     codes = [code for _label, items in groups for code, _ in items]
     assert len(groups) == 3
     for auto in ("daily_check_in", "policy_quiz", "online_civility_pledge", "community_survey"):
@@ -184,11 +194,10 @@ def test_the_audit_log_reads_in_words_and_filters(client, town):
 
 def test_staff_cannot_award_an_automatic_rule_through_the_api(client, town, catalog):
     # given staff of alice's community, and the automatic rules (earned by doing the thing)
+    from civicpoints.points.automatic import automatic_codes
     from civicpoints.points.models import PointTransaction
 
-    automatic = list(
-        PointRule.objects.filter(requires_confirmation=False).values_list("code", flat=True)
-    )
+    automatic = sorted(automatic_codes())
     assert "daily_check_in" in automatic and "article_reading" in automatic
     client.force_login(town.staff_a)
     url = f"/api/v1/staff/residents/{town.alice.pk}/awards"

@@ -157,7 +157,7 @@ def post_approve(
         rule = None
         if not no_points:
             if rule_code:
-                rule = points.rule_get(rule_code)
+                rule = points.rule_get(rule_code, town_id=post.town_id)
                 if not rule.claimable and rule.code != post.section.award_rule_code:
                     raise RuleNotClaimable(field="rule")
             else:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.models import Role, Town, User
 from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
 from civicpoints.core.imaging import PreparedPhoto, photo_prepare
@@ -39,11 +39,23 @@ DEFAULT_SECTIONS = (
 )
 
 
-def sections_ensure_defaults() -> list[Section]:
-    """Create the four default sections if missing (idempotent); returns them in order."""
+def sections_ensure_defaults(town_id: int | None = None) -> list[Section]:
+    """Create the four default sections in town ``town_id`` if missing (idempotent);
+    returns them in order. Without a town: in every town (a list of each town's four,
+    town by town). Subscribed to ``accounts.hooks.town_created``: a new town starts
+    with them."""
+    from civicpoints.accounts.models import Town
+
+    if town_id is None:
+        return [
+            s
+            for pk in Town.objects.order_by("pk").values_list("pk", flat=True)
+            for s in sections_ensure_defaults(pk)
+        ]
     out = []
     for order, (code, zh, en, rule_code, for_reports, open_) in enumerate(DEFAULT_SECTIONS):
         section, _created = Section.objects.get_or_create(
+            town_id=town_id,
             code=code,
             defaults={
                 "name_zh": zh,
@@ -58,10 +70,21 @@ def sections_ensure_defaults() -> list[Section]:
     return out
 
 
-def _claimable_rule(code: str | None) -> PointRule | None:
+def town_sections_open(town: Town) -> None:
+    """A new town's default sections (subscribed to ``accounts.hooks.town_created``)."""
+    sections_ensure_defaults(town.pk)
+
+
+def _claimable_rule(code: str | None, town_id: int) -> PointRule | None:
+    """The claimable rule ``code`` of town ``town_id``'s catalog, in force today."""
     if not code:
         return None
-    rule = PointRule.objects.in_force().filter(code=str(code), claimable=True).first()
+    rule = (
+        PointRule.objects.for_town(town_id)
+        .in_force()
+        .filter(code=str(code), claimable=True)
+        .first()
+    )
     if rule is None:
         raise RuleNotClaimable(field="claimed_rule")
     return rule
@@ -129,11 +152,13 @@ def post_create(
     """
     title = _clean_text(title, field="title", max_len=TITLE_MAX)
     body = _clean_text(body, field="body", max_len=BODY_MAX)
+    if section.town_id != town_of(author):  # each town has its own sections
+        raise InvalidInput(_("No such choice."), field="section", code="invalid_choice")
     if not section.is_active or (not section.residents_may_post and not author.is_community_staff):
         raise InvalidInput(_("You cannot post in this section."), field="section", code="closed")
     if author.role == Role.MERCHANT_STAFF:
         raise OutOfScope(_("Merchant accounts cannot post."), code="residents_only")
-    rule = _claimable_rule(claimed_rule_code)
+    rule = _claimable_rule(claimed_rule_code, town_of(author))
     processed = _process_photos(photos)
     with transaction.atomic():
         post = Post.objects.create(
@@ -172,7 +197,7 @@ def post_edit(
         raise NotFound()
     title = _clean_text(title, field="title", max_len=TITLE_MAX)
     body = _clean_text(body, field="body", max_len=BODY_MAX)
-    rule = _claimable_rule(claimed_rule_code)
+    rule = _claimable_rule(claimed_rule_code, post.town_id)
     with transaction.atomic():
         post = _locked(post)
         if post.status == PostStatus.TAKEN_DOWN:
@@ -214,7 +239,10 @@ def post_publish_for_report(
     title = _clean_text(title, field="title", max_len=TITLE_MAX)
     body = _clean_text(body, field="body", max_len=BODY_MAX)
     section = (
-        Section.objects.filter(for_reports=True, is_active=True).order_by("sort_order").first()
+        Section.objects.for_town(town_of(actor))
+        .filter(for_reports=True, is_active=True)
+        .order_by("sort_order")
+        .first()
     )
     if section is None:
         raise InvalidInput(

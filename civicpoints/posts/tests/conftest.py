@@ -7,10 +7,10 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def sections(catalog):
+def sections(catalog, town):
     from civicpoints.posts.services import sections_ensure_defaults
 
-    return {s.code: s for s in sections_ensure_defaults()}
+    return {s.code: s for s in sections_ensure_defaults(town.town.pk)}
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from civicpoints.reports.services import categories_ensure_defaults
 
 @pytest.fixture
 def world(town, make_post):
-    cat = categories_ensure_defaults()[0]
+    cat = categories_ensure_defaults(town.town.pk)[0]
     post = make_post(photos=[upload(jpeg_bytes())])
     report = report_services.report_file(
         reporter=town.alice, category=cat, place="Gate", body="Litter", photos=[]

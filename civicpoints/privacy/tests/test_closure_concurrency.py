@@ -84,7 +84,7 @@ def test_closing_an_account_while_it_signs_up_does_not_deadlock(town, catalog):
     for i in range(6):
         ev = events.event_create(
             actor=town.staff_a,
-            rule=rule_get("volunteer_service"),
+            rule=rule_get("volunteer_service", town_id=town.town.pk),
             title=f"Event {i}",
             place="Hall",
             starts_at=start,

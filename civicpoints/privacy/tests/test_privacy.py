@@ -178,7 +178,7 @@ def test_closing_cancels_upcoming_sign_ups_and_moves_the_waitlist_up(town, catal
         ends_at=start + dt.timedelta(hours=2),
         signup_deadline=start - dt.timedelta(days=1),
         capacity=1,
-        rule=rule_get("volunteer_service"),
+        rule=rule_get("volunteer_service", town_id=town.town.pk),
     )
     events.event_publish(actor=town.admin, event=event)
     events.event_sign_up(resident=town.alice, event=event)

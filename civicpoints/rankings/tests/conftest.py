@@ -12,16 +12,17 @@ TEN_LOCAL = dt.time(2, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def award(catalog):
+def award(catalog, town):
     """award(resident, points, day): ``points`` (a multiple of 10) earned on local ``day``
     through the uncapped rule ``event_attendance_hour`` (10 points an award)."""
-    rule = PointRule.objects.get(code="event_attendance_hour")
+    rule = PointRule.objects.get(code="event_attendance_hour", town=town.town)
     counter = itertools.count()
 
     def do(resident, pts, day=dt.date(2026, 3, 1), at=None):
         assert pts % rule.points == 0
         return [
             points.points_award(
+                actor=town.admin,
                 resident=resident,
                 rule=rule,
                 idempotency_key=f"t-{next(counter)}",

@@ -119,7 +119,7 @@ def test_civic_star_goes_to_the_top_earner_of_each_community_and_shows_on_profil
     assert honours_publish(actor=t.staff_a, kind="civic_star", period_start=march) == 0
     # then it is on the profile, the roll, and in alice's inbox
     assert [h.kind for h in honours_of(t.alice)] == ["civic_star"]
-    assert Notification.objects.filter(recipient=t.alice).count() == 1
+    assert Notification.objects.filter(recipient=t.alice, kind="general").count() == 1
     t.alice.language = "en"  # signed-in people see their saved language
     t.alice.save(update_fields=["language"])
     client.force_login(t.alice)

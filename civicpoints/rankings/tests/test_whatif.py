@@ -16,21 +16,26 @@ def _at(day, hour):
 
 def test_a_new_value_and_cap_moves_points_and_ranks(town, catalog):
     # given: alice read 4 articles a day on 2 days (2 points each); bob one patrol (50)
-    reading = services.rule_get("article_reading")
-    patrol = services.rule_get("voluntary_patrol")
+    reading = services.rule_get("article_reading", town_id=town.town.pk)
+    patrol = services.rule_get("voluntary_patrol", town_id=town.town.pk)
     carol = resident_register(
         mobile="13700137009", nickname="Dora", password=town.password, community=town.a
     )
     for d in range(2):
         for k in range(4):
             services.points_award(
+                actor=town.admin,
                 resident=town.alice,
                 rule=reading,
                 idempotency_key=f"r{d}{k}",
                 at=_at(DAY + dt.timedelta(days=d), 9 + k),
             )
-    services.points_award(resident=town.bob, rule=patrol, idempotency_key="p", at=_at(DAY, 9))
-    services.points_award(resident=carol, rule=reading, idempotency_key="c", at=_at(DAY, 9))
+    services.points_award(
+        actor=town.admin, resident=town.bob, rule=patrol, idempotency_key="p", at=_at(DAY, 9)
+    )
+    services.points_award(
+        actor=town.admin, resident=carol, rule=reading, idempotency_key="c", at=_at(DAY, 9)
+    )
     # when: reading pays 10 but only twice a day
     w = rule_change_whatif(
         town=town.town,
@@ -53,10 +58,14 @@ def test_a_new_value_and_cap_moves_points_and_ranks(town, catalog):
 
 def test_a_monthly_budget_cuts_the_later_awards(town, catalog):
     # given: 3 patrols (50 each) in November by alice, bob, alice
-    patrol = services.rule_get("voluntary_patrol")
+    patrol = services.rule_get("voluntary_patrol", town_id=town.town.pk)
     for i, who in enumerate([town.alice, town.bob, town.alice]):
         services.points_award(
-            resident=who, rule=patrol, idempotency_key=f"p{i}", at=_at(DAY + dt.timedelta(i), 9)
+            actor=town.admin,
+            resident=who,
+            rule=patrol,
+            idempotency_key=f"p{i}",
+            at=_at(DAY + dt.timedelta(i), 9),
         )
     # when: a budget of 100 points a month
     w = rule_change_whatif(

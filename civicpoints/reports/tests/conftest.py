@@ -7,12 +7,12 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def categories(catalog):
+def categories(catalog, town):
     from civicpoints.posts.services import sections_ensure_defaults
     from civicpoints.reports.services import categories_ensure_defaults
 
-    sections_ensure_defaults()
-    return {c.code: c for c in categories_ensure_defaults()}
+    sections_ensure_defaults(town.town.pk)
+    return {c.code: c for c in categories_ensure_defaults(town.town.pk)}
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def article(town, catalog):
 def post(town, catalog):
     from civicpoints.posts import services
 
-    sections = {s.code: s for s in services.sections_ensure_defaults()}
+    sections = {s.code: s for s in services.sections_ensure_defaults(town.town.pk)}
     p = services.post_create(
         author=town.alice,
         section=sections["good_deeds"],
@@ -47,7 +47,7 @@ def event(town, catalog):
     start = timezone.now() + dt.timedelta(days=5)
     ev = services.event_create(
         actor=town.staff_a,
-        rule=rule_get("volunteer_service"),
+        rule=rule_get("volunteer_service", town_id=town.town.pk),
         title="River clean-up",
         description="Bring gloves.",
         place="Baqiao riverside",

@@ -142,7 +142,7 @@ def test_awards_stop_at_the_rules_daily_cap_but_visits_are_recorded(town, articl
     # given: the catalog caps share_new_reader at 5 a local day
     from civicpoints.points.services import rule_get
 
-    cap = rule_get(SHARE_RULE).daily_limit
+    cap = rule_get(SHARE_RULE, town_id=town.town.pk).daily_limit
     assert cap == 5
     token = _token(town, town.alice, article)
     # when: six new readers (plus bob) open alice's link

@@ -1,14 +1,15 @@
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from civicpoints.accounts.models import Town
 from civicpoints.points.catalog import rule_catalog_load
 
 
 class Command(BaseCommand):
     help = (
-        "Load the default catalog (the story's 72 rules + share_new_reader). "
+        "Give every town (or --town CODE) the default 72-rule catalog's missing rules. "
         "Running it twice changes nothing."
     )
 
@@ -18,9 +19,16 @@ class Command(BaseCommand):
             action="store_true",
             help="Also reset rules that staff have edited to the shipped values.",
         )
+        parser.add_argument("--town", default="", help="Only the town with this code.")
 
-    def handle(self, *args: Any, update: bool = False, **options: Any) -> None:
-        result = rule_catalog_load(update_existing=update)
+    def handle(self, *args: Any, update: bool = False, town: str = "", **options: Any) -> None:
+        town_id = None
+        if town:
+            found = Town.objects.filter(code=town).values_list("pk", flat=True).first()
+            if found is None:
+                raise CommandError(f"no town with code {town!r}")
+            town_id = found
+        result = rule_catalog_load(town_id=town_id, update_existing=update)
         self.stdout.write(
             f"rule catalog: {result.created} created, {result.updated} updated, "
             f"{result.unchanged} unchanged"
