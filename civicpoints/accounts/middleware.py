@@ -45,7 +45,8 @@ class PasswordChangeRequired(DomainError):
     code = "password_change_required"
     status = 403
     default_detail = _(
-        "Your password was reset by staff. Choose a new password first (POST /api/v1/me/password)."
+        "Your password is a one-time password. Choose a new password first "
+        "(POST /api/v1/me/password)."
     )
 
 
@@ -64,7 +65,8 @@ PASSWORD_CHANGE_ALLOWED = frozenset(
 
 
 class PasswordChangeRequiredMiddleware:
-    """After a staff password reset (``User.must_change_password``) the person must
+    """After a one-time password (``User.must_change_password``: a staff reset, the
+    first town admin of ``create_town`` or ``/setup/``, a staff invitation) the person must
     choose a new password before anything else: pages redirect to the password page,
     the API answers 403 ``password_change_required``. Sits after
     ``AuthenticationMiddleware``; the flag is cleared by ``password_change``."""
@@ -92,7 +94,9 @@ class PasswordChangeRequiredMiddleware:
         if request.path.startswith("/api/"):
             exc = PasswordChangeRequired()
             return JsonResponse(exc.as_dict(), status=exc.status)
-        messages.info(request, _("Your password was reset. Choose a new one to go on."))
+        messages.info(
+            request, _("You signed in with a one-time password. Choose a new one to go on.")
+        )
         return redirect("accounts:password_change")
 
 

@@ -229,7 +229,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,
-        help_text=_("Set by a staff password reset: the next sign-in must choose a new one."),
+        help_text=_(
+            "Set when a one-time password is issued (a staff reset, the first town admin, a "
+            "staff invitation): the next sign-in must choose a new one."
+        ),
     )
     card_key = models.CharField(
         _("card key"),
