@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Role, User
 from civicpoints.core.metrics import Figure, MetricContext, Table, metric_provider
-from civicpoints.core.timeutil import local_date, local_midnight
+from civicpoints.core.timeutil import local_midnight, town_today
 from civicpoints.dashboard.models import DailyFigure, FiguresMark, ResidentActivity
 from civicpoints.merchants.models import Merchant
 from civicpoints.points.models import PointRule, PointTransaction, RuleCategory, TransactionKind
@@ -162,12 +162,12 @@ def _residents_since(
 @metric_provider(order=10)
 def participation(ctx: MetricContext) -> list:
     """Registered residents, participants in the range, active in the last 7 / 30 days."""
-    joined_before = local_midnight(ctx.end + dt.timedelta(days=1))
+    joined_before = local_midnight(ctx.end + dt.timedelta(days=1), ctx)
     registered = residents(ctx).filter(date_joined__lt=joined_before).count()
     mark = _mark(ctx)
     live: dict | None = None
     known: dict = {}
-    if mark is not None and ctx.end >= local_date():
+    if mark is not None and ctx.end >= town_today(ctx):
         since = min(ctx.start, ctx.end - dt.timedelta(days=29))
         live, known = _live_last_days(ctx, mark, since)
     participants = _residents_since(ctx, live, known, ctx.start, earned=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from civicpoints.accounts.models import Community, Role, Town, User
 from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.metrics import Figure, MetricContext, Table, collect
-from civicpoints.core.timeutil import local_date
+from civicpoints.core.timeutil import town_today
 from civicpoints.dashboard.providers import GOOD_DEED_RULE
 from civicpoints.disputes.selectors import YearOnYear, disputes_year_on_year
 from civicpoints.points.models import PointTransaction, TransactionKind
@@ -41,7 +42,8 @@ def dashboard_context(
         start is after end or the range is longer than five years.
     """
     require_staff(actor)
-    today = local_date()
+    town = actor.town
+    today = town_today(town)
     end = end or today
     start = start or end.replace(month=1, day=1)
     if start > end:
@@ -59,7 +61,13 @@ def dashboard_context(
         and not Community.objects.filter(pk=community_id, town_id=town_of(actor)).exists()
     ):
         raise NotFound(field="community")
-    return MetricContext(town_id=town_of(actor), community_id=community_id, start=start, end=end)
+    return MetricContext(
+        town_id=town_of(actor),
+        community_id=community_id,
+        start=start,
+        end=end,
+        time_zone=town.time_zone if town is not None else settings.TIME_ZONE,
+    )
 
 
 def dashboard_figures(ctx: MetricContext) -> tuple[list[Figure], list[Table]]:
@@ -87,7 +95,7 @@ def public_headline(town: Town, *, today: dt.date | None = None) -> Headline:
     less their reversals; disputes: this year to date against the same days of last
     year. History counts as it happened: residents deactivated since still count.
     """
-    today = today or local_date()
+    today = today or town_today(town)
     earned = PointTransaction.objects.filter(town=town).earned()
     participants = earned.values("resident_id").distinct().count()
     total = earned.aggregate(s=Coalesce(Sum("points"), 0))["s"]

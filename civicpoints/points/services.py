@@ -40,7 +40,7 @@ from civicpoints.accounts.locks import lock_person
 from civicpoints.accounts.models import Role, Town, User
 from civicpoints.accounts.scope import require_covers, require_staff, town_of
 from civicpoints.core.errors import InvalidInput, NotFound
-from civicpoints.core.timeutil import local_date
+from civicpoints.core.timeutil import local_date, town_today
 from civicpoints.points.errors import (
     BudgetExhausted,
     BudgetQueued,
@@ -368,7 +368,7 @@ def _append(
         actor=actor,
         memo=memo[:200],
         created_at=at,
-        local_date=local_date(at),
+        local_date=local_date(at, resident.town),
     )
     try:
         with transaction.atomic(), connection.cursor() as cur:
@@ -555,7 +555,7 @@ def points_award(
     """
     _require_resident(resident)
     at = at or timezone.now()
-    day = local_date(at)
+    day = local_date(at, resident.town)
     key = idempotency_key or award_key(rule=rule, resident=resident, cause=cause)
     # Checked on the instance given: a rule switched off in the same instant may
     # still grant this one award.
@@ -774,7 +774,7 @@ def points_adjust(
     with transaction.atomic():
         if limited:
             actor = lock_person(actor)  # lock order: the person (the actor's budget) first
-            _require_daily_room(actor, points, local_date())
+            _require_daily_room(actor, points, town_today(actor.town))
         return _append(
             resident=resident,
             kind=TransactionKind.ADJUSTMENT,
@@ -811,7 +811,7 @@ def adjustment_request(
                 raise IdempotencyKeyReused(field="idempotency_key")
             first.created = False
             return first
-        day = local_date()
+        day = town_today(actor.town)
         _require_daily_room(actor, points, day)
         pending = PendingAdjustment.objects.create(
             town_id=town_of(resident),
@@ -930,7 +930,7 @@ def points_award_by_staff(
     queued: BudgetQueued | None = None
     with transaction.atomic():
         actor = lock_person(actor)
-        _require_daily_room(actor, rule.points, local_date())
+        _require_daily_room(actor, rule.points, town_today(actor.town))
         try:
             return points_award(
                 resident=resident,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicpoints.accounts.models import Community, Role, User
+from civicpoints.accounts.models import Community, Role, Town, User
 from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.core.errors import InvalidInput
 from civicpoints.core.imaging import photo_prepare
@@ -70,6 +70,7 @@ def _validate_fields(
     award_mode: str,
     max_hours: int | None,
     min_age: int | None,
+    town: Town | None,
 ) -> None:
     if not (title or "").strip():
         raise InvalidInput(_("An event needs a title."), field="title", code="required")
@@ -108,7 +109,7 @@ def _validate_fields(
         raise InvalidInput(
             _("The minimum age must be from 1 to 120."), field="min_age", code="invalid_min_age"
         )
-    if not PointRule.objects.in_force(local_date(starts_at)).filter(pk=rule.pk).exists():
+    if not PointRule.objects.in_force(local_date(starts_at, town)).filter(pk=rule.pk).exists():
         raise RuleNotInForce(field="rule")
 
 
@@ -167,6 +168,7 @@ def event_create(
         award_mode=award_mode,
         max_hours=max_hours,
         min_age=min_age,
+        town=actor.town,
     )
     with transaction.atomic():
         return Event.objects.create(
@@ -250,6 +252,7 @@ def event_update(
         award_mode=award_mode,
         max_hours=max_hours,
         min_age=min_age,
+        town=actor.town,
     )
     with transaction.atomic():
         ev = _lock_event(event)
