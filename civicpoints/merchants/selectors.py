@@ -52,7 +52,8 @@ def merchants_public(
     cheapest open offer (fewest points, then lowest price to pay), ``min_points``
     (points), ``min_pay_fen`` and ``min_price_fen`` (fen); ``None`` when it has none.
     """
-    today = local_date()
+    town = Town.objects.only("time_zone").filter(pk=town_id).first() if town_id else None
+    today = town_today(town)  # the town's own today (the platform's for every town)
     qs = Merchant.objects.filter(status=Merchant.Status.APPROVED)
     if town_id is not None:
         qs = qs.filter(town_id=town_id)
