@@ -119,6 +119,8 @@ DEMO_LOGINS = {
     "second_town_admin": "13800000006",  # 柏树镇
     "operator": "13800000009",
 }
+#: The logins made by ``demo.district`` (only for a town whose history runs up to today).
+DISTRICT_LOGINS = ("district_admin", "second_town_admin")
 
 
 @dataclass(frozen=True)
