@@ -98,8 +98,11 @@ def seed_district(
     people = list(User.objects.filter(town=town, role="resident").order_by("pk"))
     awards = 0
     for person in people[: len(people) // 3]:
-        for k in range(rng.randint(1, 4)):
-            day = first + dt.timedelta(days=rng.randrange(span + 1))
+        # in time order, so that each row's balance follows the one before it
+        # (distinct days: no rule's daily cap is reached)
+        picked = rng.sample(range(span + 1), min(span + 1, rng.randint(1, 4)))
+        days = sorted(first + dt.timedelta(days=d) for d in picked)
+        for k, day in enumerate(days):
             # nothing in the future: today's awards happened by now
             at = min(now, local_midnight(day, town) + dt.timedelta(hours=rng.randint(8, 20)))
             points.points_award(
