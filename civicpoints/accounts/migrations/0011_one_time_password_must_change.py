@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0009_issue18_elder_mode"),
+        ("accounts", "0010_code_purpose_close_account"),
     ]
 
     operations = [
