@@ -32,6 +32,8 @@ SECOND_TOWN_COMMUNITIES = ("柏树社区", "新民社区")
 DISTRICT = {"name": "巴南区", "code": "banan"}
 SECOND_TOWN_ADMIN = "13800000006"
 DISTRICT_ADMIN = "13800000005"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "明华强芳军敏静丽勇艳杰娟涛超霞"
 # per resident, most awards a year; a third of the residents take part
 AWARDS = ("voluntary_patrol", "good_deed_post", "sanitation_drive", "elderly_care_visit")
 
@@ -51,7 +53,9 @@ def _csv(rng: random.Random, n: int) -> bytes:
         community = communities[i % len(communities)]
         head = "是" if i % 3 == 0 else ""
         household = f"{community[:2]}{i // 3 + 1:03d}户"
-        lines.append(f"139{88000000 + i:08d},柏树居民{i},,{community},,{household},{head}")
+        real_name = f"{SURNAMES[i % len(SURNAMES)]}柏{GIVEN[i // len(SURNAMES) % len(GIVEN)]}"
+        mobile = f"139{88000000 + i:08d}"
+        lines.append(f"{mobile},柏树居民{i},{real_name},{community},,{household},{head}")
     return ("\n".join(lines) + "\n").encode()
 
 
