@@ -18,7 +18,7 @@ from django.utils import timezone
 from civicpoints.accounts.models import Town, User
 from civicpoints.core.metrics import MetricContext
 from civicpoints.core.tasks import enqueue_on_commit
-from civicpoints.core.timeutil import town_today
+from civicpoints.core.timeutil import local_date, town_today
 from civicpoints.dashboard import selectors
 from civicpoints.dashboard.exports import table_csv, table_xlsx
 from civicpoints.dashboard.models import ExportJob, ExportStatus, FiguresMark
@@ -198,7 +198,7 @@ def figures_take(*, town: Town, through_day: dt.date) -> dict:
             and last_day is not None
             and last_day < today
             and last_day <= through_day
-            and local_date(mark.updated_at) <= last_day
+            and local_date(mark.updated_at, town) <= last_day
         ):
             # the mark's day was counted while it ran: count it again, whole, now it is over
             start = min(start, last_day) if start else last_day
@@ -248,10 +248,9 @@ def figures_today() -> str:
     Returns:
         A one-line summary for the job log.
     """
-    today = local_date()
     done = []
     for town in Town.objects.order_by("pk"):
-        got = figures_take(town=town, through_day=today)
+        got = figures_take(town=town, through_day=town_today(town))  # the town's own today
         done.append(f"{town.code}: {got['rows']} row(s)")
     return "today's figures: " + ("; ".join(done) or "no towns")
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0010_code_purpose_close_account"),
+        ("accounts", "0011_user_town_registered_index"),
     ]
 
     operations = [

@@ -21,7 +21,7 @@ def split_rows_into_chunks(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0012_district_and_district_admin"),
+        ("accounts", "0013_district_and_district_admin"),
     ]
 
     operations = [

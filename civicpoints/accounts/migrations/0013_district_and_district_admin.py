@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0011_one_time_password_must_change"),
+        ("accounts", "0012_one_time_password_must_change"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("merchants", "0004_issue18_merchant_sort_key"),
     ]
