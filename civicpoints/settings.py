@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "civicpoints.accounts.middleware.StaffIdleTimeoutMiddleware",
     "civicpoints.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "civicpoints.accounts.middleware.DistrictAdminReadOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "civicpoints.core.security.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -12,7 +12,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +45,8 @@ class PasswordChangeRequired(DomainError):
     code = "password_change_required"
     status = 403
     default_detail = _(
-        "Your password was reset by staff. Choose a new password first (POST /api/v1/me/password)."
+        "Your password is a one-time password. Choose a new password first "
+        "(POST /api/v1/me/password)."
     )
 
 
@@ -64,7 +65,8 @@ PASSWORD_CHANGE_ALLOWED = frozenset(
 
 
 class PasswordChangeRequiredMiddleware:
-    """After a staff password reset (``User.must_change_password``) the person must
+    """After a one-time password (``User.must_change_password``: a staff reset, the
+    first town admin of ``create_town`` or ``/setup/``, a staff invitation) the person must
     choose a new password before anything else: pages redirect to the password page,
     the API answers 403 ``password_change_required``. Sits after
     ``AuthenticationMiddleware``; the flag is cleared by ``password_change``."""
@@ -92,8 +94,69 @@ class PasswordChangeRequiredMiddleware:
         if request.path.startswith("/api/"):
             exc = PasswordChangeRequired()
             return JsonResponse(exc.as_dict(), status=exc.status)
-        messages.info(request, _("Your password was reset. Choose a new one to go on."))
+        messages.info(
+            request, _("You signed in with a one-time password. Choose a new one to go on.")
+        )
         return redirect("accounts:password_change")
+
+
+class DistrictReadOnly(DomainError):
+    code = "read_only"
+    status = 403
+    default_detail = _(
+        "A district admin reads the towns' figures and dashboards and acts in none of them."
+    )
+
+
+# What a district admin may still send besides reads: their own account (sign in and
+# out, password, language, large text), nothing inside a town.
+DISTRICT_WRITES_ALLOWED = PASSWORD_CHANGE_ALLOWED | frozenset(
+    {
+        "accounts:login",
+        "accounts:login_code",
+        "accounts:elder_mode",
+        "accounts:profile_edit",
+        "api:api_login",
+        "api:login_with_code",
+        "api:me_update",
+    }
+)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class DistrictAdminReadOnlyMiddleware:
+    """District admins only read (issue 14, item 6): every request that is not a read
+    (GET, HEAD, OPTIONS), except those of ``DISTRICT_WRITES_ALLOWED`` (their own
+    account), is refused with 403 ``read_only`` — JSON for the API, the error page for
+    pages — before any view runs. The services refuse them too: a district admin has
+    no town, so ``accounts.scope.town_of`` answers 403 ``no_town``. Sits after
+    ``AuthenticationMiddleware``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.role != Role.DISTRICT_ADMIN:
+            return None
+        if request.method in SAFE_METHODS:
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in DISTRICT_WRITES_ALLOWED:
+            return None
+        exc = DistrictReadOnly()
+        if request.path.startswith("/api/"):
+            return JsonResponse(exc.as_dict(), status=exc.status)
+        return render(request, "error.html", {"error": exc}, status=exc.status)
 
 
 class SessionExpired(DomainError):

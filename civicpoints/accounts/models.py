@@ -18,6 +18,21 @@ from django.utils.translation import gettext_lazy as _
 from civicpoints.core.mobile import mask_mobile, normalize_mobile
 
 
+class District(models.Model):
+    """A district (区/县) over several towns: its admins compare the towns' figures and
+    read their dashboards, and act inside none of them. A town belongs to at most one."""
+
+    name = models.CharField(_("name"), max_length=80)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Town(models.Model):
     """A town or sub-district (镇/街道): the tenant."""
 
@@ -38,6 +53,14 @@ class Town(models.Model):
         default="Asia/Shanghai",
         db_default="Asia/Shanghai",  # rows inserted by raw SQL (bench, bulk tools) too
         help_text=_("An IANA zone name such as Asia/Shanghai."),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="towns",
+        verbose_name=_("district"),
     )
 
     class Meta:
@@ -116,6 +139,7 @@ class Role(models.TextChoices):
     TOWN_ADMIN = "town_admin", _("Town admin")
     MERCHANT_STAFF = "merchant_staff", _("Merchant staff")
     OPERATOR = "operator", _("Platform operator")
+    DISTRICT_ADMIN = "district_admin", _("District admin")
 
 
 COMMUNITY_ROLES = (Role.RESIDENT, Role.COMMUNITY_STAFF, Role.GRID_WORKER)
@@ -170,10 +194,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     nickname = models.CharField(_("nickname"), max_length=40)
     real_name = models.CharField(_("real name"), max_length=40, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.RESIDENT)
-    # Empty only for the platform operator (a superuser above every town): see the
-    # constraint ``user_town_unless_operator``.
+    # Empty only for the platform operator (a superuser above every town) and district
+    # admins (who have a district instead): see ``user_town_unless_operator_or_district``.
     town = models.ForeignKey(
         Town, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="admins",
+        verbose_name=_("district"),
+        help_text=_("Only for district admins, who have no town."),
     )
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
@@ -229,7 +262,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,
-        help_text=_("Set by a staff password reset: the next sign-in must choose a new one."),
+        help_text=_(
+            "Set when a one-time password is issued (a staff reset, the first town admin, a "
+            "staff invitation): the next sign-in must choose a new one."
+        ),
     )
     card_key = models.CharField(
         _("card key"),
@@ -257,14 +293,29 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=~Q(role=Role.MERCHANT_STAFF) | Q(merchant__isnull=False),
                 name="user_merchant_staff_has_merchant",
             ),
-            # Everyone but the platform operator belongs to a town; the operator is a
-            # superuser with no town, and nobody of a town is a superuser.
+            # Everyone belongs to a town, except the platform operator (a superuser with
+            # neither town nor district) and district admins (a district, no town, never
+            # superusers); nobody of a town is a superuser or has a district.
             models.CheckConstraint(
                 condition=(
-                    Q(town__isnull=False, is_superuser=False)
-                    | Q(town__isnull=True, is_superuser=True, role=Role.OPERATOR)
+                    (
+                        Q(town__isnull=False, is_superuser=False, district__isnull=True)
+                        & ~Q(role=Role.DISTRICT_ADMIN)
+                    )
+                    | Q(
+                        town__isnull=True,
+                        district__isnull=True,
+                        is_superuser=True,
+                        role=Role.OPERATOR,
+                    )
+                    | Q(
+                        town__isnull=True,
+                        district__isnull=False,
+                        is_superuser=False,
+                        role=Role.DISTRICT_ADMIN,
+                    )
                 ),
-                name="user_town_unless_operator",
+                name="user_town_unless_operator_or_district",
             ),
             # Canonical form only (normalize_mobile); a regex CHECK would need a
             # REGEXP function that raw SQLite connections do not have.
@@ -294,6 +345,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Staff registered this person and the number was never proven: the first
         sign-in goes through an SMS code (issue 15)."""
         return self.registered_by_id is not None and self.mobile_verified_at is None
+
+    @property
+    def is_district_admin(self) -> bool:
+        """Reads the figures and dashboards of the district's towns; acts in none."""
+        return self.role == Role.DISTRICT_ADMIN and self.district_id is not None
 
     @property
     def is_resident(self) -> bool:
@@ -414,9 +470,10 @@ class ApiToken(models.Model):
 
 
 class ImportJob(models.Model):
-    """A residents-and-households file a town admin uploaded: its rows (normalized),
-    how far the import got (``done`` of ``total``, one transaction per batch) and what
-    it did. The rows hold personal data: they are dropped once the import is done."""
+    """A residents-and-households file a town admin uploaded: how far the import got
+    (``done`` of ``total``, one transaction per batch) and what it did. Its rows
+    (normalized) are kept per batch in ``ImportChunk``; they hold personal data and are
+    dropped once the import is done."""
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Checked, not imported yet")
@@ -429,7 +486,6 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     filename = models.CharField(_("file"), max_length=200)
-    rows = models.JSONField(default=list, blank=True)
     total = models.PositiveIntegerField(_("rows"))
     done = models.PositiveIntegerField(_("rows processed"), default=0)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
@@ -445,3 +501,23 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.done}/{self.total})"
+
+
+class ImportChunk(models.Model):
+    """One batch of an import's rows (``number`` × the batch size onwards, in file order).
+
+    A step of the import reads only its own chunk: with the whole file in one JSON
+    value every step decoded all 38,000 rows again (issue 14, item 3)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    rows = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="import_chunk_one_per_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}#{self.number}"

@@ -7,12 +7,18 @@ from civicpoints.audit.models import AuditEntry
 from civicpoints.core.clientip import client_ip
 
 AUDITED_ROLES = frozenset(
-    {Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.TOWN_ADMIN, Role.MERCHANT_STAFF}
+    {
+        Role.COMMUNITY_STAFF,
+        Role.GRID_WORKER,
+        Role.TOWN_ADMIN,
+        Role.MERCHANT_STAFF,
+        Role.DISTRICT_ADMIN,
+    }
 )
 
 
 def is_audited(user) -> bool:
-    """True for signed-in staff (community, grid, town) and merchant staff, and for
+    """True for signed-in staff (community, grid, town, district) and merchant staff, and for
     Django superusers whatever their role."""
     return bool(
         getattr(user, "is_authenticated", False)

@@ -336,7 +336,7 @@ def import_job_view(request, job_id: int):
     """The dry run (what each row will do and why) and the import's progress."""
     actor = _admin(request)
     job = services.import_job_get(actor, job_id)
-    plans = services.import_plan(actor=actor, job=job) if job.rows else []
+    plans = services.import_plan(actor=actor, job=job) if job.status != job.Status.DONE else []
     shown = request.GET.get("show", "problems")
     if shown == "problems":
         plans = [p for p in plans if p.action in ("refuse", "update")]

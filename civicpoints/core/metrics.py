@@ -27,17 +27,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils.module_loading import autodiscover_modules
 
 
 @dataclass(frozen=True)
 class MetricContext:
-    """What a provider reports on: a town or one of its communities, over local dates."""
+    """What a provider reports on: a town or one of its communities, over local dates.
+
+    ``time_zone`` is the town's IANA zone (``Town.time_zone``): its local dates and
+    midnights come from ``core.timeutil`` with the context as the town."""
 
     town_id: int
     community_id: int | None
     start: dt.date
     end: dt.date
+    time_zone: str = field(default_factory=lambda: settings.TIME_ZONE)
 
 
 @dataclass(frozen=True)

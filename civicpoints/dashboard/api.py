@@ -6,6 +6,7 @@ from ninja import Field, Router, Schema
 
 from civicpoints.core.bounds import LocalDate, ObjectId
 from civicpoints.dashboard import selectors
+from civicpoints.dashboard.district import district_overview
 
 router = Router(tags=["dashboard"])
 
@@ -44,18 +45,49 @@ class HeadlineOut(Schema):
     )
 
 
+class ComparedOut(Schema):
+    key: str
+    label: str
+    current: int = Field(description="This year to date (points, or a count).")
+    previous: int = Field(description="The same local dates of last year.")
+    change_percent: int | None = Field(
+        None, description="Year on year, whole percent; null when last year was 0."
+    )
+
+
+class TownColumnOut(Schema):
+    code: str
+    name: str
+    start: dt.date
+    end: dt.date
+    previous_start: dt.date
+    previous_end: dt.date
+    figures: list[ComparedOut]
+
+
+class DistrictOut(Schema):
+    code: str
+    name: str
+    towns: list[TownColumnOut]
+
+
 @router.get("/staff/dashboard", response=DashboardOut)
 def dashboard(
     request,
     start: LocalDate | None = None,
     end: LocalDate | None = None,
     community: ObjectId | None = None,
+    town: str | None = None,
 ):
     """Staff: every dashboard figure and table for my scope over local dates [start, end]
-    (default: this year to date). Community staff always get their own community.
-    Errors: 403 ``staff_only``; 404 (field community); 422 ``range_reversed`` /
+    (default: this year to date). Community staff always get their own community. A
+    district admin reads the town ``town`` (its code) of their district.
+    Errors: 403 ``staff_only``; 404 (field community, or field town for a district
+    admin naming no town of their district); 422 ``range_reversed`` /
     ``range_too_long`` (field start)."""
-    ctx = selectors.dashboard_context(request.user, start=start, end=end, community_id=community)
+    ctx = selectors.dashboard_context(
+        request.user, start=start, end=end, community_id=community, town_code=town
+    )
     figures, tables = selectors.dashboard_figures(ctx)
     return {
         "start": ctx.start,
@@ -80,4 +112,39 @@ def figures(request, town: str | None = None):
         "disputes_current": h.disputes.current,
         "disputes_previous": h.disputes.previous,
         "disputes_change_percent": h.disputes.change_percent,
+    }
+
+
+@router.get("/staff/district", response=DistrictOut)
+def district(request):
+    """District admin: each town of my district side by side — registered residents,
+    participants, points issued and spent, good deeds, merchants, disputes — this year
+    to date (each town's own local dates) against the same dates of last year.
+    Errors: 403 ``district_admin_only``."""
+    columns = district_overview(request.user)
+    d = request.user.district
+    return {
+        "code": d.code,
+        "name": d.name,
+        "towns": [
+            {
+                "code": c.town.code,
+                "name": c.town.name,
+                "start": c.start,
+                "end": c.end,
+                "previous_start": c.previous_start,
+                "previous_end": c.previous_end,
+                "figures": [
+                    {
+                        "key": f.key,
+                        "label": f.label,
+                        "current": f.current,
+                        "previous": f.previous,
+                        "change_percent": f.change_percent,
+                    }
+                    for f in c.figures
+                ],
+            }
+            for c in columns
+        ],
     }

@@ -19,11 +19,12 @@ class RangeForm(forms.Form):
         empty_label=_("The whole town"),
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, town=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if user is not None and user.role == "town_admin":
+        if user is not None and user.role in ("town_admin", "district_admin"):
             community = self.fields["community"]
             assert isinstance(community, forms.ModelChoiceField)  # as declared above
-            community.queryset = Community.objects.filter(town_id=user.town_id).order_by("name")
+            town_id = town.pk if town is not None else user.town_id
+            community.queryset = Community.objects.filter(town_id=town_id).order_by("name")
         else:
             del self.fields["community"]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Role, User
 from civicpoints.core.metrics import Figure, MetricContext, Table, metric_provider
-from civicpoints.core.timeutil import local_date, local_midnight
+from civicpoints.core.timeutil import local_midnight, town_today
 from civicpoints.dashboard.models import DailyFigure, FiguresMark, ResidentActivity
 from civicpoints.merchants.models import Merchant
 from civicpoints.points.models import PointRule, PointTransaction, RuleCategory, TransactionKind
@@ -159,17 +159,31 @@ def _residents_since(
     return counted + extra
 
 
+def registered_by_end(ctx: MetricContext) -> int:
+    """Active residents of the scope who had joined by the end of the range's last day."""
+    joined_before = local_midnight(ctx.end + dt.timedelta(days=1), ctx)
+    return residents(ctx).filter(date_joined__lt=joined_before).count()
+
+
+def _live_days(ctx: MetricContext, since: dt.date) -> tuple[dict | None, dict]:
+    mark = _mark(ctx)
+    if mark is not None and ctx.end >= town_today(ctx):
+        return _live_last_days(ctx, mark, since)
+    return None, {}
+
+
+def participants_in(ctx: MetricContext) -> int:
+    """Residents of the scope with a row that counts as earned in the range (ranges
+    ending today read the nightly ``ResidentActivity`` plus today's live rows)."""
+    live, known = _live_days(ctx, ctx.start)
+    return _residents_since(ctx, live, known, ctx.start, earned=True)
+
+
 @metric_provider(order=10)
 def participation(ctx: MetricContext) -> list:
     """Registered residents, participants in the range, active in the last 7 / 30 days."""
-    joined_before = local_midnight(ctx.end + dt.timedelta(days=1))
-    registered = residents(ctx).filter(date_joined__lt=joined_before).count()
-    mark = _mark(ctx)
-    live: dict | None = None
-    known: dict = {}
-    if mark is not None and ctx.end >= local_date():
-        since = min(ctx.start, ctx.end - dt.timedelta(days=29))
-        live, known = _live_last_days(ctx, mark, since)
+    registered = registered_by_end(ctx)
+    live, known = _live_days(ctx, min(ctx.start, ctx.end - dt.timedelta(days=29)))
     participants = _residents_since(ctx, live, known, ctx.start, earned=True)
 
     def active(days: int) -> int:

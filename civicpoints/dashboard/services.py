@@ -18,7 +18,7 @@ from django.utils import timezone
 from civicpoints.accounts.models import Town, User
 from civicpoints.core.metrics import MetricContext
 from civicpoints.core.tasks import enqueue_on_commit
-from civicpoints.core.timeutil import local_date
+from civicpoints.core.timeutil import local_date, town_today
 from civicpoints.dashboard import selectors
 from civicpoints.dashboard.exports import table_csv, table_xlsx
 from civicpoints.dashboard.models import ExportJob, ExportStatus, FiguresMark
@@ -69,7 +69,11 @@ def export_build(*, job_id: int) -> str:
     if job.status != ExportStatus.QUEUED:
         return job.status
     ctx = MetricContext(
-        town_id=job.town_id, community_id=job.community_id, start=job.start, end=job.end
+        town_id=job.town_id,
+        community_id=job.community_id,
+        start=job.start,
+        end=job.end,
+        time_zone=Town.objects.values_list("time_zone", flat=True).get(pk=job.town_id),
     )
     _figures, tables = selectors.dashboard_figures(ctx)
     table = next((t for t in tables if t.key == job.key), None)
@@ -163,7 +167,7 @@ def figures_take(*, town: Town, through_day: dt.date) -> dict:
     Raises:
         ValueError: when ``through_day`` is after today.
     """
-    today = local_date()
+    today = town_today(town)
     if through_day > today:
         raise ValueError("the daily figures count days up to today")
     with transaction.atomic():
@@ -194,7 +198,7 @@ def figures_take(*, town: Town, through_day: dt.date) -> dict:
             and last_day is not None
             and last_day < today
             and last_day <= through_day
-            and local_date(mark.updated_at) <= last_day
+            and local_date(mark.updated_at, town) <= last_day
         ):
             # the mark's day was counted while it ran: count it again, whole, now it is over
             start = min(start, last_day) if start else last_day
@@ -244,10 +248,9 @@ def figures_today() -> str:
     Returns:
         A one-line summary for the job log.
     """
-    today = local_date()
     done = []
     for town in Town.objects.order_by("pk"):
-        got = figures_take(town=town, through_day=today)
+        got = figures_take(town=town, through_day=town_today(town))  # the town's own today
         done.append(f"{town.code}: {got['rows']} row(s)")
     return "today's figures: " + ("; ".join(done) or "no towns")
 
@@ -258,9 +261,10 @@ def figures_catch_up(*, today: dt.date | None = None) -> str:
     Returns:
         A one-line summary for the job log.
     """
-    yesterday = (today or local_date()) - dt.timedelta(days=1)
     done = []
     for town in Town.objects.order_by("pk"):
+        # each town's own yesterday (its zone turns the day at its own instant)
+        yesterday = (today or town_today(town)) - dt.timedelta(days=1)
         got = figures_take(town=town, through_day=yesterday)
         done.append(f"{town.code}: {got['days']} day(s), {got['rows']} row(s)")
     return "daily figures: " + ("; ".join(done) or "no towns")

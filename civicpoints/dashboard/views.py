@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.scope import require_staff
-from civicpoints.core.errors import DomainError
+from civicpoints.core.errors import DomainError, OutOfScope
 from civicpoints.core.forms import add_domain_error
 from civicpoints.dashboard import selectors, services
+from civicpoints.dashboard.district import FIGURE_KEYS, district_overview, figure_labels
 from civicpoints.dashboard.exports import table_csv, table_xlsx
 from civicpoints.dashboard.forms import RangeForm
 from civicpoints.dashboard.models import ExportJob, ExportStatus
@@ -18,11 +19,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _context(request):
-    """(form, MetricContext or None) from the GET filter; errors land on the form."""
-    require_staff(request.user)
-    form = RangeForm(request.GET or None, user=request.user)
+    """(form, MetricContext or None, town) from the GET filter; errors land on the form.
+
+    Staff read their own town; a district admin reads the town ``?town=<code>`` of
+    their district, read-only."""
+    town = selectors.dashboard_town_for(request.user, request.GET.get("town"))
+    form = RangeForm(request.GET or None, user=request.user, town=town)
     if form.is_bound and not form.is_valid():
-        return form, None
+        return form, None, town
     data = form.cleaned_data if form.is_bound else {}
     community = data.get("community")
     try:
@@ -31,18 +35,22 @@ def _context(request):
             start=data.get("start"),
             end=data.get("end"),
             community_id=community.pk if community else None,
+            town_code=town.code,
         )
     except DomainError as exc:
         if exc.status == 422:
             add_domain_error(form, exc)
-            return form, None
+            return form, None, town
         raise
-    return form, ctx
+    return form, ctx, town
 
 
 @login_required
 def dashboard_view(request):
-    form, ctx = _context(request)
+    """The staff dashboard of my town (``?start=&end=&community=``); for a district
+    admin the dashboard of ``?town=<code>`` of their district, read-only: no exports,
+    no links to pages that act."""
+    form, ctx, town = _context(request)
     figures, tables = selectors.dashboard_figures(ctx) if ctx else ([], [])
     charts = [(f"chart-{t.key}", t.chart) for t in tables if t.chart]
     return render(
@@ -51,11 +59,28 @@ def dashboard_view(request):
         {
             "form": form,
             "ctx": ctx,
+            "town": town,
+            "read_only": request.user.is_district_admin,
             "figures": figures,
             "tables": tables,
             "charts": charts,
             "query": request.GET.urlencode(),
         },
+    )
+
+
+@login_required
+def district_view(request):
+    """``/dashboard/district/``: the district admin's towns side by side, this year to
+    date against the same days of last year, each linking to its read-only dashboard.
+    403 ``district_admin_only`` for anyone else."""
+    columns = district_overview(request.user)
+    labels = figure_labels()
+    rows = [(labels[key], [c.figures[i] for c in columns]) for i, key in enumerate(FIGURE_KEYS)]
+    return render(
+        request,
+        "dashboard/district.html",
+        {"district": request.user.district, "columns": columns, "rows": rows},
     )
 
 
@@ -77,7 +102,10 @@ def export_view(request, key: str, fmt: str):
     """``/dashboard/export/<table key>.<csv|xlsx>?start=&end=&community=``: the file at
     once for a small town; for a large one the export is queued (the same one once)
     and the staff member is sent to ``/dashboard/exports/`` to download it when ready."""
-    form, ctx = _context(request)
+    if request.user.is_district_admin:
+        # an export of a large town is queued (a write): district admins only read
+        raise OutOfScope(code="read_only")
+    form, ctx, _town = _context(request)
     if ctx is None:
         return HttpResponse(str(form.errors), status=422, content_type="text/plain")
     if _large_town(ctx.town_id):

@@ -29,6 +29,7 @@ from civicpoints.accounts.hooks import town_created
 from civicpoints.accounts.models import Community, Grid, Household, Role, Town, User
 from civicpoints.core.timeutil import town_tz
 from civicpoints.demo.content import ContentResult, seed_content, sized
+from civicpoints.demo.district import seed_district
 from civicpoints.engagement.models import CheckIn
 from civicpoints.merchants.models import Merchant
 from civicpoints.merchants.sorting import name_sort_key
@@ -115,8 +116,12 @@ DEMO_LOGINS = {
     "community_staff": "13800000002",
     "town_admin": "13800000003",
     "merchant": "13800000004",
+    "district_admin": "13800000005",  # 巴南区: this town and the small 柏树镇 (demo.district)
+    "second_town_admin": "13800000006",  # 柏树镇
     "operator": "13800000009",
 }
+#: The logins made by ``demo.district`` (only for a town whose history runs up to today).
+DISTRICT_LOGINS = ("district_admin", "second_town_admin")
 
 
 @dataclass(frozen=True)
@@ -546,6 +551,8 @@ def seed_town(
     # the full town: 90 days; the test suite's small towns a month (CPU)
     snapshot_days = _ranking_history(town, end, sized(SNAPSHOT_DAYS, 30, scale), quiet)
     honours = _honours_published(staff[1], end)
+    if end >= now.date():  # its services stamp rows with the current time, as the content's
+        seed_district(main_town=town, password_hash=demo_hash, seed=seed)
     balance_total = PointAccount.objects.filter(town=town).aggregate(s=Sum("balance"))["s"]
     return SeedResult(
         residents=len(people),

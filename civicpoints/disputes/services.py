@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from civicpoints.accounts.models import Community, Role, User
 from civicpoints.accounts.scope import require_staff
 from civicpoints.core.errors import InvalidInput, NotFound
-from civicpoints.core.timeutil import local_date
+from civicpoints.core.timeutil import town_today
 from civicpoints.disputes.models import Dispute, DisputeCategory, MediationOutcome
 
 
@@ -31,8 +31,9 @@ def _check_choices(category: str | None, outcome: str | None) -> None:
         raise InvalidInput(_("Unknown outcome."), field="outcome")
 
 
-def _check_dates(occurred_on: dt.date, resolved_on: dt.date | None, outcome: str) -> None:
-    today = local_date()
+def _check_dates(
+    occurred_on: dt.date, resolved_on: dt.date | None, outcome: str, *, today: dt.date
+) -> None:
     if occurred_on > today:
         raise InvalidInput(_("The date cannot be in the future."), field="occurred_on")
     if outcome == MediationOutcome.PENDING:
@@ -79,7 +80,7 @@ def dispute_record(
     _check_choices(category, outcome)
     if not parties.strip():
         raise InvalidInput(_("Name the parties."), field="parties")
-    _check_dates(occurred_on, resolved_on, outcome)
+    _check_dates(occurred_on, resolved_on, outcome, today=town_today(actor.town))
     with transaction.atomic():
         return Dispute.objects.create(
             town_id=community.town_id,
@@ -112,7 +113,7 @@ def dispute_update_outcome(
     require_staff(actor)
     _check_community(actor, dispute.community)
     _check_choices(None, outcome)
-    _check_dates(dispute.occurred_on, resolved_on, outcome)
+    _check_dates(dispute.occurred_on, resolved_on, outcome, today=town_today(actor.town))
     with transaction.atomic():
         dispute.outcome = outcome
         dispute.outcome_notes = outcome_notes

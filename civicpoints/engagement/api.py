@@ -10,7 +10,6 @@ from ninja.pagination import paginate
 from civicpoints.core.bounds import Count, ObjectId, Percent
 from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.core.schemas import ErrorOut
-from civicpoints.core.timeutil import local_date
 from civicpoints.engagement import selectors, services
 from civicpoints.engagement.models import Quiz, Survey
 
@@ -136,7 +135,7 @@ def check_in(request):
         **_earned(r.earned),
         "day": r.check_in.day,
         "first": r.first,
-        "streak": selectors.check_in_streak(request.user, local_date()),
+        "streak": selectors.check_in_streak(request.user),
     }
 
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import town_of
-from civicpoints.core.timeutil import local_date
+from civicpoints.core.timeutil import town_today
 from civicpoints.engagement.models import (
     CheckIn,
     PledgeSignature,
@@ -33,7 +33,7 @@ def _for_resident(qs: QuerySet, resident: User) -> QuerySet:
 def check_in_streak(resident: User, day: dt.date | None = None) -> int:
     """Consecutive local days with a check-in ending at ``day`` (default today), or at the
     day before when ``day`` has none yet; at most 366."""
-    day = day or local_date()
+    day = day or town_today(resident.town)
     days = set(
         CheckIn.objects.filter(
             resident=resident, day__gt=day - dt.timedelta(days=STREAK_LOOKBACK_DAYS), day__lte=day
@@ -81,7 +81,7 @@ class Today:
 
 
 def today_for(resident: User) -> Today:
-    day = local_date()
+    day = town_today(resident.town)
     return Today(
         checked_in=CheckIn.objects.filter(resident=resident, day=day).exists(),
         streak=check_in_streak(resident, day),

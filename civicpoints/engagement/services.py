@@ -125,7 +125,7 @@ def check_in(*, resident: User, at: dt.datetime | None = None) -> CheckInResult:
     """
     _require_resident(resident)
     at = at or timezone.now()
-    day = local_date(at)
+    day = local_date(at, resident.town)
     with transaction.atomic():
         row, created = CheckIn.objects.get_or_create(
             resident=resident, day=day, defaults={"town_id": town_of(resident), "at": at}

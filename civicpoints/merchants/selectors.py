@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
-from civicpoints.accounts.models import User
+from civicpoints.accounts.models import Town, User
 from civicpoints.core.bounds import check_date
 from civicpoints.core.errors import InvalidInput, NotFound
-from civicpoints.core.timeutil import local_date, local_midnight
+from civicpoints.core.timeutil import local_date, local_midnight, town_today
 from civicpoints.merchants.models import (
     CardUse,
     Funding,
@@ -52,7 +52,8 @@ def merchants_public(
     cheapest open offer (fewest points, then lowest price to pay), ``min_points``
     (points), ``min_pay_fen`` and ``min_price_fen`` (fen); ``None`` when it has none.
     """
-    today = local_date()
+    town = Town.objects.only("time_zone").filter(pk=town_id).first() if town_id else None
+    today = town_today(town)  # the town's own today (the platform's for every town)
     qs = Merchant.objects.filter(status=Merchant.Status.APPROVED)
     if town_id is not None:
         qs = qs.filter(town_id=town_id)
@@ -114,7 +115,11 @@ def merchant_public(town_id: int | None, merchant_id: int) -> Merchant:
 
 def offers_open(merchant: Merchant) -> QuerySet[Offer]:
     """The merchant's offers a resident may exchange today (sold-out ones included, last)."""
-    return Offer.objects.available(local_date()).filter(merchant=merchant).order_by("-stock", "pk")
+    return (
+        Offer.objects.available(town_today(merchant.town))
+        .filter(merchant=merchant)
+        .order_by("-stock", "pk")
+    )
 
 
 def offer_open_get(merchant: Merchant, offer_id: int) -> Offer:
@@ -200,9 +205,10 @@ class Settlement:
 def settlement(merchant: Merchant, month: dt.date) -> Settlement:
     """Totals (aggregated in SQL) and the lines of ``merchant``'s vouchers redeemed in the
     local calendar month starting ``month``. Money in integer fen."""
-    start = local_midnight(month)
+    town = merchant.town
+    start = local_midnight(month, town)
     nxt = (month + dt.timedelta(days=32)).replace(day=1)
-    qs = Voucher.objects.filter(merchant=merchant).redeemed_in(start, local_midnight(nxt))
+    qs = Voucher.objects.filter(merchant=merchant).redeemed_in(start, local_midnight(nxt, town))
     totals = qs.aggregate(
         n_vouchers=Count("pk"),
         n_points=Sum("points"),
@@ -258,11 +264,12 @@ class TownSettlementRow:
 def town_settlement(town_id: int, month: dt.date) -> list[TownSettlementRow]:
     """Every merchant of the town with redemptions in the local month starting ``month``:
     one row each (a single GROUP BY query), most discount first. Money in fen."""
-    start = local_midnight(month)
+    town = Town.objects.only("time_zone").get(pk=town_id)
+    start = local_midnight(month, town)
     nxt = (month + dt.timedelta(days=32)).replace(day=1)
     rows = (
         Voucher.objects.filter(town_id=town_id)
-        .redeemed_in(start, local_midnight(nxt))
+        .redeemed_in(start, local_midnight(nxt, town))
         .values("merchant_id", "merchant__name")
         .annotate(
             n_vouchers=Count("pk"),
@@ -290,7 +297,7 @@ def town_settlement(town_id: int, month: dt.date) -> list[TownSettlementRow]:
 def card_uses_today(merchant: Merchant, limit: int = 20) -> QuerySet[CardUse]:
     """The merchant's discount-card checks of the local day, newest first (at most ``limit``),
     with the holder loaded (the counter shows nickname and masked mobile only)."""
-    start = local_midnight(local_date())
+    start = local_midnight(town_today(merchant.town), merchant.town)
     return (
         CardUse.objects.filter(merchant=merchant, used_at__gte=start)
         .select_related("resident")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import town_of
-from civicpoints.core.timeutil import local_date
+from civicpoints.core.timeutil import town_today
 from civicpoints.notifications.models import NotificationKind, SentReminder
 from civicpoints.notifications.services import message, notify
 from civicpoints.points import expiry
@@ -34,9 +34,10 @@ def _stage(days_left: int) -> str | None:
 def points_expiry_remind(*, today: dt.date | None = None) -> int:
     """Send the due reminders in every town whose expiry policy is on; returns how
     many were sent (0 on a second run the same day)."""
-    today = today or local_date()
     sent = 0
-    for policy in ExpiryPolicy.objects.filter(enabled=True):
+    given = today
+    for policy in ExpiryPolicy.objects.filter(enabled=True).select_related("town"):
+        today = given or town_today(policy.town)  # each town's own today
         expires_on = expiry.next_expiry(policy, today)
         if expires_on is None:
             continue

@@ -18,10 +18,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.models import Role, Town, User
 from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import InvalidInput, NotFound, OutOfScope
-from civicpoints.core.timeutil import local_date
+from civicpoints.core.timeutil import town_today
 from civicpoints.points import services
 from civicpoints.points.errors import CapReached, NotAResident, RuleNotInForce
 from civicpoints.points.hooks import award_released
@@ -222,7 +222,7 @@ def budget_overview(*, town_id: int, day: dt.date | None = None) -> list[BudgetU
     """Each budget of the town with its use in the local month of ``day`` (default
     today) and a straight-line forecast for the month; from the ledger (one grouped
     query per budget), so it is right even for awards made before the budget existed."""
-    day = day or local_date(timezone.now())
+    day = day or town_today(Town.objects.only("time_zone").get(pk=town_id))
     start = day.replace(day=1)
     days_in_month = calendar.monthrange(day.year, day.month)[1]
     elapsed = (day - start).days + 1

@@ -42,7 +42,7 @@ from civicpoints.accounts.locks import lock_person
 from civicpoints.accounts.models import Role, User
 from civicpoints.accounts.scope import require_town_admin, town_of
 from civicpoints.core.errors import InvalidInput
-from civicpoints.core.timeutil import local_date
+from civicpoints.core.timeutil import local_date, town_today
 from civicpoints.points.models import (
     ExpiryPolicy,
     PointAccount,
@@ -141,7 +141,7 @@ def expiry_notice(resident: User, *, today: dt.date | None = None) -> ExpiryNoti
     town's next expiry date) and some of their points would expire; else None."""
     if resident.town_id is None or resident.role != Role.RESIDENT:
         return None
-    today = today or local_date()
+    today = today or town_today(resident.town)
     policy = policy_for(resident.town_id)
     expires_on = next_expiry(policy, today)
     if expires_on is None or (expires_on - today).days > NOTICE_DAYS:
@@ -190,7 +190,7 @@ def expiry_policy_set(*, actor: User, enabled: bool, years_kept: int) -> ExpiryP
         if policy is None:
             policy = ExpiryPolicy(town_id=town_id)
         if enabled and not (policy.enabled and policy.first_expiry_on):
-            ahead = local_date() + dt.timedelta(days=NOTICE_DAYS)
+            ahead = town_today(actor.town) + dt.timedelta(days=NOTICE_DAYS)
             policy.first_expiry_on = dt.date(ahead.year, 12, 31)
         policy.enabled = bool(enabled)
         policy.years_kept = years_kept
@@ -246,10 +246,10 @@ def points_expire_due(*, today: dt.date | None = None) -> int:
     """The nightly job: in every town whose policy is on, expire what is due for the
     latest passed expiry date (one transaction per person). Returns how many rows
     were written (0 on a second run)."""
-    today = today or local_date()
     written = 0
-    for policy in ExpiryPolicy.objects.filter(enabled=True):
-        expires_on = last_expiry(policy, today)
+    for policy in ExpiryPolicy.objects.filter(enabled=True).select_related("town"):
+        # each town's own today
+        expires_on = last_expiry(policy, today or town_today(policy.town))
         if expires_on is None:
             continue
         cutoff = cutoff_for(expires_on, policy.years_kept)

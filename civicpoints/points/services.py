@@ -40,7 +40,7 @@ from civicpoints.accounts.locks import lock_person
 from civicpoints.accounts.models import Role, Town, User
 from civicpoints.accounts.scope import require_covers, require_staff, town_of
 from civicpoints.core.errors import InvalidInput, NotFound
-from civicpoints.core.timeutil import local_date
+from civicpoints.core.timeutil import local_date, town_today
 from civicpoints.points import governance
 from civicpoints.points.automatic import is_automatic
 from civicpoints.points.errors import (
@@ -378,7 +378,7 @@ def _append(
         actor=actor,
         memo=memo[:200],
         created_at=at,
-        local_date=local_date(at),
+        local_date=local_date(at, resident.town),
     )
     try:
         with transaction.atomic(), connection.cursor() as cur:
@@ -580,7 +580,7 @@ def points_award(
     if rule.town_id != town_of(resident):
         raise UnknownRule(field="rule")
     at = at or timezone.now()
-    day = local_date(at)
+    day = local_date(at, resident.town)
     key = idempotency_key or award_key(rule=rule, resident=resident, cause=cause)
     # The version in force on the award's day, read once: a change committing in the
     # same instant may still let this one award use the version before it.
@@ -820,7 +820,7 @@ def points_adjust(
     with transaction.atomic():
         if limited:
             actor = lock_person(actor)  # lock order: the person (the actor's budget) first
-            _require_daily_room(actor, points, local_date())
+            _require_daily_room(actor, points, town_today(actor.town))
         return _append(
             resident=resident,
             kind=TransactionKind.ADJUSTMENT,
@@ -857,7 +857,7 @@ def adjustment_request(
                 raise IdempotencyKeyReused(field="idempotency_key")
             first.created = False
             return first
-        day = local_date()
+        day = town_today(actor.town)
         _require_daily_room(actor, points, day)
         pending = PendingAdjustment.objects.create(
             town_id=town_of(resident),
@@ -976,7 +976,7 @@ def points_award_by_staff(
     queued: BudgetQueued | None = None
     with transaction.atomic():
         actor = lock_person(actor)
-        _require_daily_room(actor, rule.points, local_date())
+        _require_daily_room(actor, rule.points, town_today(actor.town))
         try:
             return points_award(
                 resident=resident,

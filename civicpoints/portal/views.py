@@ -33,6 +33,8 @@ from civicpoints.rankings.selectors import my_daily_rank
 @login_required
 def home_view(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
+    if user.is_district_admin:  # no town: their place is the district page
+        return redirect("dashboard:district")
     if user.town_id is None:  # the platform operator: no town, their place is /admin/
         return redirect("admin:index")
     return render(

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from civicpoints.accounts.models import Community, Role, Town, User
 from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.core.errors import InvalidInput, NotFound
-from civicpoints.core.timeutil import local_date
+from civicpoints.core.timeutil import town_today
 from civicpoints.notifications.models import NotificationKind
 from civicpoints.notifications.services import notify
 from civicpoints.points.models import PointAccount, PointTransaction
@@ -145,10 +145,10 @@ def snapshot_catch_up(*, today: dt.date | None = None, max_days: int = CATCH_UP_
     Returns:
         A one-line summary for the job log.
     """
-    today = today or local_date()
-    yesterday = today - dt.timedelta(days=1)
     done = []
     for town in Town.objects.order_by("pk"):
+        # each town's own yesterday: towns in other zones turn the day at other instants
+        yesterday = (today or town_today(town)) - dt.timedelta(days=1)
         last = SnapshotRun.objects.filter(town=town).aggregate(d=Max("day"))["d"]
         start = last + dt.timedelta(days=1) if last else yesterday
         start = max(start, yesterday - dt.timedelta(days=max_days - 1))
@@ -214,7 +214,7 @@ def honours_evaluate(
     """
     communities = _communities(actor)
     start, end = _period(kind, period_start)
-    if end >= (today or local_date()):
+    if end >= (today or town_today(actor.town)):
         raise InvalidInput(
             _("Honours are evaluated once the period is over."),
             field="period_start",

@@ -6,6 +6,14 @@ grids and first admin; the setup page), ``organization`` (the town console:
 communities, grids, staff accounts, households), ``imports`` (residents and
 households from XLSX/CSV)."""
 
+from civicpoints.accounts.services.districts import (
+    DistrictDiffers,
+    DistrictSetup,
+    TownInAnotherDistrict,
+    district_create,
+    district_towns,
+    require_district_admin,
+)
 from civicpoints.accounts.services.imports import (
     RowPlan,
     import_job_create,
@@ -80,6 +88,12 @@ from civicpoints.accounts.services.wechat import (
 )
 
 __all__ = [
+    "DistrictDiffers",
+    "DistrictSetup",
+    "TownInAnotherDistrict",
+    "district_create",
+    "district_towns",
+    "require_district_admin",
     "AlreadySetUp",
     "NameTaken",
     "RowPlan",

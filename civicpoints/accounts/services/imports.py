@@ -1,7 +1,7 @@
 """Bulk import of residents and households from the lists a town already keeps (XLSX/CSV).
 
-Flow: ``import_job_create`` reads the file (openpyxl for XLSX, the csv module for
-CSV), normalizes every row and marks duplicates inside the file; ``import_plan``
+Flow: ``import_job_create`` reads the file (python-calamine for XLSX, the csv module
+for CSV), normalizes every row and marks duplicates inside the file; ``import_plan``
 (the dry run) says per row what would happen — create, update, unchanged or refuse
 with a reason; ``import_job_step`` imports the next batch of ``BATCH`` rows in one
 transaction, re-planning those rows against the database as it is then, so a retry
@@ -32,7 +32,15 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.hooks import residents_imported
-from civicpoints.accounts.models import Community, Grid, Household, ImportJob, Role, User
+from civicpoints.accounts.models import (
+    Community,
+    Grid,
+    Household,
+    ImportChunk,
+    ImportJob,
+    Role,
+    User,
+)
 from civicpoints.accounts.scope import require_town_admin, town_of
 from civicpoints.accounts.services.people import NICKNAME_MAX
 from civicpoints.core.errors import Conflict, InvalidInput, NotFound
@@ -110,19 +118,18 @@ def _header_map(header: list[str]) -> dict[str, int]:
 
 def _read_rows(data: bytes, filename: str) -> Iterator[list[Any]]:
     if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+        # python-calamine (Rust): 0.2 s of CPU for 38,000 rows where openpyxl's
+        # read-only mode took 3.3 s (profiled, issue 14 item 3)
+        from python_calamine import CalamineWorkbook
 
         try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many types for a damaged file
+            sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+            values = sheet.to_python(skip_empty_area=False)
+        except Exception:  # calamine raises its own errors (and zip/XML ones) for a damaged file
             raise InvalidInput(
                 _("This is not a readable .xlsx file."), field="file", code="bad_file"
             ) from None
-        try:
-            for values in workbook.worksheets[0].iter_rows(values_only=True):
-                yield list(values)
-        finally:
-            workbook.close()
+        yield from values
         return
     if filename.lower().endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
@@ -279,7 +286,17 @@ def import_plan(*, actor: User, job: ImportJob) -> list[RowPlan]:
     """The dry run of ``job`` for ``actor`` (a town admin of the job's town): one RowPlan
     per row, in file order. Writes nothing. Raises OutOfScope, NotFound."""
     _check(actor, job)
-    return _plan(job.town_id, job.rows)[0]
+    return _plan(job.town_id, job_rows(job))[0]
+
+
+def job_rows(job: ImportJob) -> list[dict[str, Any]]:
+    """The rows of ``job`` still kept (none once it is done), in file order."""
+    rows: list[dict[str, Any]] = []
+    for chunk in (
+        ImportChunk.objects.filter(job=job).order_by("number").values_list("rows", flat=True)
+    ):
+        rows.extend(chunk)
+    return rows
 
 
 def _check(actor: User, job: ImportJob) -> None:
@@ -306,14 +323,19 @@ def import_job_create(*, actor: User, data: bytes, filename: str) -> ImportJob:
     rows = rows_parse(data, filename or "")
     plans = _plan(town_of(actor), rows)[0]
     with transaction.atomic():
-        return ImportJob.objects.create(
+        job = ImportJob.objects.create(
             town_id=town_of(actor),
             created_by=actor,
             filename=(filename or "")[:200],
-            rows=rows,
             total=len(rows),
             counts=_count(plans),
         )
+        # one chunk per batch: a step reads only its own rows
+        ImportChunk.objects.bulk_create(
+            ImportChunk(job=job, town_id=job.town_id, number=i // BATCH, rows=rows[i : i + BATCH])
+            for i in range(0, len(rows), BATCH)
+        )
+        return job
 
 
 def _count(plans: list[RowPlan]) -> dict[str, int]:
@@ -340,7 +362,11 @@ def import_job_step(*, actor: User, job_id: int) -> ImportJob:
     if job.status == ImportJob.Status.DONE:
         return job
     start = job.done
-    batch = job.rows[start : start + BATCH]
+    batch: list[dict[str, Any]] = (
+        ImportChunk.objects.filter(job=job, number=start // BATCH)
+        .values_list("rows", flat=True)
+        .first()
+    ) or []
     try:
         with transaction.atomic():
             moved = ImportJob.objects.filter(pk=job.pk, done=start).update(
@@ -360,8 +386,9 @@ def import_job_step(*, actor: User, job_id: int) -> ImportJob:
             job.counts = {**job.counts, key: totals}
             fields = ["counts"]
             if job.done >= job.total:
-                job.status, job.rows = ImportJob.Status.DONE, []
-                fields += ["status", "rows"]
+                job.status = ImportJob.Status.DONE
+                fields += ["status"]
+                ImportChunk.objects.filter(job=job).delete()  # personal data: not kept
             job.save(update_fields=fields)
     except IntegrityError:
         raise Conflict(
@@ -393,6 +420,8 @@ def _apply(actor: User, town_id: int, batch: list[dict[str, Any]]) -> dict[str, 
 
     unusable = make_password(None)
     new_people: list[User] = []
+    updated: list[User] = []
+    moved_out: dict[int, int] = {}  # person -> the household they left
     heads: list[tuple[Household, User]] = []
     for p in plans:
         r = by_line[p.line]
@@ -426,11 +455,19 @@ def _apply(actor: User, town_id: int, batch: list[dict[str, Any]]) -> dict[str, 
                 person.grid = grid
             if household is not None:
                 person.household = household
-            person.save(update_fields=["real_name", "community", "grid", "household"])
+            updated.append(person)
             if old_household and old_household != person.household_id:
-                Household.objects.filter(pk=old_household, head=person).update(head=None)
+                moved_out[person.pk] = old_household
         if r["head"] and household is not None:
             heads.append((household, person))
+    if updated:  # one statement per 500 people, not one per row
+        User.objects.bulk_update(
+            updated, ["real_name", "community", "grid", "household"], batch_size=500
+        )
+    if moved_out:  # a person who left a household no longer heads it
+        Household.objects.filter(
+            pk__in=set(moved_out.values()), head_id__in=list(moved_out)
+        ).update(head=None)
     if new_people:
         User.objects.bulk_create(new_people)
         residents_imported.send(new_people)  # the ledger opens their balance rows

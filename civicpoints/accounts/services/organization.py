@@ -160,7 +160,8 @@ def staff_invite(
     ``role`` is ``community_staff`` (needs ``community_id``), ``grid_worker`` (needs
     ``community_id`` and a ``grid_id`` of it) or ``town_admin`` (no scope: the whole
     town; never a superuser). The 12-character password goes out by SMS after commit
-    and is returned nowhere.
+    and is returned nowhere; the first sign-in must change it (``must_change_password``:
+    pages redirect to the password page, the API answers 403 ``password_change_required``).
 
     Raises OutOfScope, InvalidInput (fields ``mobile``, ``nickname``, ``role``,
     ``community_id``, ``grid_id``), MobileTaken (field ``mobile``).
@@ -179,6 +180,7 @@ def staff_invite(
                 town_id=town_of(actor),
                 community=community,
                 grid=grid,
+                must_change_password=True,  # a one-time password: changed at first sign-in
             )
             person.set_password(temporary)
             person.save(force_insert=True)

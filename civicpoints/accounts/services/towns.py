@@ -161,7 +161,8 @@ def town_create(
     password; with more communities or grids it adds the missing ones. The admin is a
     ``town_admin`` of this town, never a superuser; they get a random 12-character
     one-time password, returned (to be shown once) or, with ``send_password_by_sms``,
-    texted through ``settings.SMS_BACKEND`` after commit and not returned.
+    texted through ``settings.SMS_BACKEND`` after commit and not returned; it must be
+    changed at the first sign-in (``User.must_change_password``).
 
     Args:
         grids: ``(community name, grid name)`` pairs; each community must be listed.
@@ -246,7 +247,13 @@ def _town_create_locked(
         admin_created = False
     else:
         temporary = secrets.token_urlsafe(16)[:TEMPORARY_PASSWORD_CHARS]
-        admin = User(mobile=mobile, nickname=nickname, role=Role.TOWN_ADMIN, town=town)
+        admin = User(
+            mobile=mobile,
+            nickname=nickname,
+            role=Role.TOWN_ADMIN,
+            town=town,
+            must_change_password=True,  # a one-time password: changed at first sign-in
+        )
         admin.set_password(temporary)
         admin.save(force_insert=True)
         admin_created = True

@@ -292,3 +292,31 @@ def test_the_operator_lands_in_the_admin_and_town_pages_refuse_them(client, town
     # then
     assert home.status_code == 302 and home["Location"] == reverse("admin:index")
     assert desk.status_code == 403
+
+
+def test_the_first_admins_one_time_password_must_be_changed_at_first_sign_in(client):
+    # given the admin signed in with the password create_town printed
+    password = _password_from(_run(*ARGS))
+    assert User.objects.get(mobile="13800000003").must_change_password is True
+    client.post(reverse("accounts:login"), {"mobile": "13800000003", "password": password})
+    # when / then: pages send them to the password page, the API names the reason
+    assert client.get("/").headers["Location"] == reverse("accounts:password_change")
+    refused = client.get("/api/v1/console/communities")
+    assert (refused.status_code, refused.json()["code"]) == (403, "password_change_required")
+    # when they choose a new password
+    changed = client.post(
+        "/api/v1/me/password",
+        {"old_password": password, "new_password": "a-new-admin-passw0rd"},
+        content_type="application/json",
+    )
+    # then the flag is cleared and the console opens
+    assert changed.status_code == 204
+    assert User.objects.get(mobile="13800000003").must_change_password is False
+    assert client.get("/api/v1/console/communities").status_code == 200
+
+
+def test_the_setup_pages_admin_must_change_the_password_too(client):
+    # when
+    client.post(reverse("setup"), _form())
+    # then
+    assert User.objects.get(mobile="13800000003").must_change_password is True

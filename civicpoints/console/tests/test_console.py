@@ -4,6 +4,7 @@ inside their own town."""
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from civicpoints.accounts.models import Community, Grid, Household, Role, User
@@ -85,6 +86,13 @@ def test_inviting_a_grid_worker_creates_the_account_in_scope_and_texts_a_passwor
     [(mobile, text)] = ConsoleSMSBackend.outbox
     assert mobile == "18600000001"
     assert User.objects.get(pk=person.pk).check_password(_password_in(text))
+    # the one-time password must be changed at the first sign-in
+    assert User.objects.get(pk=person.pk).must_change_password is True
+    client = Client()
+    client.post("/accounts/login/", {"mobile": "18600000001", "password": _password_in(text)})
+    assert client.get("/accounts/staff/residents/").headers["Location"] == "/accounts/password/"
+    refused = client.get("/api/v1/me/points")
+    assert (refused.status_code, refused.json()["code"]) == (403, "password_change_required")
 
 
 @pytest.mark.parametrize(

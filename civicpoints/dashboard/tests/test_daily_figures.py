@@ -128,10 +128,17 @@ def test_today_is_counted_up_to_its_settled_rows(seeded, monkeypatch):
     resident = User.objects.filter(role=Role.RESIDENT, town=town, community=staff.community)[0]
     rule = PointRule.objects.get(code="event_attendance_hour")
     now = timezone.now()
+    staff = confirming_staff(resident)
     older = points.points_award(
-        resident=resident, rule=rule, idempotency_key="t-old", at=now - dt.timedelta(minutes=10)
+        resident=resident,
+        rule=rule,
+        actor=staff,
+        idempotency_key="t-old",
+        at=now - dt.timedelta(minutes=10),
     )
-    newest = points.points_award(resident=resident, rule=rule, idempotency_key="t-new", at=now)
+    newest = points.points_award(
+        resident=resident, rule=rule, actor=staff, idempotency_key="t-new", at=now
+    )
     # when: today is counted (the row of now is younger than the settling time)
     got = figures_take(town=town, through_day=local_date())
     # then: the older row is counted, the newest stays live, the figures are exact
@@ -159,6 +166,7 @@ def test_a_day_counted_while_it_ran_is_counted_again_once_over(seeded):
     row = points.points_award(
         resident=resident,
         rule=rule,
+        actor=confirming_staff(resident),
         idempotency_key="y-1",
         at=dt.datetime.combine(yesterday, TEN, tzinfo=timezone.get_current_timezone()),
     )

@@ -82,7 +82,7 @@ def test_a_small_demo_town_has_content_in_every_app_and_a_clean_ledger():
     assert Event.objects.filter(status=EventStatus.DRAFT).count() == 1
 
     # offers — one per approved merchant; 叶子发艺's haircut: 35 yuan, 5 off, 50 points
-    shops = Merchant.objects.filter(status=Merchant.Status.APPROVED)
+    shops = Merchant.objects.filter(status=Merchant.Status.APPROVED, town=resident.town)
     assert Offer.objects.filter(merchant__in=shops).count() == shops.count() == result.merchants
     haircut = Offer.objects.get(merchant__name="叶子发艺")
     assert (haircut.price_fen, haircut.discount_fen, haircut.points_cost) == (3500, 500, 50)
@@ -231,3 +231,26 @@ def test_the_demo_content_is_the_same_for_the_same_seed():
     assert a["posts"] and a["reports"] and a["signups"] and a["ledger"]
     assert a == b
     assert a["posts"] != c["posts"]
+
+
+def test_the_demo_ships_a_district_with_the_story_town_and_a_small_second_town(client):
+    # given: a small demo town
+    seed_town(scale=0.005, quiet=True)
+    district_admin = _login("district_admin")
+    # then: the district admin has no town and two towns in the district
+    assert (district_admin.role, district_admin.town_id) == (Role.DISTRICT_ADMIN, None)
+    towns = district_admin.district.towns.order_by("code")
+    assert [t.code for t in towns] == ["baishu", "baqiao"]
+    second = towns[0]
+    assert User.objects.filter(town=second, role=Role.RESIDENT).count() == 300
+    assert PointTransaction.objects.filter(town=second).exists()
+    assert _login("second_town_admin").town == second
+    # and both demo logins sign in with the demo password, straight to their pages
+    from civicpoints.demo.town import DEMO_PASSWORD
+
+    client.post(
+        "/accounts/login/", {"mobile": DEMO_LOGINS["district_admin"], "password": DEMO_PASSWORD}
+    )
+    page = client.get("/dashboard/district/")
+    assert page.status_code == 200 and "柏树镇" in page.content.decode()
+    assert client.get("/dashboard/", {"town": "baishu"}).status_code == 200

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicpoints.accounts.models import Community, Role, User
+from civicpoints.accounts.models import Community, Role, Town, User
 from civicpoints.accounts.scope import require_staff, town_of
 from civicpoints.core.errors import InvalidInput
 from civicpoints.core.imaging import photo_prepare
@@ -71,6 +71,7 @@ def _validate_fields(
     max_hours: int | None,
     min_age: int | None,
     town_id: int,
+    town: Town | None,
 ) -> None:
     if rule.town_id != town_id:  # a rule of another town's catalog
         raise UnknownRule(field="rule")
@@ -113,7 +114,7 @@ def _validate_fields(
         )
     if not (
         PointRule.objects.for_town(rule.town_id)
-        .in_force(local_date(starts_at))
+        .in_force(local_date(starts_at, town))
         .filter(pk=rule.pk)
         .exists()
     ):
@@ -176,6 +177,7 @@ def event_create(
         max_hours=max_hours,
         min_age=min_age,
         town_id=town_of(actor),
+        town=actor.town,
     )
     with transaction.atomic():
         return Event.objects.create(
@@ -260,6 +262,7 @@ def event_update(
         max_hours=max_hours,
         min_age=min_age,
         town_id=event.town_id,
+        town=event.town,
     )
     with transaction.atomic():
         ev = _lock_event(event)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from civicpoints.accounts.models import Town
 from civicpoints.core.timeutil import local_date, local_midnight
 from civicpoints.events.models import EventStatus, SignUp, SignUpStatus
 from civicpoints.events.services._common import _event_url
@@ -25,15 +27,23 @@ def events_send_reminders(*, now: dt.datetime | None = None) -> int:
     Returns: how many reminders were sent now.
     """
     now = now or timezone.now()
-    tomorrow = local_date(now) + dt.timedelta(days=1)
-    start, end = local_midnight(tomorrow), local_midnight(tomorrow + dt.timedelta(days=1))
+    # "tomorrow" is each town's own next local day
+    window = Q()
+    for town in Town.objects.only("pk", "time_zone"):
+        tomorrow = local_date(now, town) + dt.timedelta(days=1)
+        window |= Q(
+            event__town_id=town.pk,
+            event__starts_at__gte=local_midnight(tomorrow, town),
+            event__starts_at__lt=local_midnight(tomorrow + dt.timedelta(days=1), town),
+        )
+    if not window:
+        return 0
     due = (
         SignUp.objects.filter(
+            window,
             status=SignUpStatus.CONFIRMED,
             reminded_at__isnull=True,
             event__status=EventStatus.PUBLISHED,
-            event__starts_at__gte=start,
-            event__starts_at__lt=end,
         )
         .select_related("event", "resident")
         .order_by("pk")

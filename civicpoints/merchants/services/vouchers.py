@@ -7,17 +7,17 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicpoints.accounts.locks import lock_person
-from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.models import Role, Town, User
 from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import Conflict, NotFound
-from civicpoints.core.timeutil import local_date
+from civicpoints.core.timeutil import local_date, town_today
 from civicpoints.merchants.errors import (
     LimitReached,
     OfferUnavailable,
@@ -125,7 +125,7 @@ def voucher_exchange(*, resident: User, offer_id: int, idempotency_key: str) -> 
                 raise _key_reused()
             first.created = False
             return first
-        today = local_date()
+        today = town_today(resident.town)
         if not Offer.objects.available(today).filter(pk=offer.pk).exists():
             raise OfferUnavailable(field="offer")
         if offer.stock < 1:
@@ -224,8 +224,13 @@ def vouchers_expire(*, today: dt.date | None = None) -> int:
     row lock, so a second run (or a concurrent one) refunds nothing twice, and
     a voucher redeemed meanwhile is left alone. Returns how many were refunded.
     """
-    today = today or local_date()
-    due = Voucher.objects.filter(status=Voucher.Status.ISSUED, expires_on__lt=today)
+    if today is not None:
+        past = Q(expires_on__lt=today)
+    else:  # each town's own today
+        past = Q(pk__in=[])
+        for town in Town.objects.only("pk", "time_zone"):
+            past |= Q(town_id=town.pk, expires_on__lt=town_today(town))
+    due = Voucher.objects.filter(past, status=Voucher.Status.ISSUED)
     refunded = 0
     for pk, resident_id in due.order_by("pk").values_list("pk", "resident_id"):
         with transaction.atomic():
@@ -360,7 +365,7 @@ def voucher_redeem(*, actor: User, code: str) -> CounterView:
     merchant = require_merchant_staff(actor)
     voucher = _voucher_at_counter(merchant, code)
     now = timezone.now()
-    today = local_date(now)
+    today = local_date(now, actor.town)
     with transaction.atomic():
         claimed = Voucher.objects.filter(
             pk=voucher.pk,

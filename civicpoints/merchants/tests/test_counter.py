@@ -58,7 +58,7 @@ def test_refused_after_expiry(town, voucher, monkeypatch):
     # given: the day after the voucher's last valid local day
     after = voucher.expires_on + dt.timedelta(days=1)
     # patched where voucher_redeem looks it up
-    monkeypatch.setattr(voucher_services, "local_date", lambda at=None: after)
+    monkeypatch.setattr(voucher_services, "local_date", lambda at=None, town=None: after)
     # when / then
     with pytest.raises(VoucherNotUsable) as exc:
         services.voucher_redeem(actor=town.merchant, code=voucher.code)
@@ -67,7 +67,9 @@ def test_refused_after_expiry(town, voucher, monkeypatch):
 
 
 def test_valid_on_its_last_local_day(town, voucher, monkeypatch):
-    monkeypatch.setattr(voucher_services, "local_date", lambda at=None: voucher.expires_on)
+    monkeypatch.setattr(
+        voucher_services, "local_date", lambda at=None, town=None: voucher.expires_on
+    )
     services.voucher_redeem(actor=town.merchant, code=voucher.code)
     assert Voucher.objects.get(pk=voucher.pk).status == Voucher.Status.REDEEMED
 

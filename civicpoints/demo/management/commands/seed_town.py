@@ -83,4 +83,4 @@ class Command(BaseCommand):
     def _print_logins(self):
         self.stdout.write(f"demo logins, password {DEMO_PASSWORD}:")
         for role, mobile in DEMO_LOGINS.items():
-            self.stdout.write(f"  {role:16} {mobile}")
+            self.stdout.write(f"  {role:18} {mobile}")
