@@ -1,13 +1,20 @@
-"""The one way a read is narrowed to the actor's town (DESIGN.md invariant 9).
+"""The one way a read or write is narrowed to the actor's town (DESIGN.md invariant 9).
 
-Tenant models give their QuerySet the ``TownScopedQuerySet`` base (``town_lookup``
-names the path to the town when it is not a direct ``town`` column), and selectors
-call ``.for_viewer(viewer)`` instead of writing their own town filter:
+Every tenant model has a ``town`` column of its own (children too: a comment carries
+its post's town), and its manager is a ``TownScopedQuerySet``. Selectors and
+services narrow with it instead of writing their own town filter:
 
-- a signed-in person of a town sees that town's rows only;
-- a visitor, or the platform operator (no town), gets the queryset unchanged — the
+- ``.for_town(town_id)`` — the rows of one town (the actor's: ``accounts.scope.town_of``);
+- ``.for_viewer(viewer)`` — a signed-in person of a town sees that town's rows only; a
+  visitor, or the platform operator (no town), gets the queryset unchanged — the
   selector has already limited it to what is public (e.g. approved posts), which is
   what a share link shows to anyone.
+
+A child row takes its town from its parent (``town_parent`` names the foreign key):
+``save()`` and ``bulk_create`` fill a missing ``town_id`` from the parent, so no
+caller can write a child into another town than its parent's; a test compares every
+child's town with its parent's (``core/tests/test_town_columns.py``). Unique keys of
+tenant tables start with ``town`` so that sharding by town (Citus) stays open.
 
 Core knows no user model: the viewer is anything with ``is_authenticated`` and
 ``town_id``.
@@ -15,7 +22,8 @@ Core knows no user model: the viewer is anything with ``is_authenticated`` and
 
 from __future__ import annotations
 
-from typing import Any, Self
+from collections.abc import Iterable
+from typing import Any, ClassVar, Self
 
 from django.db import models
 
@@ -37,3 +45,90 @@ class TownScopedQuerySet(models.QuerySet[Any]):
         if viewer is None or not getattr(viewer, "is_authenticated", False) or town_id is None:
             return self
         return self.for_town(town_id)
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        """``QuerySet.bulk_create``, first filling each child's missing town from its parent
+        (one query per batch of parents that are not loaded)."""
+        objs = list(objs)
+        parent = getattr(self.model, "town_parent", None)
+        if parent:
+            fill_town_from_parent(self.model, objs, parent)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+def fill_town_from_parent(model: type[models.Model], objs: list[Any], parent: str) -> None:
+    """Set ``town_id`` of each of ``objs`` that has none to its ``parent``'s town."""
+    missing = [o for o in objs if o.town_id is None]
+    if not missing:
+        return
+    field = model._meta.get_field(parent)
+    unloaded = {
+        getattr(o, field.attname)
+        for o in missing
+        if not field.is_cached(o)  # type: ignore[union-attr]  # a ForeignKey
+    }
+    related = field.related_model
+    towns = dict(
+        related._default_manager.filter(pk__in=unloaded).values_list("pk", "town_id")  # type: ignore[union-attr]
+        if unloaded
+        else []
+    )
+    for o in missing:
+        if field.is_cached(o):  # type: ignore[union-attr]
+            o.town_id = getattr(o, parent).town_id
+        else:
+            o.town_id = towns.get(getattr(o, field.attname))
+
+
+class TownRow(models.Model):
+    """Abstract base of a tenant row (a model with a ``town`` column).
+
+    Saving an existing row updates it by id *and* town, and ``refresh_from_db`` reads it
+    by id and town, so the statements a model instance runs name its town like the
+    selectors' do (a shard by town finds the row). A row never moves to another town.
+    """
+
+    class Meta:
+        abstract = True
+
+    def _do_update(
+        self,
+        base_qs: Any,
+        using: Any,
+        pk_val: Any,
+        values: Any,
+        update_fields: Any,
+        forced_update: Any,
+    ) -> Any:
+        town_id = getattr(self, "town_id", None)
+        if town_id is not None:
+            base_qs = base_qs.filter(town_id=town_id)
+        return super()._do_update(  # type: ignore[misc]  # a private Django hook
+            base_qs, using, pk_val, values, update_fields, forced_update
+        )
+
+    def refresh_from_db(
+        self, using: str | None = None, fields: Any = None, from_queryset: Any = None
+    ) -> None:
+        """``Model.refresh_from_db``, reading the row by id and town."""
+        town_id = getattr(self, "town_id", None)
+        if from_queryset is None and town_id is not None:
+            from_queryset = type(self)._base_manager.db_manager(using).filter(town_id=town_id)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
+
+class TownChild(TownRow):
+    """Abstract base of a row that belongs to its parent's town (``town_parent``, the
+    name of the foreign key to a row with a ``town``). ``save()`` takes the town from
+    the parent when the caller has not named it."""
+
+    town_parent: ClassVar[str]
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, naming the parent's town when ``town_id`` is unset."""
+        if self.town_id is None:  # type: ignore[attr-defined]
+            self.town_id = getattr(self, self.town_parent).town_id  # type: ignore[attr-defined]
+        super().save(*args, **kwargs)

@@ -73,7 +73,7 @@ def merchants_public(
     )
     cheapest = (
         Offer.objects.available(today)
-        .filter(merchant=OuterRef("pk"), stock__gt=0)
+        .filter(town_id=OuterRef("town_id"), merchant=OuterRef("pk"), stock__gt=0)
         .annotate(pay=F("price_fen") - F("discount_fen"))
         .order_by("points_cost", "pay", "pk")
     )

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownRow, TownScopedQuerySet
+
 
 class NotificationKind(models.TextChoices):
     POST_APPROVED = "post_approved", _("Post approved")
@@ -29,12 +31,12 @@ class Medium(models.TextChoices):
     WECHAT = "wechat", _("WeChat")
 
 
-class NotificationQuerySet(models.QuerySet):
+class NotificationQuerySet(TownScopedQuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
 
-class Notification(models.Model):
+class Notification(TownRow):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -68,7 +70,7 @@ class Notification(models.Model):
         return self.title
 
 
-class DeliveryFailure(models.Model):
+class DeliveryFailure(TownRow):
     """A notification that a channel (SMS, WeChat) gave up on, for town admins to see
     (``/messages/failures/``). One row per notification and channel; holds the
     provider's error code, never the text or the number."""
@@ -82,13 +84,15 @@ class DeliveryFailure(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"))
     failed_at = models.DateTimeField(_("failed at"), default=timezone.now)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("delivery failure")
         verbose_name_plural = _("delivery failures")
         ordering = ["-failed_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["notification", "channel"], name="delivery_failure_one_per_channel"
+                fields=["town", "notification", "channel"], name="delivery_failure_one_per_channel"
             ),
             models.CheckConstraint(
                 condition=models.Q(attempts__gte=1), name="delivery_failure_attempts_positive"

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownRow, TownScopedQuerySet
+
 
 class RuleCategory(models.TextChoices):
     FAMILY_NEIGHBOURHOOD = "family_neighbourhood", _("Family & neighbourhood")
@@ -142,7 +144,7 @@ class PointRule(models.Model):
         return self.description_en if lang.startswith("en") else self.description_zh
 
 
-class PointAccount(models.Model):
+class PointAccount(TownRow):
     """The cached balance of one resident, written in the same transaction as each row.
 
     ``balance`` = sum of all the resident's ledger rows; ``lifetime_earned`` = sum
@@ -159,6 +161,8 @@ class PointAccount(models.Model):
     balance = models.BigIntegerField(_("balance"), default=0)
     lifetime_earned = models.BigIntegerField(_("lifetime earned"), default=0)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("point account")
@@ -186,7 +190,7 @@ class LedgerIsAppendOnly(Exception):
     """Raised on any attempt to update or delete a ledger row."""
 
 
-class PointTransactionQuerySet(models.QuerySet["PointTransaction"]):
+class PointTransactionQuerySet(TownScopedQuerySet):
     def update(self, **kwargs: Any) -> NoReturn:
         raise LedgerIsAppendOnly("point transactions are never updated")
 
@@ -198,7 +202,7 @@ class PointTransactionQuerySet(models.QuerySet["PointTransaction"]):
         return self.filter(counts_as_earned=True)
 
 
-class PointTransaction(models.Model):
+class PointTransaction(TownRow):
     """One row of the append-only ledger (积分流水).
 
     ``points`` is signed: awards positive, spends negative, a reversal the exact
@@ -228,7 +232,7 @@ class PointTransaction(models.Model):
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
-    idempotency_key = models.CharField(max_length=160, unique=True)
+    idempotency_key = models.CharField(max_length=160)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -250,6 +254,9 @@ class PointTransaction(models.Model):
         verbose_name = _("point transaction")
         verbose_name_plural = _("point transactions")
         constraints = [
+            models.UniqueConstraint(
+                fields=["town", "idempotency_key"], name="pointtransaction_town_key_unique"
+            ),
             models.CheckConstraint(condition=~Q(points=0), name="pointtx_points_nonzero"),
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="pointtx_balance_gte_0"),
             models.CheckConstraint(
@@ -297,7 +304,7 @@ class PendingStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class PendingAdjustment(models.Model):
+class PendingAdjustment(TownRow):
     """A manual adjustment above the town's threshold, waiting for a second staff member.
 
     Written by ``points.services.adjustment_request``; the ledger row exists only
@@ -311,7 +318,7 @@ class PendingAdjustment(models.Model):
     )
     points = models.IntegerField(_("points"))
     reason = models.CharField(_("reason"), max_length=200)
-    idempotency_key = models.CharField(max_length=160, unique=True)
+    idempotency_key = models.CharField(max_length=160)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -329,10 +336,15 @@ class PendingAdjustment(models.Model):
         PointTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("pending adjustment")
         verbose_name_plural = _("pending adjustments")
         constraints = [
+            models.UniqueConstraint(
+                fields=["town", "idempotency_key"], name="pendingadjustment_town_key_unique"
+            ),
             models.CheckConstraint(condition=~Q(points=0), name="pendadj_points_nonzero"),
             models.CheckConstraint(condition=~Q(reason=""), name="pendadj_has_reason"),
             models.CheckConstraint(
@@ -360,7 +372,7 @@ class BudgetMode(models.TextChoices):
     CONFIRM = "confirm", _("Queue them for a town admin to confirm")
 
 
-class IssuanceBudget(models.Model):
+class IssuanceBudget(TownRow):
     """A town's monthly budget in points for one rule or one rule category (local months).
 
     Counted: points awarded (kind ``award``) under the rule or category in the
@@ -378,6 +390,8 @@ class IssuanceBudget(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -401,7 +415,7 @@ class IssuanceBudget(models.Model):
         return f"{self.town_id}:{self.rule_id or self.category} {self.points}/month"
 
 
-class BudgetUse(models.Model):
+class BudgetUse(TownRow):
     """Points awarded under one budget in one local month: the counter the award path
     moves under a row lock (one ``INSERT … ON CONFLICT DO UPDATE … RETURNING``).
 
@@ -416,9 +430,13 @@ class BudgetUse(models.Model):
     limit_points = models.PositiveIntegerField()
     mode = models.CharField(max_length=8, choices=BudgetMode)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["budget", "month"], name="budgetuse_once_a_month"),
+            models.UniqueConstraint(
+                fields=["town", "budget", "month"], name="budgetuse_once_a_month"
+            ),
             models.CheckConstraint(condition=Q(used__gte=0), name="budgetuse_used_gte_0"),
         ]
 
@@ -432,7 +450,7 @@ class QueuedStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class QueuedAward(models.Model):
+class QueuedAward(TownRow):
     """An award past a ``confirm`` budget, waiting for a town admin.
 
     Who queued it (``actor``: the staff member whose action earned it, None for an
@@ -455,7 +473,7 @@ class QueuedAward(models.Model):
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cause_id = models.CharField(max_length=64, blank=True)
-    idempotency_key = models.CharField(max_length=160, unique=True)
+    idempotency_key = models.CharField(max_length=160)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -474,6 +492,8 @@ class QueuedAward(models.Model):
         blank=True,
         related_name="queued_award",
     )
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -503,6 +523,9 @@ class QueuedAward(models.Model):
                     transaction__isnull=True,
                 ),
                 name="queued_award_decision_recorded",
+            ),
+            models.UniqueConstraint(
+                fields=["town", "idempotency_key"], name="queuedaward_town_key_unique"
             ),
         ]
 

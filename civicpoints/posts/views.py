@@ -265,7 +265,7 @@ def queue_view(request):
         "posts/queue.html",
         {
             "posts": selectors.moderation_queue(request.user)[:100],
-            "flagged": integrity_selectors.open_flagged_ids(Post),
+            "flagged": integrity_selectors.open_flagged_ids(Post, request.user.town_id),
             "appeals": selectors.appeal_queue(request.user)[:100],
         },
     )
