@@ -244,8 +244,9 @@ def appeal(request, post_id: ObjectId, payload: AppealIn):
 @router.get("/posts/{int:post_id}/comments", response=list[CommentOut], auth=None)
 @paginate(BoundedLimitOffsetPagination)
 def comments(request, post_id: ObjectId):
-    """Visible comments of a published post, oldest first."""
-    return selectors.visible_comments(selectors.post_for_viewer(None, post_id))
+    """Visible comments of a published post, oldest first (a visitor's; a signed-in
+    person's of their own town only, like the post itself)."""
+    return selectors.visible_comments(selectors.post_for_viewer(request.user, post_id))
 
 
 @router.post(

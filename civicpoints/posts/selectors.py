@@ -16,6 +16,7 @@ from civicpoints.core.search import matching
 from civicpoints.posts.models import (
     Appeal,
     AppealStatus,
+    Comment,
     Like,
     Post,
     PostPhoto,
@@ -136,8 +137,13 @@ def post_for_viewer(viewer: User | None, post_id: int) -> Post:
     raise NotFound()
 
 
-def visible_comments(post: Post):
-    return post.comments.filter(is_hidden=False).select_related("author")
+def visible_comments(post: Post) -> QuerySet[Comment]:
+    """``post``'s comments not hidden by staff (read in the post's town)."""
+    return (
+        Comment.objects.for_town(post.town_id)
+        .filter(post=post, is_hidden=False)
+        .select_related("author")
+    )
 
 
 def my_posts(user: User) -> QuerySet[Post]:
