@@ -33,7 +33,7 @@ class MobileBackend(ModelBackend):
             return None
         return super().authenticate(request, username=canonical, password=password, **kwargs)
 
-    def get_user(self, user_id: Any) -> User | None:  # type: ignore[override]  # stub: int
+    def get_user(self, user_id: Any) -> User | None:
         """The signed-in person of this request, looked up by id *and* town (invariant 9).
 
         The town comes from the session (``TOWN_SESSION_KEY``, written at sign-in;

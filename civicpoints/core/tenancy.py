@@ -26,6 +26,10 @@ from collections.abc import Iterable
 from typing import Any, ClassVar, Self
 
 from django.db import models
+from django.db.models.fields.related_descriptors import (
+    ForwardManyToOneDescriptor,
+    ForwardOneToOneDescriptor,
+)
 
 
 class TownScopedQuerySet(models.QuerySet[Any]):
@@ -61,20 +65,16 @@ def fill_town_from_parent(model: type[models.Model], objs: list[Any], parent: st
     missing = [o for o in objs if o.town_id is None]
     if not missing:
         return
-    field = model._meta.get_field(parent)
-    unloaded = {
-        getattr(o, field.attname)
-        for o in missing
-        if not field.is_cached(o)  # type: ignore[union-attr]  # a ForeignKey
-    }
+    field: Any = model._meta.get_field(parent)
+    unloaded = {getattr(o, field.attname) for o in missing if not field.is_cached(o)}
     related = field.related_model
     towns = dict(
-        related._default_manager.filter(pk__in=unloaded).values_list("pk", "town_id")  # type: ignore[union-attr]
+        related._default_manager.filter(pk__in=unloaded).values_list("pk", "town_id")
         if unloaded
         else []
     )
     for o in missing:
-        if field.is_cached(o):  # type: ignore[union-attr]
+        if field.is_cached(o):
             o.town_id = getattr(o, parent).town_id
         else:
             o.town_id = towns.get(getattr(o, field.attname))
@@ -92,20 +92,12 @@ class TownRow(models.Model):
         abstract = True
 
     def _do_update(
-        self,
-        base_qs: Any,
-        using: Any,
-        pk_val: Any,
-        values: Any,
-        update_fields: Any,
-        forced_update: Any,
-    ) -> Any:
+        self, base_qs: Any, *args: Any, **kwargs: Any
+    ) -> Any:  # passes through to Django
         town_id = getattr(self, "town_id", None)
         if town_id is not None:
             base_qs = base_qs.filter(town_id=town_id)
-        return super()._do_update(  # type: ignore[misc]  # a private Django hook
-            base_qs, using, pk_val, values, update_fields, forced_update
-        )
+        return super()._do_update(base_qs, *args, **kwargs)
 
     def refresh_from_db(
         self, using: str | None = None, fields: Any = None, from_queryset: Any = None
@@ -113,7 +105,8 @@ class TownRow(models.Model):
         """``Model.refresh_from_db``, reading the row by id and town."""
         town_id = getattr(self, "town_id", None)
         if from_queryset is None and town_id is not None:
-            from_queryset = type(self)._base_manager.db_manager(using).filter(town_id=town_id)
+            manager: Any = type(self)._base_manager.db_manager(using)
+            from_queryset = manager.filter(town_id=town_id)
         super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
 
@@ -129,6 +122,62 @@ class TownChild(TownRow):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Save, naming the parent's town when ``town_id`` is unset."""
-        if self.town_id is None:  # type: ignore[attr-defined]
-            self.town_id = getattr(self, self.town_parent).town_id  # type: ignore[attr-defined]
+        row: Any = self
+        if row.town_id is None:
+            row.town_id = getattr(self, self.town_parent).town_id
         super().save(*args, **kwargs)
+
+
+class _TownForwardLookup:
+    """Mixin for a forward foreign-key descriptor: the lazy load of ``row.parent`` names
+    the row's town (``WHERE id = … AND town_id = …``) when both sides have a town. A
+    reference into another town or to someone without one (the platform operator as a
+    row's actor) is not found that way and is read by id alone, as Django does."""
+
+    field: Any
+
+    def get_object(self, instance: Any) -> Any:
+        town_id = getattr(instance, "town_id", None)
+        if town_id is not None:
+            qs = self.get_queryset(instance=instance).filter(town_id=town_id)  # type: ignore[attr-defined]  # on the descriptor
+            found = qs.filter(self.field.get_reverse_related_filter(instance)).first()
+            if found is not None:
+                return found
+        return super().get_object(instance)  # type: ignore[misc]  # the descriptor's
+
+
+class _TownManyToOne(_TownForwardLookup, ForwardManyToOneDescriptor):  # type: ignore[type-arg]
+    pass
+
+
+class _TownOneToOne(_TownForwardLookup, ForwardOneToOneDescriptor):  # type: ignore[type-arg]
+    pass
+
+
+def name_town_in_lazy_loads(models_: Iterable[type[models.Model]]) -> int:
+    """Give every foreign key from a tenant model to a tenant model (both with a
+    ``town`` column) the town-naming lazy load; returns how many. Called once from
+    ``CoreConfig.ready``."""
+
+    def has_town(model: Any) -> bool:
+        return any(f.name == "town" for f in model._meta.concrete_fields)
+
+    n = 0
+    for model in models_:
+        if not has_town(model):
+            continue
+        for field in model._meta.concrete_fields:
+            if not field.is_relation or field.name == "town" or not field.related_model:
+                continue
+            if not has_town(field.related_model) or getattr(
+                field.remote_field, "parent_link", False
+            ):
+                continue
+            current = model.__dict__.get(field.name)
+            if type(current) is ForwardManyToOneDescriptor:
+                setattr(model, field.name, _TownManyToOne(field))
+                n += 1
+            elif type(current) is ForwardOneToOneDescriptor:
+                setattr(model, field.name, _TownOneToOne(field))
+                n += 1
+    return n

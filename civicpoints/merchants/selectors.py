@@ -133,7 +133,8 @@ def offers_of(merchant: Merchant) -> QuerySet[Offer]:
 def vouchers_of(resident: User) -> QuerySet[Voucher]:
     """The resident's vouchers, usable first, then newest."""
     return (
-        Voucher.objects.filter(resident=resident)
+        Voucher.objects.for_town(resident.town_id)
+        .filter(resident=resident)
         .select_related("offer", "merchant")
         .order_by("status", "-issued_at")
     )

@@ -30,7 +30,10 @@ from civicpoints.points.models import (
 def account_for(resident: User) -> PointAccount:
     """The resident's balance row; an unsaved zero account if they have none yet."""
     try:
-        return PointAccount.objects.for_town(resident.town_id).get(resident=resident)
+        account: PointAccount = PointAccount.objects.for_town(resident.town_id).get(
+            resident=resident
+        )
+        return account
     except PointAccount.DoesNotExist:
         return PointAccount(resident=resident, town_id=town_of(resident))
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -231,7 +231,7 @@ def _replay(
     request, not change it.
     """
     # No ORDER BY: the unique index answers it directly (.first() would sort by pk).
-    row = next(
+    row: PointTransaction | None = next(
         iter(PointTransaction.objects.for_town(town_of(resident)).filter(idempotency_key=key)[:1]),
         None,
     )
@@ -756,7 +756,7 @@ def adjustment_request(
             ):
                 raise IdempotencyKeyReused(field="idempotency_key")
             first.created = False
-            return first
+            return cast(PendingAdjustment, first)
         day = local_date()
         _require_daily_room(actor, points, day)
         pending = PendingAdjustment.objects.create(
@@ -786,7 +786,7 @@ def _lock_pending(actor: User, adjustment_id: int) -> PendingAdjustment:
     require_covers(actor, pending.resident)
     if pending.requested_by_id == actor.pk:
         raise SameStaffMember(field="adjustment")
-    return pending
+    return cast(PendingAdjustment, pending)
 
 
 def adjustment_confirm(*, actor: User, adjustment_id: int) -> PendingAdjustment:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -138,7 +139,7 @@ def wechat_sign_in(
             if not WeChatIdentity.objects.filter(**{key: ids[key]}).exists():
                 setattr(identity, key, ids[key])
         identity.save()
-    return identity.user
+    return cast(User, identity.user)
 
 
 def _token_hash(raw: str) -> str:

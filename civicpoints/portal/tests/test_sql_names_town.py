@@ -148,6 +148,8 @@ def _writes(town) -> None:
     from civicpoints.reports.models import ReportCategory
 
     section = Section.objects.filter(is_active=True).first()
+    category = ReportCategory.objects.first()
+    assert section is not None and category is not None
     post = posts.post_create(author=town.alice, section=section, title="路灯修好了", body="谢谢")
     posts.post_approve(actor=town.staff_a, post=post, rule_code="voluntary_patrol")
     posts.comment_add(author=town.bob, post=post, body="好")
@@ -155,7 +157,7 @@ def _writes(town) -> None:
     posts.post_share(user=town.bob, post=post)
     report = reports.report_file(
         reporter=town.alice,
-        category=ReportCategory.objects.first(),
+        category=category,
         place="巴桥路",
         body="垃圾堆放",
     )

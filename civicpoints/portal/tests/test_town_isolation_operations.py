@@ -98,6 +98,7 @@ def _town1_rows_the_demo_lacks(town1: Town, admin1: User) -> None:
     resident = User.objects.filter(town=town1, role=Role.RESIDENT).first()
     community = Community.objects.filter(town=town1).first()
     post = Post.objects.filter(town=town1).first()
+    assert resident is not None and community is not None and post is not None
     if not ExportJob.objects.filter(town=town1).exists():
         ExportJob.objects.create(
             town=town1,
@@ -257,6 +258,7 @@ def test_every_operation_as_each_role_of_town_2_finds_nothing_of_town_1(client, 
         "town_admin": make("15100000003", "x", nickname="a", role=Role.TOWN_ADMIN, town=other),
     }
     admin1 = User.objects.filter(town=town1, role=Role.TOWN_ADMIN).first()
+    assert admin1 is not None
     _town1_rows_the_demo_lacks(town1, admin1)
     ids = _town1_ids(town1)
     client.force_login(people["town_admin"])
