@@ -338,7 +338,12 @@ def take_down(request, post_id: ObjectId, payload: ReasonIn):
 )
 def hide_comment(request, comment_id: ObjectId):
     """Hide a comment on a post by a resident in my scope."""
-    comment = Comment.objects.select_related("post__author").filter(pk=comment_id).first()
+    comment = (
+        Comment.objects.for_town(request.user.town_id)
+        .select_related("post__author")
+        .filter(pk=comment_id)
+        .first()
+    )
     if comment is None:
         raise NotFound()
     services.comment_hide(actor=request.user, comment=comment)

@@ -200,7 +200,10 @@ def appeal_for_staff(actor: User, appeal_id: int) -> Appeal:
 
 
 def liked(user: User, post: Post) -> bool:
-    return user.is_authenticated and Like.objects.filter(post=post, user=user).exists()
+    return (
+        user.is_authenticated
+        and Like.objects.for_town(post.town_id).filter(post=post, user=user).exists()
+    )
 
 
 def search(viewer: User, wanted: Sequence[str], *, limit: int = 200) -> list[Post]:

@@ -37,6 +37,8 @@ UNIQUE_WITHOUT_TOWN = {
     ("accounts.WeChatIdentity", "mini_openid"): "as openid",
     ("accounts.WeChatIdentity", "unionid"): "as openid",
     ("merchants.Voucher", "code"): "printed voucher codes stay unique platform-wide",
+    ("sharing.ShareLink", "key"): "a share link's key is the URL a visitor opens, looked up "
+    "before anyone knows the town",
 }
 
 
