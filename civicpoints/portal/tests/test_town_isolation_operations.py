@@ -32,7 +32,7 @@ from civicpoints.events.models import Event
 from civicpoints.integrity.models import Flag
 from civicpoints.merchants.models import Merchant, Offer, Voucher
 from civicpoints.notifications.models import Notification
-from civicpoints.points.models import PendingAdjustment
+from civicpoints.points.models import PendingAdjustment, QueuedAward
 from civicpoints.posts.models import Appeal, Comment, Post, PostStatus
 from civicpoints.reports.models import Report
 
@@ -88,6 +88,7 @@ def _town1_ids(town1: Town) -> dict[str, int | None]:
         "grid_id": first(Grid.objects),
         "dispute_id": first(Dispute.objects),
         "flag_id": first(Flag.objects),
+        "queued_id": first(QueuedAward.objects),
     }
 
 
@@ -154,6 +155,8 @@ def _id_for(name: str, route: str, ids: dict[str, int | None]) -> int | None:
         return ids["import_job_id" if "import" in route else "export_job_id"]
     if name == "pk":
         return ids["flag_id" if route.startswith("integrity") else "dispute_id"]
+    if name not in ids:  # a new kind of path id: map it above
+        raise AssertionError(f"no town-1 row kind for the path id {name!r}")
     return ids[name]
 
 
@@ -203,7 +206,9 @@ def _api_operations(ids) -> list[tuple[str, str]]:
             if "openapi" in path or (method, path.removeprefix("/api/v1")) in SKIP_API:
                 continue
             names = re.findall(r"{(\w+)}", path)
-            if any(ids.get(n) is None for n in names):
+            unknown = [n for n in names if n not in ids]
+            assert not unknown, f"no town-1 row kind for the path ids {unknown} of {path}"
+            if any(ids[n] is None for n in names):
                 continue
             filled = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
             ops.append((method, filled if filled.startswith("/api/") else "/api/v1" + filled))
