@@ -109,7 +109,7 @@ class DeliveryFailure(TownRow):
         return self.channel.rsplit(".", 1)[-1]
 
 
-class NotificationPreference(models.Model):
+class NotificationPreference(TownRow):
     """One person's choice for one kind: send it by SMS, by WeChat (the inbox always
     gets it). No row: the default (``notifications.preferences``)."""
 
@@ -122,18 +122,22 @@ class NotificationPreference(models.Model):
     wechat = models.BooleanField(_("WeChat"))
     updated_at = models.DateTimeField(default=timezone.now)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
         constraints = [
-            models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_one_per_kind")
+            models.UniqueConstraint(
+                fields=["town", "user", "kind"], name="notification_pref_one_per_kind"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: sms={self.sms} wechat={self.wechat}"
 
 
-class SentReminder(models.Model):
+class SentReminder(TownRow):
     """A reminder sent once (``key`` says what, to whom, for which date): the unique
     key makes a job that runs twice, late or in two processes remind once."""
 
@@ -141,14 +145,21 @@ class SentReminder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
-    key = models.CharField(max_length=120, unique=True)
+    key = models.CharField(max_length=120)
     sent_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["town", "key"], name="sentreminder_town_key_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.key
 
 
-class Broadcast(models.Model):
+class Broadcast(TownRow):
     """A staff announcement to every resident of a community or of one grid, through
     the inbox and the channels; the row is its audit record (who, when, to whom,
     what, how many)."""
@@ -162,17 +173,22 @@ class Broadcast(models.Model):
     title = models.CharField(_("title"), max_length=60)
     body = models.TextField(_("text"))
     recipients = models.PositiveIntegerField(_("residents reached"))
-    idempotency_key = models.CharField(max_length=80, unique=True)
+    idempotency_key = models.CharField(max_length=80)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     # set by ``broadcast_send``: False when a repeat of the key returned the first one
     created: bool
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("broadcast")
         verbose_name_plural = _("broadcasts")
         ordering = ["-created_at", "-pk"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["town", "idempotency_key"], name="broadcast_town_key_unique"
+            ),
             models.CheckConstraint(condition=~Q(title=""), name="broadcast_has_title"),
             models.CheckConstraint(condition=~Q(body=""), name="broadcast_has_body"),
         ]

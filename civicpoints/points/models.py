@@ -542,7 +542,7 @@ class QueuedAward(TownRow):
         return self.cause_id
 
 
-class ExpiryPolicy(models.Model):
+class ExpiryPolicy(TownRow):
     """A town's points expiry (积分有效期), off until a town admin switches it on.
 
     As Chinese point schemes run it: points earned in calendar year Y (local days)
@@ -569,6 +569,8 @@ class ExpiryPolicy(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("points expiry policy")

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0011_town_on_child_rows"),
         ("merchants", "0004_issue18_merchant_sort_key"),
-        ("points", "0008_unique_keys_start_with_town"),
+        ("points", "0009_unique_keys_start_with_town"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

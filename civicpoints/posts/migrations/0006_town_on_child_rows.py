@@ -10,7 +10,7 @@ from civicpoints.core.migration_ops import backfill_town
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0011_town_on_child_rows"),
-        ("posts", "0004_merge_h16a_i19"),
+        ("posts", "0005_search_doc_chinese_bigrams"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0011_town_on_child_rows"),
-        ("articles", "0002_h16a_media_lookup_index"),
+        ("articles", "0004_search_doc_chinese_bigrams"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0011_town_on_child_rows"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("points", "0007_queued_award_decision_constraint"),
+        ("points", "0008_town_points_expiry_policy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0011_town_on_child_rows"),
-        ("events", "0003_event_photo_public_copy"),
+        ("events", "0004_search_doc_chinese_bigrams"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

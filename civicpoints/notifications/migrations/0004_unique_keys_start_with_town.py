@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0011_town_on_child_rows"),
-        ("notifications", "0002_i15_delivery_failures"),
+        ("notifications", "0003_preferences_broadcasts_reminders"),
     ]
 
     operations = [
