@@ -86,7 +86,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, fetching the signed-in person by id and town (accounts.backends)
+    "civicpoints.accounts.backends.TownAuthenticationMiddleware",
     "civicpoints.accounts.middleware.UserLanguageMiddleware",
     "civicpoints.accounts.middleware.ElderModeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -8,6 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organization")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from civicpoints.accounts.backends import remember_town
+
+        # the session keeps the person's town beside their id: the user lookup names it
+        user_logged_in.connect(remember_town, dispatch_uid="accounts.remember_town")
         # every app's admin is registered by now (django.contrib.admin comes first in
         # INSTALLED_APPS and autodiscovers in its ready()): scope each one by town
         from django.contrib import admin

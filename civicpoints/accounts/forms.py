@@ -73,7 +73,9 @@ class RegisterForm(forms.Form):
         assert isinstance(community, forms.ModelChoiceField)  # as declared above
         assert isinstance(grid, forms.ModelChoiceField)
         community.queryset = qs.order_by("name")
-        grid.queryset = Grid.objects.filter(community__in=qs).select_related("community")
+        grid.queryset = Grid.objects.filter(
+            town_id__in=qs.values_list("town_id", flat=True), community__in=qs
+        ).select_related("community")
 
 
 class CodeField(forms.CharField):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.core.mobile import mask_mobile, normalize_mobile
+from civicpoints.core.tenancy import TownChild, TownRow, TownScopedQuerySet
 
 
 class District(models.Model):
@@ -71,11 +72,13 @@ class Town(models.Model):
         return self.name
 
 
-class Community(models.Model):
+class Community(TownRow):
     """A community (社区) inside a town; staff powers are scoped to one."""
 
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="communities")
     name = models.CharField(_("name"), max_length=80)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("community")
@@ -88,26 +91,32 @@ class Community(models.Model):
         return self.name
 
 
-class Grid(models.Model):
+class Grid(TownChild):
     """A grid (网格): the block a grid worker looks after."""
 
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    town_parent = "community"
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="grids")
     name = models.CharField(_("name"), max_length=80)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("grid")
         verbose_name_plural = _("grids")
         constraints = [
-            models.UniqueConstraint(fields=["community", "name"], name="grid_unique_name")
+            models.UniqueConstraint(fields=["town", "community", "name"], name="grid_unique_name")
         ]
 
     def __str__(self) -> str:
         return f"{self.community.name} · {self.name}"
 
 
-class Household(models.Model):
+class Household(TownChild):
     """A household (户): its points are the sum of its members' points."""
 
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    town_parent = "community"
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="households")
     name = models.CharField(_("name"), max_length=80, help_text=_("e.g. the door number"))
     head = models.ForeignKey(
@@ -119,12 +128,14 @@ class Household(models.Model):
         verbose_name=_("head of household"),
     )
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "name"], name="household_unique_name_in_community"
+                fields=["town", "community", "name"], name="household_unique_name_in_community"
             )
         ]
 
@@ -148,6 +159,10 @@ STAFF_ROLES = (Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.TOWN_ADMIN)
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def for_town(self, town_id: int | None) -> models.QuerySet["User"]:
+        """People of town ``town_id`` (none for None): ``core.tenancy``'s narrowing."""
+        return TownScopedQuerySet(self.model, using=self._db).for_town(town_id)
 
     def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(mobile=normalize_mobile(username or ""))
@@ -182,7 +197,7 @@ def new_card_key() -> str:
     return secrets.token_urlsafe(16)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(TownRow, AbstractBaseUser, PermissionsMixin):
     """A person: resident, staff, grid worker, town admin or merchant staff.
 
     Logs in with the canonical mobile number. ``nickname`` is public; ``real_name``
@@ -415,7 +430,7 @@ class VerificationCode(models.Model):
         return f"{mask_mobile(self.mobile)} · {self.purpose}"
 
 
-class WeChatIdentity(models.Model):
+class WeChatIdentity(TownRow):
     """The one WeChat identity bound to an account (after its mobile was proven by SMS
     code): the official account's ``openid`` (template messages, web sign-in), the
     mini-program's ``mini_openid`` and the open platform's ``unionid`` when WeChat
@@ -427,6 +442,8 @@ class WeChatIdentity(models.Model):
     mini_openid = models.CharField(max_length=64, null=True, blank=True, unique=True)
     unionid = models.CharField(max_length=64, null=True, blank=True, unique=True)
     bound_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("WeChat identity")
@@ -444,32 +461,35 @@ class WeChatIdentity(models.Model):
         return f"WeChat · {self.user_id}"
 
 
-class ApiToken(models.Model):
+class ApiToken(TownRow):
     """A bearer token for the JSON API (the mini-program has no cookies). Only its
     SHA-256 is stored; it expires at ``expires_at`` and can be revoked."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="+")
-    key_hash = models.CharField(max_length=64, unique=True)
+    key_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
         constraints = [
+            models.UniqueConstraint(fields=["town", "key_hash"], name="apitoken_town_key_unique"),
             models.CheckConstraint(
                 condition=Q(expires_at__gt=models.F("created_at")),
                 name="api_token_expires_after_creation",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
         return f"token · {self.user_id}"
 
 
-class ImportJob(models.Model):
+class ImportJob(TownRow):
     """A residents-and-households file a town admin uploaded: how far the import got
     (``done`` of ``total``, one transaction per batch) and what it did. Its rows
     (normalized) are kept per batch in ``ImportChunk``; they hold personal data and are
@@ -491,6 +511,8 @@ class ImportJob(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
     counts = models.JSONField(default=dict, blank=True)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("import")
         verbose_name_plural = _("imports")
@@ -503,7 +525,7 @@ class ImportJob(models.Model):
         return f"{self.filename} ({self.done}/{self.total})"
 
 
-class ImportChunk(models.Model):
+class ImportChunk(TownRow):
     """One batch of an import's rows (``number`` × the batch size onwards, in file order).
 
     A step of the import reads only its own chunk: with the whole file in one JSON
@@ -516,7 +538,9 @@ class ImportChunk(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["job", "number"], name="import_chunk_one_per_number")
+            models.UniqueConstraint(
+                fields=["town", "job", "number"], name="import_chunk_one_per_number"
+            )
         ]
 
     def __str__(self) -> str:

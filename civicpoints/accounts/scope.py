@@ -55,9 +55,9 @@ def require_covers(actor: User, person: User) -> None:
 
 def residents_in_scope(actor: User) -> QuerySet[User]:
     """Residents the staff member ``actor`` may see in full and act for."""
-    qs = User.objects.filter(role=Role.RESIDENT)
+    qs = User.objects.for_town(actor.town_id).filter(role=Role.RESIDENT)
     if actor.role == Role.TOWN_ADMIN:
-        return qs.filter(town_id=town_of(actor))
+        return qs
     if actor.role == Role.COMMUNITY_STAFF and actor.community_id:
         return qs.filter(community_id=actor.community_id)
     if actor.role == Role.GRID_WORKER and actor.grid_id:

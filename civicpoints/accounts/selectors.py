@@ -1,5 +1,7 @@
 """Read queries over people and organization."""
 
+from typing import cast
+
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 
 from civicpoints.accounts.models import STAFF_ROLES, Community, Grid, Household, Role, User
@@ -13,7 +15,7 @@ def communities_for_registration() -> QuerySet[Community]:
 
 def community_get(community_id: int) -> Community:
     """The community ``community_id``. Raises Community.DoesNotExist."""
-    return Community.objects.select_related("town").get(pk=community_id)
+    return cast(Community, Community.objects.select_related("town").get(pk=community_id))
 
 
 def residents_search(actor: User, q: str = "") -> QuerySet[User]:
@@ -48,12 +50,13 @@ def town_communities(actor: User) -> QuerySet[Community]:
     (count), ordered by name. Empty for anyone but a town admin."""
     if actor.role != Role.TOWN_ADMIN:
         return Community.objects.none()
-    return (
-        Community.objects.filter(town_id=town_of(actor))
+    qs: QuerySet[Community] = (
+        Community.objects.for_town(town_of(actor))
         .annotate(residents=Count("users", filter=Q(users__role=Role.RESIDENT)))
         .prefetch_related(Prefetch("grids", queryset=Grid.objects.order_by("name")))
         .order_by("name")
     )
+    return qs
 
 
 def town_staff(actor: User) -> QuerySet[User]:
@@ -75,7 +78,7 @@ def town_households(
     community and name; optionally one community and a name fragment ``q``."""
     if actor.role != Role.TOWN_ADMIN:
         return Household.objects.none()
-    qs = Household.objects.filter(community__town_id=town_of(actor))
+    qs: QuerySet[Household] = Household.objects.for_town(town_of(actor))
     if community_id:
         qs = qs.filter(community_id=community_id)
     if (q or "").strip():

@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicpoints.accounts.models import Role
+from civicpoints.core.tenancy import TownRow, TownScopedQuerySet
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(TownScopedQuerySet):
     def published(self, at=None):
         """Articles whose publish time has come (a future time is not visible yet)."""
         return self.filter(published_at__isnull=False, published_at__lte=at or timezone.now())
@@ -25,7 +26,7 @@ class ArticleQuerySet(models.QuerySet):
         return qs.filter(Q(community__isnull=True) | Q(community_id=user.community_id))
 
 
-class Article(models.Model):
+class Article(TownRow):
     """A Markdown article; ``body_html`` is its rendered and sanitized form (set by the services).
 
     Audience: the whole town (``community`` empty) or one community of it.
@@ -84,7 +85,7 @@ class Article(models.Model):
         return self.title
 
 
-class ArticleRead(models.Model):
+class ArticleRead(TownRow):
     """A reader opened an article (once per reader: the first time counts)."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reads")
@@ -92,11 +93,13 @@ class ArticleRead(models.Model):
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
     read_at = models.DateTimeField(default=timezone.now)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("article read")
         verbose_name_plural = _("article reads")
         constraints = [
-            models.UniqueConstraint(fields=["article", "reader"], name="article_read_once")
+            models.UniqueConstraint(fields=["town", "article", "reader"], name="article_read_once")
         ]
 
     def __str__(self) -> str:

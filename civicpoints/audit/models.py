@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownRow, TownScopedQuerySet
 
-class AuditEntryQuerySet(models.QuerySet):
+
+class AuditEntryQuerySet(TownScopedQuerySet):
     def update(self, **kwargs):
         raise ValidationError(_("The audit log is append-only."))
 
@@ -14,7 +16,7 @@ class AuditEntryQuerySet(models.QuerySet):
         raise ValidationError(_("The audit log is append-only."))
 
 
-class AuditEntry(models.Model):
+class AuditEntry(TownRow):
     """Who (``actor``, their ``role`` then), what (``method`` ``path``, the URL's
     ``view_name`` and ``object_ids``), when (``at``), from where (``ip``) and how it
     ended (``status``, the HTTP status). ``town`` is the actor's town: town admins

@@ -19,9 +19,9 @@ class _TownForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+                # communities and grids both carry their town
                 model = field.queryset.model
-                lookup = "town_id" if model is Community else "community__town_id"
-                field.queryset = model.objects.filter(**{lookup: town_id}).order_by("name")
+                field.queryset = model.objects.for_town(town_id).order_by("name")
 
 
 class NameForm(forms.Form):

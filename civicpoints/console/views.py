@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from civicpoints.accounts import selectors, services
 from civicpoints.accounts.card import resident_card_token
-from civicpoints.accounts.models import ImportJob, User
+from civicpoints.accounts.models import Community, Grid, ImportJob, User
 from civicpoints.accounts.scope import require_town_admin
 from civicpoints.accounts.services import imports
 from civicpoints.console.forms import (
@@ -318,8 +318,12 @@ def import_view(request):
 @login_required
 def import_template_view(request, fmt: str):
     """The template with its header and two example rows, as .xlsx or .csv."""
-    _admin(request)
-    rows = services.template_rows()
+    actor = _admin(request)
+    grid = Grid.objects.for_town(actor.town_id).select_related("community").order_by("pk").first()
+    place = grid.community if grid else Community.objects.for_town(actor.town_id).first()
+    rows = services.template_rows(
+        community=place.name if place else _("Community"), grid=grid.name if grid else ""
+    )
     if fmt == "xlsx":
         response = HttpResponse(
             rows_xlsx(rows, "residents"),

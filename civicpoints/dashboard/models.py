@@ -25,6 +25,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownRow, TownScopedQuerySet
+
 
 class ExportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -32,7 +34,7 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ExportJob(models.Model):
+class ExportJob(TownRow):
     """One dashboard table export asked for by a staff member, built in the worker.
 
     The file is kept in the database (``content``) so that a worker on another
@@ -55,6 +57,8 @@ class ExportJob(models.Model):
     content = models.BinaryField(null=True, blank=True, editable=False)
     error = models.CharField(max_length=80, blank=True)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("export")
         verbose_name_plural = _("exports")
@@ -71,7 +75,7 @@ class ExportJob(models.Model):
         return f"{self.key}.{self.fmt} ({self.status})"
 
 
-class DailyFigure(models.Model):
+class DailyFigure(TownRow):
     """One community's (or, for residents without one, the town's) ledger totals of a local day."""
 
     town = models.ForeignKey(
@@ -92,6 +96,8 @@ class DailyFigure(models.Model):
     spent = models.BigIntegerField(default=0)  # spends net of their refunds, positive
     deeds = models.IntegerField(default=0)  # good-deed awards less their reversals
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -107,7 +113,7 @@ class DailyFigure(models.Model):
         return f"{self.town_id}/{self.community_id or '-'} {self.day}"
 
 
-class ResidentActivity(models.Model):
+class ResidentActivity(TownRow):
     """The last local days a resident had a ledger row (any, and one that counts as earned)."""
 
     resident = models.OneToOneField(
@@ -126,6 +132,8 @@ class ResidentActivity(models.Model):
     last_active_on = models.DateField()
     last_earned_on = models.DateField(null=True)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["town", "last_earned_on"], name="activity_town_earned"),
@@ -138,7 +146,7 @@ class ResidentActivity(models.Model):
         return f"{self.resident_id}: {self.last_active_on}"
 
 
-class FiguresMark(models.Model):
+class FiguresMark(TownRow):
     """How far ``dashboard.daily_figures`` has counted a town's ledger."""
 
     town = models.OneToOneField(
@@ -147,6 +155,8 @@ class FiguresMark(models.Model):
     through_day = models.DateField()
     last_id = models.BigIntegerField()
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TownScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.town_id} through {self.through_day}"

@@ -135,7 +135,11 @@ def public_view(request):
 def exports_view(request):
     """My queued exports, newest first, with a download link once ready."""
     require_staff(request.user)
-    jobs = ExportJob.objects.filter(requested_by=request.user).defer("content")
+    jobs = (
+        ExportJob.objects.for_town(request.user.town_id)
+        .filter(requested_by=request.user)
+        .defer("content")
+    )
     return render(request, "dashboard/exports.html", {"jobs": jobs.order_by("-created_at")[:30]})
 
 

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownRow, TownScopedQuerySet
+
 
 class DisputeCategory(models.TextChoices):
     FAMILY = "family", _("Family")
@@ -26,7 +28,7 @@ class MediationOutcome(models.TextChoices):
     UNRESOLVED = "unresolved", _("Not resolved")
 
 
-class Dispute(models.Model):
+class Dispute(TownRow):
     """One family or neighbourhood dispute and the outcome of its mediation."""
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
@@ -50,6 +52,8 @@ class Dispute(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dispute")

@@ -8,16 +8,15 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from civicpoints.accounts.models import Role, User
-from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import NotFound
 from civicpoints.disputes.models import Dispute
 
 
 def disputes_in_scope(actor: User) -> QuerySet[Dispute]:
     """Disputes the staff member may see (their community; the town for town admins)."""
-    qs = Dispute.objects.select_related("community")
+    qs = Dispute.objects.for_town(actor.town_id).select_related("community")
     if actor.role == Role.TOWN_ADMIN:
-        return qs.filter(town_id=town_of(actor))
+        return qs
     if actor.role in (Role.COMMUNITY_STAFF, Role.GRID_WORKER) and actor.community_id:
         return qs.filter(community_id=actor.community_id)
     return qs.none()

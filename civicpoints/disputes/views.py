@@ -15,9 +15,10 @@ from civicpoints.disputes.forms import DisputeForm, OutcomeForm
 
 
 def _communities(user):
+    qs = Community.objects.for_town(user.town_id)
     if user.role == Role.TOWN_ADMIN:
-        return Community.objects.filter(town_id=user.town_id).order_by("name")
-    return Community.objects.filter(pk=user.community_id)
+        return qs.order_by("name")
+    return qs.filter(pk=user.community_id)
 
 
 @login_required

@@ -17,8 +17,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownChild, TownRow, TownScopedQuerySet
 
-class CheckIn(models.Model):
+
+class CheckIn(TownRow):
     """A resident's daily check-in (每日签到) on local ``day``."""
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
@@ -28,18 +30,20 @@ class CheckIn(models.Model):
     day = models.DateField(_("day"))
     at = models.DateTimeField(_("checked in at"))
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("daily check-in")
         verbose_name_plural = _("daily check-ins")
         constraints = [
-            models.UniqueConstraint(fields=["resident", "day"], name="checkin_once_a_day"),
+            models.UniqueConstraint(fields=["town", "resident", "day"], name="checkin_once_a_day"),
         ]
 
     def __str__(self) -> str:
         return f"{self.resident_id} {self.day}"
 
 
-class Audience(models.Model):
+class Audience(TownRow):
     """Common fields of staff-built content for a town or one community."""
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
@@ -58,6 +62,8 @@ class Audience(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -88,15 +94,19 @@ class Quiz(Audience):
         ]
 
 
-class QuizQuestion(models.Model):
+class QuizQuestion(TownChild):
     """One question of the bank: 2–6 options, one of them right (``answer``, 0-based)."""
 
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    town_parent = "quiz"
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     text = models.CharField(_("question"), max_length=200)
     options = models.JSONField(_("options"))
     answer = models.PositiveSmallIntegerField(_("right option"))
     explanation = models.CharField(_("explanation"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quiz question")
@@ -110,7 +120,7 @@ class QuizQuestion(models.Model):
         return self.text
 
 
-class QuizAttempt(models.Model):
+class QuizAttempt(TownRow):
     """A resident's submitted answers and score; ``passed`` attempts earn once per quiz."""
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
@@ -125,12 +135,15 @@ class QuizAttempt(models.Model):
     idempotency_key = models.CharField(max_length=100)
     at = models.DateTimeField(_("submitted at"))
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("quiz attempt")
         verbose_name_plural = _("quiz attempts")
         constraints = [
             models.UniqueConstraint(
-                fields=["resident", "idempotency_key"], name="quizattempt_resident_key_unique"
+                fields=["town", "resident", "idempotency_key"],
+                name="quizattempt_resident_key_unique",
             ),
             models.CheckConstraint(
                 condition=Q(correct__lte=models.F("total")), name="quizattempt_correct_lte_total"
@@ -141,7 +154,7 @@ class QuizAttempt(models.Model):
         return f"{self.quiz_id}/{self.resident_id}: {self.correct}/{self.total}"
 
 
-class PledgeSignature(models.Model):
+class PledgeSignature(TownRow):
     """A resident signed the online civility pledge (签署网络文明公约) — once."""
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
@@ -149,6 +162,8 @@ class PledgeSignature(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pledge_signature"
     )
     signed_at = models.DateTimeField(_("signed at"))
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pledge signature")
@@ -173,19 +188,23 @@ class Survey(Audience):
         verbose_name_plural = _("questionnaires")
 
 
-class SurveyQuestion(models.Model):
+class SurveyQuestion(TownChild):
     """A question: one choice of 2–8 options, or free text."""
 
     class Kind(models.TextChoices):
         CHOICE = "choice", _("One choice")
         TEXT = "text", _("Free text")
 
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    town_parent = "survey"
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     text = models.CharField(_("question"), max_length=200)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind, default=Kind.CHOICE)
     options = models.JSONField(_("options"), default=list, blank=True)
     required = models.BooleanField(_("required"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("questionnaire question")
@@ -196,7 +215,7 @@ class SurveyQuestion(models.Model):
         return self.text
 
 
-class SurveyResponse(models.Model):
+class SurveyResponse(TownRow):
     """A resident's submitted questionnaire (one per resident and survey)."""
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
@@ -206,12 +225,14 @@ class SurveyResponse(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"))
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("questionnaire response")
         verbose_name_plural = _("questionnaire responses")
         constraints = [
             models.UniqueConstraint(
-                fields=["survey", "resident"], name="surveyresponse_once_per_resident"
+                fields=["town", "survey", "resident"], name="surveyresponse_once_per_resident"
             ),
         ]
 
@@ -219,16 +240,20 @@ class SurveyResponse(models.Model):
         return f"{self.survey_id}/{self.resident_id}"
 
 
-class SurveyAnswer(models.Model):
+class SurveyAnswer(TownChild):
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    town_parent = "response"
     response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(SurveyQuestion, on_delete=models.PROTECT, related_name="answers")
     choice = models.PositiveSmallIntegerField(null=True, blank=True)
     text = models.CharField(max_length=500, blank=True)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["response", "question"], name="surveyanswer_one_per_question"
+                fields=["town", "response", "question"], name="surveyanswer_one_per_question"
             ),
         ]
 

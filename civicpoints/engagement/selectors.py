@@ -35,9 +35,11 @@ def check_in_streak(resident: User, day: dt.date | None = None) -> int:
     day before when ``day`` has none yet; at most 366."""
     day = day or town_today(resident.town)
     days = set(
-        CheckIn.objects.filter(
+        CheckIn.objects.for_town(resident.town_id)
+        .filter(
             resident=resident, day__gt=day - dt.timedelta(days=STREAK_LOOKBACK_DAYS), day__lte=day
-        ).values_list("day", flat=True)
+        )
+        .values_list("day", flat=True)
     )
     cursor = day if day in days else day - dt.timedelta(days=1)
     streak = 0
@@ -80,12 +82,19 @@ class Today:
     surveys: list = field(default_factory=list)
 
 
+def pledge_signed(resident: User) -> bool:
+    """Whether ``resident`` has signed the civility pledge."""
+    return PledgeSignature.objects.for_town(resident.town_id).filter(resident=resident).exists()
+
+
 def today_for(resident: User) -> Today:
     day = town_today(resident.town)
     return Today(
-        checked_in=CheckIn.objects.filter(resident=resident, day=day).exists(),
+        checked_in=CheckIn.objects.for_town(resident.town_id)
+        .filter(resident=resident, day=day)
+        .exists(),
         streak=check_in_streak(resident, day),
-        pledge_signed=PledgeSignature.objects.filter(resident=resident).exists(),
+        pledge_signed=pledge_signed(resident),
         quizzes=list(quizzes_for_resident(resident)[:20]),
         surveys=list(surveys_for_resident(resident)[:20]),
     )

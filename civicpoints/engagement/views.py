@@ -60,7 +60,7 @@ def check_in_view(request):
 @login_required
 def pledge_view(request):
     user = request.user
-    signed = user.is_resident and hasattr(user, "pledge_signature")
+    signed = user.is_resident and selectors.pledge_signed(user)
     if request.method == "POST":
         result = services.pledge_sign(resident=user)
         if result.first:

@@ -15,6 +15,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownRow, TownScopedQuerySet
+
 
 class EventStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -28,13 +30,13 @@ class AwardMode(models.TextChoices):
     PER_HOUR = "per_hour", _("Per hour attended")
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(TownScopedQuerySet):
     def visible(self):
         """Events residents may see: published or finished (never drafts)."""
         return self.exclude(status=EventStatus.DRAFT)
 
 
-class Event(models.Model):
+class Event(TownRow):
     """One event. ``community`` empty: a town-wide event (organized by a town admin).
 
     Times are aware datetimes (stored UTC, shown in the town's zone). With
@@ -160,7 +162,7 @@ class Outcome(models.TextChoices):
     NO_SHOW = "no_show", _("No-show")
 
 
-class SignUp(models.Model):
+class SignUp(TownRow):
     """One resident's place on one event: sign-up, waitlist, attendance and hours.
 
     One row per (event, resident); cancelling and signing up again reuses it with
@@ -192,13 +194,19 @@ class SignUp(models.Model):
     # it, False when a repeat of the same request returned it unchanged.
     created: bool
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("sign-up")
         verbose_name_plural = _("sign-ups")
         ordering = ["queue_no"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "resident"], name="signup_once_per_event"),
-            models.UniqueConstraint(fields=["event", "queue_no"], name="signup_queue_no_unique"),
+            models.UniqueConstraint(
+                fields=["town", "event", "resident"], name="signup_once_per_event"
+            ),
+            models.UniqueConstraint(
+                fields=["town", "event", "queue_no"], name="signup_queue_no_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(checked_out_at__isnull=True) | Q(checked_in_at__isnull=False),
                 name="signup_checkout_after_checkin",
@@ -224,7 +232,7 @@ def _derived_path(photo: "EventPhoto", filename: str) -> str:
     return f"events/{photo.event_id}/{filename.rsplit('/', 1)[-1]}"
 
 
-class EventPhoto(models.Model):
+class EventPhoto(TownRow):
     """A photo for the event record, uploaded by an organizer (re-encoded as JPEG).
 
     Those who see the event see the public copy (faces and plates blurred,
@@ -247,6 +255,8 @@ class EventPhoto(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("event photo")

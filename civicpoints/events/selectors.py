@@ -126,9 +126,8 @@ def volunteer_statement(resident: User) -> Statement:
     if resident.role != Role.RESIDENT:
         raise NotFound()
     qs = (
-        SignUp.objects.filter(
-            resident=resident, outcome=Outcome.ATTENDED, event__status=EventStatus.COMPLETED
-        )
+        SignUp.objects.for_town(resident.town_id)
+        .filter(resident=resident, outcome=Outcome.ATTENDED, event__status=EventStatus.COMPLETED)
         .select_related("event", "event__community")
         .order_by("event__starts_at", "pk")
     )

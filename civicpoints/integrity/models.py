@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownRow, TownScopedQuerySet
+
 REASON_MAX = 300
 
 
@@ -32,17 +34,19 @@ class FlagStatus(models.TextChoices):
     UPHELD = "upheld", _("Upheld")
 
 
-class FlagQuerySet(models.QuerySet):
+class FlagQuerySet(TownScopedQuerySet):
     def open(self):
         return self.filter(status=FlagStatus.OPEN)
 
     def about(self, obj: models.Model):
         return self.filter(
-            subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk)
+            town_id=obj.town_id,  # type: ignore[attr-defined]  # every subject has a town
+            subject_type=ContentType.objects.get_for_model(obj),
+            subject_id=str(obj.pk),
         )
 
 
-class Flag(models.Model):
+class Flag(TownRow):
     """One sign of farming about one thing (a post, a report, a sign-up, an account)."""
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
@@ -85,7 +89,7 @@ class Flag(models.Model):
         constraints = [
             # One open flag per thing and reason: new evidence joins it (``flag_raise``).
             models.UniqueConstraint(
-                fields=["kind", "subject_type", "subject_id"],
+                fields=["town", "kind", "subject_type", "subject_id"],
                 condition=Q(status="open"),
                 name="integrity_flag_open_once",
             ),
@@ -110,7 +114,7 @@ class HeldStatus(models.TextChoices):
     WITHHELD = "withheld", _("Withheld")
 
 
-class HeldAward(models.Model):
+class HeldAward(TownRow):
     """An award the ledger would have written, waiting for the flags on its subject.
 
     ``also``: a second thing whose open flags hold the award too (an attendance
@@ -133,7 +137,7 @@ class HeldAward(models.Model):
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cause_id = models.CharField(max_length=64, blank=True)
-    idempotency_key = models.CharField(max_length=160, unique=True)
+    idempotency_key = models.CharField(max_length=160)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -149,6 +153,8 @@ class HeldAward(models.Model):
         related_name="+",
     )
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [
@@ -156,6 +162,9 @@ class HeldAward(models.Model):
             models.Index(fields=["also_type", "also_id"], name="integrity_held_also"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["town", "idempotency_key"], name="heldaward_town_key_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(also_type__isnull=True, also_id="")
                 | (Q(also_type__isnull=False) & ~Q(also_id="")),
@@ -167,7 +176,7 @@ class HeldAward(models.Model):
         return f"{self.idempotency_key} ({self.status})"
 
 
-class PhotoFingerprint(models.Model):
+class PhotoFingerprint(TownRow):
     """Perceptual hashes of one uploaded photo (``core.imaging.photo_fingerprint``)."""
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
@@ -186,6 +195,8 @@ class PhotoFingerprint(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["town", "created_at"], name="integrity_fp_town")]
@@ -194,7 +205,7 @@ class PhotoFingerprint(models.Model):
         return self.hashes.split(" ", 1)[0]
 
 
-class RegistrationOrigin(models.Model):
+class RegistrationOrigin(TownRow):
     """Where a self-registration came from, as keyed hashes (no address or device id kept)."""
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
@@ -204,6 +215,8 @@ class RegistrationOrigin(models.Model):
     address_hash = models.CharField(max_length=32, blank=True)
     device_hash = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         indexes = [

@@ -6,17 +6,21 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 
 from civicpoints.accounts.models import Role, User
-from civicpoints.accounts.scope import town_of
 from civicpoints.core.errors import NotFound
 from civicpoints.integrity.models import Flag, FlagStatus, HeldAward
 
 
 def flags_in_scope(actor: User) -> QuerySet[Flag]:
-    """Flags the staff member may see: their community's (the whole town for town admins)."""
-    qs = Flag.objects.select_related("community", "resident", "decided_by", "subject_type")
+    """Flags the staff member may see: their community's (a grid worker: about residents
+    of their grid; the whole town for town admins)."""
+    qs = Flag.objects.for_town(actor.town_id).select_related(
+        "community", "resident", "decided_by", "subject_type"
+    )
     if actor.role == Role.TOWN_ADMIN:
-        return qs.filter(town_id=town_of(actor))
-    if actor.role in (Role.COMMUNITY_STAFF, Role.GRID_WORKER) and actor.community_id:
+        return qs
+    if actor.role == Role.GRID_WORKER and actor.community_id and actor.grid_id:
+        return qs.filter(community_id=actor.community_id, resident__grid_id=actor.grid_id)
+    if actor.role == Role.COMMUNITY_STAFF and actor.community_id:
         return qs.filter(community_id=actor.community_id)
     return qs.none()
 
@@ -57,10 +61,15 @@ def held_awards_about(obj: Model) -> QuerySet[HeldAward]:
     ).select_related("rule", "resident")
 
 
-def open_flagged_ids(model) -> set[int]:
-    """Ids of ``model`` objects with an open flag (a badge in a queue)."""
+def open_flagged_ids(model, town_id: int | None) -> set[int]:
+    """Ids of ``model`` objects of town ``town_id`` with an open flag (a badge in a queue)."""
     ct = ContentType.objects.get_for_model(model)
-    ids = Flag.objects.open().filter(subject_type=ct).values_list("subject_id", flat=True)
+    ids = (
+        Flag.objects.for_town(town_id)
+        .open()
+        .filter(subject_type=ct)
+        .values_list("subject_id", flat=True)
+    )
     return {int(i) for i in ids}
 
 

@@ -288,7 +288,8 @@ def award_or_hold(
     if also is not None:
         about |= Q(subject_type=_ct(also), subject_id=str(also.pk))
     flagged = list(
-        Flag.objects.open()
+        Flag.objects.for_town(subject.town_id)  # type: ignore[attr-defined]  # subjects have a town
+        .open()
         .filter(about)
         .order_by("pk")
         .select_for_update(no_key=True)
@@ -393,7 +394,7 @@ def _still_flagged(h: HeldAward) -> bool:
     where = Q(subject_type_id=h.subject_type_id, subject_id=h.subject_id)
     if h.also_type_id is not None:
         where |= Q(subject_type_id=h.also_type_id, subject_id=h.also_id)
-    return Flag.objects.open().filter(where).exists()
+    return Flag.objects.for_town(h.town_id).open().filter(where).exists()
 
 
 def _issue(h: HeldAward, actor: User) -> None:

@@ -9,8 +9,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownRow, TownScopedQuerySet
 
-class Merchant(models.Model):
+
+class Merchant(TownRow):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending approval")
         APPROVED = "approved", _("Approved")
@@ -47,6 +49,8 @@ class Merchant(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("merchant")
         verbose_name_plural = _("merchants")
@@ -71,7 +75,7 @@ class Funding(models.TextChoices):
     SUBSIDY = "subsidy", _("Town subsidy budget")
 
 
-class OfferQuerySet(models.QuerySet):
+class OfferQuerySet(TownScopedQuerySet):
     def available(self, day):
         """Offers a resident may exchange on local ``day``: active, approved merchant, in dates."""
         return self.filter(
@@ -82,7 +86,7 @@ class OfferQuerySet(models.QuerySet):
         )
 
 
-class Offer(models.Model):
+class Offer(TownRow):
     """What a customer gets for points, e.g. 5 yuan off a 35-yuan haircut for 50 points."""
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
@@ -130,7 +134,7 @@ class Offer(models.Model):
         return self.price_fen - self.discount_fen
 
 
-class VoucherQuerySet(models.QuerySet):
+class VoucherQuerySet(TownScopedQuerySet):
     def redeemed_in(self, start, end):
         """Vouchers redeemed in [start, end) (aware datetimes)."""
         return self.filter(
@@ -138,7 +142,7 @@ class VoucherQuerySet(models.QuerySet):
         )
 
 
-class Voucher(models.Model):
+class Voucher(TownRow):
     """A resident's exchanged offer: an unguessable code, redeemed once at its merchant."""
 
     class Status(models.TextChoices):
@@ -198,7 +202,7 @@ class Voucher(models.Model):
         verbose_name_plural = _("vouchers")
         constraints = [
             models.UniqueConstraint(
-                fields=["resident", "idempotency_key"], name="voucher_resident_key_unique"
+                fields=["town", "resident", "idempotency_key"], name="voucher_resident_key_unique"
             ),
             models.CheckConstraint(
                 condition=~Q(status="redeemed") | Q(redeemed_at__isnull=False),
@@ -224,7 +228,7 @@ class Voucher(models.Model):
         return " ".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
 
 
-class SubsidyBudget(models.Model):
+class SubsidyBudget(TownRow):
     """The town's subsidy pot for discounts it funds; exchanges stop when it is used up.
 
     ``committed_fen`` counts the discounts of issued and redeemed subsidy-funded
@@ -237,6 +241,8 @@ class SubsidyBudget(models.Model):
     cap_fen = models.PositiveBigIntegerField(_("cap (fen)"), default=0)
     committed_fen = models.PositiveBigIntegerField(_("committed (fen)"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("subsidy budget")
@@ -255,7 +261,7 @@ class SubsidyBudget(models.Model):
         return self.cap_fen - self.committed_fen
 
 
-class CardPolicy(models.Model):
+class CardPolicy(TownRow):
     """The town's rule for love discount cards: lifetime points needed to hold one."""
 
     town = models.OneToOneField("accounts.Town", on_delete=models.PROTECT, related_name="+")
@@ -265,6 +271,8 @@ class CardPolicy(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("discount card policy")
         verbose_name_plural = _("discount card policies")
@@ -273,7 +281,7 @@ class CardPolicy(models.Model):
         return f"{self.town_id}: {self.threshold_points}"
 
 
-class DiscountCard(models.Model):
+class DiscountCard(TownRow):
     """A resident's love discount card (爱心优惠卡); staff may suspend it."""
 
     class Status(models.TextChoices):
@@ -291,6 +299,8 @@ class DiscountCard(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("discount card")
         verbose_name_plural = _("discount cards")
@@ -299,7 +309,7 @@ class DiscountCard(models.Model):
         return f"{self.resident_id}: {self.status}"
 
 
-class CardUse(models.Model):
+class CardUse(TownRow):
     """One check of a love discount card at a merchant's counter: who, where, when, how much.
 
     Written by ``discount_card_check``; append-only. ``discount_percent`` is the
@@ -319,12 +329,14 @@ class CardUse(models.Model):
     idempotency_key = models.CharField(max_length=100)
     used_at = models.DateTimeField(_("used at"))
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("discount card use")
         verbose_name_plural = _("discount card uses")
         constraints = [
             models.UniqueConstraint(
-                fields=["merchant", "idempotency_key"], name="card_use_merchant_key_unique"
+                fields=["town", "merchant", "idempotency_key"], name="card_use_merchant_key_unique"
             ),
             models.CheckConstraint(
                 condition=Q(discount_percent__lte=100), name="card_use_percent_lte_100"

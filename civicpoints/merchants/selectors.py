@@ -74,7 +74,7 @@ def merchants_public(
     )
     cheapest = (
         Offer.objects.available(today)
-        .filter(merchant=OuterRef("pk"), stock__gt=0)
+        .filter(town_id=OuterRef("town_id"), merchant=OuterRef("pk"), stock__gt=0)
         .annotate(pay=F("price_fen") - F("discount_fen"))
         .order_by("points_cost", "pay", "pk")
     )
@@ -138,7 +138,8 @@ def offers_of(merchant: Merchant) -> QuerySet[Offer]:
 def vouchers_of(resident: User) -> QuerySet[Voucher]:
     """The resident's vouchers, usable first, then newest."""
     return (
-        Voucher.objects.filter(resident=resident)
+        Voucher.objects.for_town(resident.town_id)
+        .filter(resident=resident)
         .select_related("offer", "merchant")
         .order_by("status", "-issued_at")
     )

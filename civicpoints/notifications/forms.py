@@ -15,13 +15,17 @@ def target_choices(actor: User) -> list[tuple[str, str]]:
     """What ``actor`` may broadcast to, as ``("c:<id>" | "g:<id>", label)``: town admins
     every community and grid of their town, community staff their community and its
     grids, grid workers their grid."""
-    grids = Grid.objects.select_related("community").order_by("community__name", "name")
+    grids = (
+        Grid.objects.for_town(actor.town_id)
+        .select_related("community")
+        .order_by("community__name", "name")
+    )
     if actor.role == Role.TOWN_ADMIN:
         town_id = town_of(actor)
         communities = list(Community.objects.filter(town_id=town_id).order_by("name"))
         grids = grids.filter(community__town_id=town_id)
     elif actor.role == Role.COMMUNITY_STAFF and actor.community_id:
-        communities = list(Community.objects.filter(pk=actor.community_id))
+        communities = list(Community.objects.for_town(actor.town_id).filter(pk=actor.community_id))
         grids = grids.filter(community_id=actor.community_id)
     elif actor.role == Role.GRID_WORKER and actor.grid_id:
         communities = []

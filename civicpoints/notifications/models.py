@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownRow, TownScopedQuerySet
+
 
 class NotificationKind(models.TextChoices):
     POST_APPROVED = "post_approved", _("Post approved")
@@ -29,12 +31,12 @@ class Medium(models.TextChoices):
     WECHAT = "wechat", _("WeChat")
 
 
-class NotificationQuerySet(models.QuerySet):
+class NotificationQuerySet(TownScopedQuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
 
-class Notification(models.Model):
+class Notification(TownRow):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -68,7 +70,7 @@ class Notification(models.Model):
         return self.title
 
 
-class DeliveryFailure(models.Model):
+class DeliveryFailure(TownRow):
     """A notification that a channel (SMS, WeChat) gave up on, for town admins to see
     (``/messages/failures/``). One row per notification and channel; holds the
     provider's error code, never the text or the number."""
@@ -82,13 +84,15 @@ class DeliveryFailure(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"))
     failed_at = models.DateTimeField(_("failed at"), default=timezone.now)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("delivery failure")
         verbose_name_plural = _("delivery failures")
         ordering = ["-failed_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["notification", "channel"], name="delivery_failure_one_per_channel"
+                fields=["town", "notification", "channel"], name="delivery_failure_one_per_channel"
             ),
             models.CheckConstraint(
                 condition=models.Q(attempts__gte=1), name="delivery_failure_attempts_positive"
@@ -105,7 +109,7 @@ class DeliveryFailure(models.Model):
         return self.channel.rsplit(".", 1)[-1]
 
 
-class NotificationPreference(models.Model):
+class NotificationPreference(TownRow):
     """One person's choice for one kind: send it by SMS, by WeChat (the inbox always
     gets it). No row: the default (``notifications.preferences``)."""
 
@@ -118,18 +122,22 @@ class NotificationPreference(models.Model):
     wechat = models.BooleanField(_("WeChat"))
     updated_at = models.DateTimeField(default=timezone.now)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
         constraints = [
-            models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_one_per_kind")
+            models.UniqueConstraint(
+                fields=["town", "user", "kind"], name="notification_pref_one_per_kind"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: sms={self.sms} wechat={self.wechat}"
 
 
-class SentReminder(models.Model):
+class SentReminder(TownRow):
     """A reminder sent once (``key`` says what, to whom, for which date): the unique
     key makes a job that runs twice, late or in two processes remind once."""
 
@@ -137,14 +145,21 @@ class SentReminder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
-    key = models.CharField(max_length=120, unique=True)
+    key = models.CharField(max_length=120)
     sent_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["town", "key"], name="sentreminder_town_key_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.key
 
 
-class Broadcast(models.Model):
+class Broadcast(TownRow):
     """A staff announcement to every resident of a community or of one grid, through
     the inbox and the channels; the row is its audit record (who, when, to whom,
     what, how many)."""
@@ -158,17 +173,22 @@ class Broadcast(models.Model):
     title = models.CharField(_("title"), max_length=60)
     body = models.TextField(_("text"))
     recipients = models.PositiveIntegerField(_("residents reached"))
-    idempotency_key = models.CharField(max_length=80, unique=True)
+    idempotency_key = models.CharField(max_length=80)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     # set by ``broadcast_send``: False when a repeat of the key returned the first one
     created: bool
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("broadcast")
         verbose_name_plural = _("broadcasts")
         ordering = ["-created_at", "-pk"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["town", "idempotency_key"], name="broadcast_town_key_unique"
+            ),
             models.CheckConstraint(condition=~Q(title=""), name="broadcast_has_title"),
             models.CheckConstraint(condition=~Q(body=""), name="broadcast_has_body"),
         ]

@@ -8,12 +8,16 @@ from civicpoints.notifications.models import Broadcast, DeliveryFailure, Notific
 
 def inbox(user: User) -> QuerySet[Notification]:
     """``user``'s notifications, newest first."""
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+    return (
+        Notification.objects.for_town(user.town_id)
+        .filter(recipient=user)
+        .order_by("-created_at", "-pk")
+    )
 
 
 def unread_count(user: User) -> int:
     """How many of ``user``'s notifications are unread."""
-    return Notification.objects.filter(recipient=user).unread().count()
+    return Notification.objects.for_town(user.town_id).filter(recipient=user).unread().count()
 
 
 def delivery_failures(actor: User) -> QuerySet[DeliveryFailure]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
@@ -120,8 +121,9 @@ def budget_remove(*, actor: User, budget: IssuanceBudget) -> None:
 def _queued(actor: User, queued_id: int | str) -> QueuedAward:
     _require_town_admin(actor)
     try:
-        return QueuedAward.objects.select_for_update().get(
-            pk=int(queued_id), town_id=town_of(actor)
+        return cast(
+            QueuedAward,
+            QueuedAward.objects.select_for_update().get(pk=int(queued_id), town_id=town_of(actor)),
         )
     except (QueuedAward.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound() from None

@@ -119,12 +119,13 @@ def accounts_due(town_id: int, cutoff: dt.date) -> QuerySet[PointAccount]:
         .annotate(n=Sum("points"))
         .values("n")
     )
-    return (
+    due: QuerySet[PointAccount] = (
         PointAccount.objects.filter(town_id=town_id, balance__gt=0)
         .annotate(later=Coalesce(Subquery(later, output_field=IntegerField()), Value(0)))
         .annotate(due=Greatest(Value(0), F("balance") - F("later")))
         .filter(due__gt=0)
     )
+    return due
 
 
 @dataclass(frozen=True)

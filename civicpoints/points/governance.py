@@ -30,11 +30,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicpoints.accounts.models import Role, User
+from civicpoints.accounts.models import Role, Town, User
 from civicpoints.accounts.scope import require_town_admin, town_of
 from civicpoints.core.bounds import check_date
 from civicpoints.core.errors import InvalidInput, NotFound
-from civicpoints.core.timeutil import local_date
+from civicpoints.core.timeutil import town_today
 from civicpoints.points.models import (
     SINCE_ALWAYS,
     VERSIONED_FIELDS,
@@ -75,12 +75,12 @@ def version_initial(
     )
 
 
-def version_in_force(rule_id: int, day: dt.date) -> RuleVersion | None:
-    """The version of rule ``rule_id`` in force on local ``day`` (one indexed query), or
-    None when the rule has no version yet then (a rule created outside the catalog
-    loader before versions existed: its row is the rule)."""
+def version_in_force(rule_id: int, day: dt.date, *, town_id: int) -> RuleVersion | None:
+    """The version of rule ``rule_id`` of town ``town_id`` in force on local ``day`` (one
+    indexed query, naming the town), or None when the rule has no version yet then (a
+    rule created outside the catalog loader before versions existed: its row is the rule)."""
     return (
-        RuleVersion.objects.filter(rule_id=rule_id, effective_from__lte=day)
+        RuleVersion.objects.filter(town_id=town_id, rule_id=rule_id, effective_from__lte=day)
         .order_by("-effective_from", "-number")
         .first()
     )
@@ -89,7 +89,7 @@ def version_in_force(rule_id: int, day: dt.date) -> RuleVersion | None:
 def rule_as_of(rule: PointRule, day: dt.date) -> tuple[PointRule, RuleVersion | None]:
     """``rule`` as it stands on local ``day``: an unsaved copy carrying the values of the
     version in force then (same pk, town and code), and that version (None: the row)."""
-    version = version_in_force(rule.pk, day)
+    version = version_in_force(rule.pk, day, town_id=rule.town_id)
     if version is None:
         return rule, None
     as_of = copy.copy(rule)
@@ -256,7 +256,7 @@ def rule_change(
     require_town_admin(actor)
     town_id = town_of(actor)
     reason = _clean_text(reason, field="reason", max_len=REASON_MAX, required=True)
-    today = local_date()
+    today = town_today(actor.town)  # the town's own local date
     day = _clean_date(effective_from, field="effective_from") or today
     if day < today:
         raise _bad(_("A change takes effect today or later."), "effective_from", "in_the_past")
@@ -317,20 +317,24 @@ def _apply(rule: PointRule, version: RuleVersion) -> None:
 
 
 def rule_versions_apply(day: dt.date | None = None) -> int:
-    """Bring every rule row to the version in force on local ``day`` (default today);
-    returns how many rows changed. Idempotent; run daily by ``points.jobs``."""
-    day = day or local_date()
+    """Bring every town's rule rows to the version in force on local ``day`` (default:
+    each town's own today); returns how many rows changed. Idempotent; run daily by
+    ``points.jobs``. Every statement names its town."""
     changed = 0
-    due = RuleVersion.objects.filter(effective_from__lte=day, effective_from__gt=SINCE_ALWAYS)
-    for rule_id in due.values_list("rule_id", flat=True).distinct():
-        with transaction.atomic():
-            rule = PointRule.objects.select_for_update().get(pk=rule_id)
-            version = version_in_force(rule_id, day)
-            if version is None:
-                continue
-            before = [getattr(rule, f) for f in VERSIONED_FIELDS]
-            _apply(rule, version)
-            changed += before != [getattr(rule, f) for f in VERSIONED_FIELDS]
+    for town in Town.objects.order_by("pk"):
+        town_day = day or town_today(town)
+        due = RuleVersion.objects.filter(
+            town_id=town.pk, effective_from__lte=town_day, effective_from__gt=SINCE_ALWAYS
+        )
+        for rule_id in due.values_list("rule_id", flat=True).distinct():
+            with transaction.atomic():
+                rule = PointRule.objects.for_town(town.pk).select_for_update().get(pk=rule_id)
+                version = version_in_force(rule_id, town_day, town_id=town.pk)
+                if version is None:
+                    continue
+                before = [getattr(rule, f) for f in VERSIONED_FIELDS]
+                _apply(rule, version)
+                changed += before != [getattr(rule, f) for f in VERSIONED_FIELDS]
     return changed
 
 

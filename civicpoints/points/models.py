@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.core.tenancy import TownScopedQuerySet
+from civicpoints.core.tenancy import TownRow, TownScopedQuerySet
 
 
 class RuleCategory(models.TextChoices):
@@ -50,7 +50,7 @@ class PointRuleQuerySet(TownScopedQuerySet):
         )
 
 
-class PointRule(models.Model):
+class PointRule(TownRow):
     """One rule of the catalog (积分规则): what earns how many points, how often.
 
     Each town has its own catalog (``town``; the code is unique within the town). The
@@ -182,7 +182,7 @@ VERSIONED_FIELDS = (
 )
 
 
-class RuleVersion(models.Model):
+class RuleVersion(TownRow):
     """One version of a town's rule (积分规则版本): the full rule from ``effective_from``
     (a local date) on, who made it, when and why.
 
@@ -252,7 +252,7 @@ class RuleVersion(models.Model):
         )
 
 
-class PointAccount(models.Model):
+class PointAccount(TownRow):
     """The cached balance of one resident, written in the same transaction as each row.
 
     ``balance`` = sum of all the resident's ledger rows; ``lifetime_earned`` = sum
@@ -283,6 +283,8 @@ class PointAccount(models.Model):
     year_of = models.DateField(null=True, editable=False)
     year_points = models.BigIntegerField(default=0, db_default=0, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("point account")
@@ -327,7 +329,7 @@ class LedgerIsAppendOnly(Exception):
     """Raised on any attempt to update or delete a ledger row."""
 
 
-class PointTransactionQuerySet(models.QuerySet["PointTransaction"]):
+class PointTransactionQuerySet(TownScopedQuerySet):
     def update(self, **kwargs: Any) -> NoReturn:
         raise LedgerIsAppendOnly("point transactions are never updated")
 
@@ -339,7 +341,7 @@ class PointTransactionQuerySet(models.QuerySet["PointTransaction"]):
         return self.filter(counts_as_earned=True)
 
 
-class PointTransaction(models.Model):
+class PointTransaction(TownRow):
     """One row of the append-only ledger (积分流水).
 
     ``points`` is signed: awards positive, spends negative, a reversal the exact
@@ -373,7 +375,7 @@ class PointTransaction(models.Model):
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
-    idempotency_key = models.CharField(max_length=160, unique=True)
+    idempotency_key = models.CharField(max_length=160)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -395,6 +397,9 @@ class PointTransaction(models.Model):
         verbose_name = _("point transaction")
         verbose_name_plural = _("point transactions")
         constraints = [
+            models.UniqueConstraint(
+                fields=["town", "idempotency_key"], name="pointtransaction_town_key_unique"
+            ),
             models.CheckConstraint(condition=~Q(points=0), name="pointtx_points_nonzero"),
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="pointtx_balance_gte_0"),
             models.CheckConstraint(
@@ -442,7 +447,7 @@ class PendingStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class PendingAdjustment(models.Model):
+class PendingAdjustment(TownRow):
     """A manual adjustment above the town's threshold, waiting for a second staff member.
 
     Written by ``points.services.adjustment_request``; the ledger row exists only
@@ -456,7 +461,7 @@ class PendingAdjustment(models.Model):
     )
     points = models.IntegerField(_("points"))
     reason = models.CharField(_("reason"), max_length=200)
-    idempotency_key = models.CharField(max_length=160, unique=True)
+    idempotency_key = models.CharField(max_length=160)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -474,10 +479,15 @@ class PendingAdjustment(models.Model):
         PointTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("pending adjustment")
         verbose_name_plural = _("pending adjustments")
         constraints = [
+            models.UniqueConstraint(
+                fields=["town", "idempotency_key"], name="pendingadjustment_town_key_unique"
+            ),
             models.CheckConstraint(condition=~Q(points=0), name="pendadj_points_nonzero"),
             models.CheckConstraint(condition=~Q(reason=""), name="pendadj_has_reason"),
             models.CheckConstraint(
@@ -505,7 +515,7 @@ class BudgetMode(models.TextChoices):
     CONFIRM = "confirm", _("Queue them for a town admin to confirm")
 
 
-class IssuanceBudget(models.Model):
+class IssuanceBudget(TownRow):
     """A town's monthly budget in points for one rule or one rule category (local months).
 
     Counted: points awarded (kind ``award``) under the rule or category in the
@@ -523,6 +533,8 @@ class IssuanceBudget(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -546,7 +558,7 @@ class IssuanceBudget(models.Model):
         return f"{self.town_id}:{self.rule_id or self.category} {self.points}/month"
 
 
-class BudgetUse(models.Model):
+class BudgetUse(TownRow):
     """Points awarded under one budget in one local month: the counter the award path
     moves under a row lock (one ``INSERT … ON CONFLICT DO UPDATE … RETURNING``).
 
@@ -561,9 +573,13 @@ class BudgetUse(models.Model):
     limit_points = models.PositiveIntegerField()
     mode = models.CharField(max_length=8, choices=BudgetMode)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["budget", "month"], name="budgetuse_once_a_month"),
+            models.UniqueConstraint(
+                fields=["town", "budget", "month"], name="budgetuse_once_a_month"
+            ),
             models.CheckConstraint(condition=Q(used__gte=0), name="budgetuse_used_gte_0"),
         ]
 
@@ -582,7 +598,7 @@ class QueuedReason(models.TextChoices):
     CONFIRMATION = "confirmation", _("The rule needs staff confirmation")
 
 
-class QueuedAward(models.Model):
+class QueuedAward(TownRow):
     """An award waiting for a town admin: past a ``confirm`` budget (reason ``budget``), or
     of a rule that ``requires_confirmation`` reached without a staff member of the town
     (reason ``confirmation``).
@@ -607,7 +623,7 @@ class QueuedAward(models.Model):
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cause_id = models.CharField(max_length=64, blank=True)
-    idempotency_key = models.CharField(max_length=160, unique=True)
+    idempotency_key = models.CharField(max_length=160)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -629,6 +645,8 @@ class QueuedAward(models.Model):
         blank=True,
         related_name="queued_award",
     )
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -659,6 +677,9 @@ class QueuedAward(models.Model):
                 ),
                 name="queued_award_decision_recorded",
             ),
+            models.UniqueConstraint(
+                fields=["town", "idempotency_key"], name="queuedaward_town_key_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -674,7 +695,7 @@ class QueuedAward(models.Model):
         return self.cause_id
 
 
-class ExpiryPolicy(models.Model):
+class ExpiryPolicy(TownRow):
     """A town's points expiry (积分有效期), off until a town admin switches it on.
 
     As Chinese point schemes run it: points earned in calendar year Y (local days)
@@ -701,6 +722,8 @@ class ExpiryPolicy(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("points expiry policy")

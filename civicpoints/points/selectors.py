@@ -33,7 +33,10 @@ from civicpoints.points.models import (
 def account_for(resident: User) -> PointAccount:
     """The resident's balance row; an unsaved zero account if they have none yet."""
     try:
-        return PointAccount.objects.get(resident=resident)
+        account: PointAccount = PointAccount.objects.for_town(resident.town_id).get(
+            resident=resident
+        )
+        return account
     except PointAccount.DoesNotExist:
         return PointAccount(resident=resident, town_id=town_of(resident))
 
@@ -57,7 +60,8 @@ def points_today(resident: User, *, today: dt.date | None = None) -> int:
     """Points earned by ``resident`` on the town's local ``today`` (default: now)."""
     day = today or local_date()
     total: int = (
-        PointTransaction.objects.earned()
+        PointTransaction.objects.for_town(resident.town_id)
+        .earned()
         .filter(resident=resident, local_date=day)
         .aggregate(s=Coalesce(Sum("points"), 0))["s"]
     )
@@ -68,7 +72,8 @@ def history(resident: User) -> QuerySet[PointTransaction]:
     """The resident's ledger, newest first, with rule, cause type and — for an award
     confirmed past a budget — its queued award (who queued, who confirmed, why) loaded."""
     return (
-        PointTransaction.objects.filter(resident=resident)
+        PointTransaction.objects.for_town(resident.town_id)
+        .filter(resident=resident)
         .select_related(
             "rule",
             "cause_type",

@@ -26,7 +26,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -172,6 +172,7 @@ def _period_sets(day: dt.date, earned_delta: int) -> tuple[str, list[object]]:
 def _sql_move_balance(
     cursor: CursorWrapper,
     *,
+    town_id: int,
     resident_id: int,
     delta: int,
     earned: bool,
@@ -181,7 +182,8 @@ def _sql_move_balance(
     """Move a balance by ``delta`` unless it would go negative; returns the new balance or None.
 
     Rows that count as earned also move ``lifetime_earned`` and the period
-    scores of local ``day`` (one statement either way).
+    scores of local ``day`` (one statement either way). The row is named by its town
+    and resident (invariant 9: a shard by town finds it).
     """
     table = PointAccount._meta.db_table
     sets, params = _period_sets(day, delta) if earned else ("", [])
@@ -189,8 +191,9 @@ def _sql_move_balance(
     cursor.execute(
         f"UPDATE {table} SET balance = balance + %s, lifetime_earned = lifetime_earned + %s, "  # noqa: S608  # nosec B608
         f"{sets + ', ' if sets else ''}"
-        f"updated_at = %s WHERE resident_id = %s AND balance + %s >= 0 RETURNING balance",
-        [*values, connection.ops.adapt_datetimefield_value(at), resident_id, delta],
+        f"updated_at = %s WHERE town_id = %s AND resident_id = %s AND balance + %s >= 0 "
+        f"RETURNING balance",
+        [*values, connection.ops.adapt_datetimefield_value(at), town_id, resident_id, delta],
     )
     got = cursor.fetchone()
     return None if got is None else got[0]
@@ -263,7 +266,7 @@ def _sql_insert_row(cursor: CursorWrapper, row: PointTransaction) -> int | None:
     cursor.execute(
         f"INSERT INTO {PointTransaction._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608  # nosec B608
         f"VALUES ({', '.join(['%s'] * len(values))}) "
-        f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+        f"ON CONFLICT (town_id, idempotency_key) DO NOTHING RETURNING id",
         values,
     )
     got = cursor.fetchone()
@@ -292,7 +295,7 @@ def points_accounts_open_bulk(residents: list[User]) -> None:
 
 def _ensure_account(resident: User) -> None:
     """Create the resident's zero balance row if it is missing (race-safe)."""
-    if PointAccount.objects.filter(resident=resident).exists():
+    if PointAccount.objects.for_town(town_of(resident)).filter(resident=resident).exists():
         return
     try:
         with transaction.atomic():
@@ -316,7 +319,10 @@ def _replay(
     request, not change it.
     """
     # No ORDER BY: the unique index answers it directly (.first() would sort by pk).
-    row = next(iter(PointTransaction.objects.filter(idempotency_key=key)[:1]), None)
+    row: PointTransaction | None = next(
+        iter(PointTransaction.objects.for_town(town_of(resident)).filter(idempotency_key=key)[:1]),
+        None,
+    )
     if row is None:
         return None
     if (
@@ -383,12 +389,19 @@ def _append(
     try:
         with transaction.atomic(), connection.cursor() as cur:
             balance = _sql_move_balance(
-                cur, resident_id=resident.pk, delta=points, earned=earned, at=at, day=row.local_date
+                cur,
+                town_id=row.town_id,
+                resident_id=resident.pk,
+                delta=points,
+                earned=earned,
+                at=at,
+                day=row.local_date,
             )
             if balance is None:
                 _ensure_account(resident)
                 balance = _sql_move_balance(
                     cur,
+                    town_id=row.town_id,
                     resident_id=resident.pk,
                     delta=points,
                     earned=earned,
@@ -443,14 +456,18 @@ def _check_caps(rule: PointRule, resident: User, day: dt.date, key: str) -> None
     if not (daily or period):
         return
     start, end = _period_bounds(rule.period, day) if period and rule.period else (day, day)
-    counts = PointTransaction.objects.filter(
-        resident=resident,
-        rule=rule,
-        kind=TransactionKind.AWARD,
-        local_date__range=(min(start, day), max(end, day)),
-    ).aggregate(
-        today=Count("pk", filter=Q(local_date=day)),
-        in_period=Count("pk"),
+    counts = (
+        PointTransaction.objects.for_town(town_of(resident))
+        .filter(
+            resident=resident,
+            rule=rule,
+            kind=TransactionKind.AWARD,
+            local_date__range=(min(start, day), max(end, day)),
+        )
+        .aggregate(
+            today=Count("pk", filter=Q(local_date=day)),
+            in_period=Count("pk"),
+        )
     )
     over_daily = daily and counts["today"] >= rule.daily_limit
     over_period = period and counts["in_period"] >= rule.period_limit
@@ -473,7 +490,7 @@ INSERT INTO points_budgetuse (budget_id, town_id, month, used, limit_points, mod
 SELECT b.id, b.town_id, %s, %s, b.points, b.mode
 FROM points_issuancebudget b
 WHERE b.town_id = %s AND (b.rule_id = %s OR b.category = %s)
-ON CONFLICT (budget_id, month) DO UPDATE
+ON CONFLICT (town_id, budget_id, month) DO UPDATE
 SET used = points_budgetuse.used + excluded.used,
     limit_points = excluded.limit_points,
     mode = excluded.mode
@@ -753,14 +770,21 @@ def confirm_threshold(town_id: int) -> int:
 def manual_points_used(actor: User, day: dt.date) -> int:
     """Points ``actor`` gave or took by hand on the local ``day``: adjustments (both
     signs) and awards by hand in the ledger, plus their requests still waiting."""
-    rows = PointTransaction.objects.filter(actor=actor, local_date=day).filter(
-        Q(kind=TransactionKind.ADJUSTMENT)
-        | Q(kind=TransactionKind.AWARD, idempotency_key__startswith="manual:")
+    town_id = town_of(actor)
+    rows = (
+        PointTransaction.objects.for_town(town_id)
+        .filter(actor=actor, local_date=day)
+        .filter(
+            Q(kind=TransactionKind.ADJUSTMENT)
+            | Q(kind=TransactionKind.AWARD, idempotency_key__startswith="manual:")
+        )
     )
     used = rows.aggregate(n=Sum(Abs("points")))["n"] or 0
-    waiting = PendingAdjustment.objects.filter(
-        requested_by=actor, local_date=day, status=PendingStatus.PENDING
-    ).aggregate(n=Sum(Abs("points")))["n"]
+    waiting = (
+        PendingAdjustment.objects.for_town(town_id)
+        .filter(requested_by=actor, local_date=day, status=PendingStatus.PENDING)
+        .aggregate(n=Sum(Abs("points")))["n"]
+    )
     return used + (waiting or 0)
 
 
@@ -847,7 +871,11 @@ def adjustment_request(
     reason = _valid_adjustment(actor, resident, points, reason)
     with transaction.atomic():
         actor = lock_person(actor)
-        first = PendingAdjustment.objects.filter(idempotency_key=idempotency_key).first()
+        first = (
+            PendingAdjustment.objects.for_town(town_of(resident))
+            .filter(idempotency_key=idempotency_key)
+            .first()
+        )
         if first is not None:
             if (first.resident_id, first.points, first.requested_by_id) != (
                 resident.pk,
@@ -856,7 +884,7 @@ def adjustment_request(
             ):
                 raise IdempotencyKeyReused(field="idempotency_key")
             first.created = False
-            return first
+            return cast(PendingAdjustment, first)
         day = town_today(actor.town)
         _require_daily_room(actor, points, day)
         pending = PendingAdjustment.objects.create(
@@ -877,7 +905,8 @@ def _lock_pending(actor: User, adjustment_id: int) -> PendingAdjustment:
     pending = (
         PendingAdjustment.objects.select_for_update(of=("self",))
         .select_related("resident", "requested_by")
-        .filter(pk=adjustment_id, town_id=town_of(actor))
+        .for_town(town_of(actor))
+        .filter(pk=adjustment_id)
         .first()
     )
     if pending is None:
@@ -885,7 +914,7 @@ def _lock_pending(actor: User, adjustment_id: int) -> PendingAdjustment:
     require_covers(actor, pending.resident)
     if pending.requested_by_id == actor.pk:
         raise SameStaffMember(field="adjustment")
-    return pending
+    return cast(PendingAdjustment, pending)
 
 
 def adjustment_confirm(*, actor: User, adjustment_id: int) -> PendingAdjustment:

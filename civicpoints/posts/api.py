@@ -244,8 +244,9 @@ def appeal(request, post_id: ObjectId, payload: AppealIn):
 @router.get("/posts/{int:post_id}/comments", response=list[CommentOut], auth=None)
 @paginate(BoundedLimitOffsetPagination)
 def comments(request, post_id: ObjectId):
-    """Visible comments of a published post, oldest first."""
-    return selectors.visible_comments(selectors.post_for_viewer(None, post_id))
+    """Visible comments of a published post, oldest first (a visitor's; a signed-in
+    person's of their own town only, like the post itself)."""
+    return selectors.visible_comments(selectors.post_for_viewer(request.user, post_id))
 
 
 @router.post(
@@ -337,7 +338,12 @@ def take_down(request, post_id: ObjectId, payload: ReasonIn):
 )
 def hide_comment(request, comment_id: ObjectId):
     """Hide a comment on a post by a resident in my scope."""
-    comment = Comment.objects.select_related("post__author").filter(pk=comment_id).first()
+    comment = (
+        Comment.objects.for_town(request.user.town_id)
+        .select_related("post__author")
+        .filter(pk=comment_id)
+        .first()
+    )
     if comment is None:
         raise NotFound()
     services.comment_hide(actor=request.user, comment=comment)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.core.tenancy import TownScopedQuerySet
+from civicpoints.core.tenancy import TownChild, TownRow, TownScopedQuerySet
 
 TITLE_MAX = 80  # characters
 BODY_MAX = 5000  # characters
@@ -25,7 +25,7 @@ class SectionQuerySet(TownScopedQuerySet):
     pass
 
 
-class Section(models.Model):
+class Section(TownRow):
     """A section of the feed (板块), configured by staff in the admin.
 
     ``award_rule_code``: the rule a post in this section earns on approval when the
@@ -89,7 +89,7 @@ class PostQuerySet(TownScopedQuerySet):
         return self.filter(status=PostStatus.APPROVED)
 
 
-class Post(models.Model):
+class Post(TownRow):
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(
         "accounts.Community",
@@ -187,7 +187,9 @@ class Post(models.Model):
         return self.status == PostStatus.APPROVED
 
 
-class PostPhoto(models.Model):
+class PostPhoto(TownChild):
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    town_parent = "post"
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(
         upload_to="posts/%Y/%m/", width_field="width", height_field="height", db_index=True
@@ -202,6 +204,8 @@ class PostPhoto(models.Model):
     blurred = models.JSONField(
         default=list, blank=True, help_text="Regions blurred in public: [{kind, x, y, w, h}]"
     )
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("photo")
@@ -233,14 +237,18 @@ class ModerationAction(models.TextChoices):
     APPEAL_DISMISSED = "appeal_dismissed", _("Appeal dismissed")
 
 
-class ModerationEvent(models.Model):
+class ModerationEvent(TownChild):
     """The moderation record of a post: who did what, when, and why."""
 
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    town_parent = "post"
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="moderation")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=20, choices=ModerationAction)
     reason = models.CharField(max_length=REASON_MAX, blank=True)
     at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -255,13 +263,15 @@ class AppealStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
-class Appeal(models.Model):
+class Appeal(TownChild):
     """An author's appeal against a rejection or a take-down: one per post and decision kind.
 
     ``against`` is the staff member whose decision is appealed; a different
     staff member decides.
     """
 
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    town_parent = "post"
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="appeals")
     kind = models.CharField(max_length=12, choices=PostStatus)  # rejected / taken_down
     text = models.CharField(_("why the decision is wrong"), max_length=REASON_MAX)
@@ -276,11 +286,15 @@ class Appeal(models.Model):
     decision_reason = models.CharField(max_length=REASON_MAX, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
         constraints = [
-            models.UniqueConstraint(fields=["post", "kind"], name="appeal_once_per_post_and_kind"),
+            models.UniqueConstraint(
+                fields=["town", "post", "kind"], name="appeal_once_per_post_and_kind"
+            ),
             models.CheckConstraint(
                 condition=Q(kind__in=["rejected", "taken_down"]), name="appeal_kind_valid"
             ),
@@ -294,7 +308,9 @@ class Appeal(models.Model):
         return f"{self.post_id} {self.kind} {self.status}"
 
 
-class Comment(models.Model):
+class Comment(TownChild):
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    town_parent = "post"
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.CharField(_("comment"), max_length=COMMENT_MAX)
@@ -303,6 +319,8 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("comment")
@@ -319,30 +337,38 @@ class Comment(models.Model):
         return self.body[:40]
 
 
-class Like(models.Model):
+class Like(TownChild):
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    town_parent = "post"
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["post", "user"], name="like_once_per_person"),
+            models.UniqueConstraint(fields=["town", "post", "user"], name="like_once_per_person"),
         ]
 
     def __str__(self) -> str:
         return f"{self.user_id} ♥ {self.post_id}"
 
 
-class Share(models.Model):
+class Share(TownChild):
     """One person shared the post (counted once per person)."""
 
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    town_parent = "post"
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="shares")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["post", "user"], name="share_once_per_person"),
+            models.UniqueConstraint(fields=["town", "post", "user"], name="share_once_per_person"),
         ]
 
     def __str__(self) -> str:

@@ -6,14 +6,23 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import Community, User
 from civicpoints.accounts.scope import covers, residents_in_scope, town_of
 from civicpoints.core.errors import InvalidInput, NotFound
 from civicpoints.core.search import matching
-from civicpoints.posts.models import Appeal, AppealStatus, Like, Post, PostStatus, Section
+from civicpoints.posts.models import (
+    Appeal,
+    AppealStatus,
+    Comment,
+    Like,
+    Post,
+    PostPhoto,
+    PostStatus,
+    Section,
+)
 
 FEED_PAGE = 20  # posts per page
 FEED_PAGE_MAX = 50
@@ -80,8 +89,14 @@ def feed(
         at, pk = _decode_cursor(cursor)
         qs = qs.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
     if viewer is not None and viewer.is_authenticated:
-        qs = qs.annotate(liked_by_me=Exists(Like.objects.filter(post=OuterRef("pk"), user=viewer)))
-    rows = list(qs.order_by("-published_at", "-pk").prefetch_related("photos")[: limit + 1])
+        mine = Like.objects.filter(town_id=OuterRef("town_id"), post=OuterRef("pk"), user=viewer)
+        qs = qs.annotate(liked_by_me=Exists(mine))
+    rows = list(qs.order_by("-published_at", "-pk")[: limit + 1])
+    # the photos of the page, named by their towns (a visitor's page may span towns)
+    towns = {p.town_id for p in rows}
+    prefetch_related_objects(
+        rows, Prefetch("photos", queryset=PostPhoto.objects.filter(town_id__in=towns))
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     return FeedPage(rows, _encode_cursor(rows[-1]) if more and rows else None)
@@ -124,18 +139,29 @@ def post_for_viewer(viewer: User | None, post_id: int) -> Post:
     raise NotFound()
 
 
-def visible_comments(post: Post):
-    return post.comments.filter(is_hidden=False).select_related("author")
+def visible_comments(post: Post) -> QuerySet[Comment]:
+    """``post``'s comments not hidden by staff (read in the post's town)."""
+    return (
+        Comment.objects.for_town(post.town_id)
+        .filter(post=post, is_hidden=False)
+        .select_related("author")
+    )
 
 
 def my_posts(user: User) -> QuerySet[Post]:
-    return Post.objects.filter(author=user).select_related("section").order_by("-created_at")
+    return (
+        Post.objects.for_town(user.town_id)
+        .filter(author=user)
+        .select_related("section")
+        .order_by("-created_at")
+    )
 
 
 def moderation_queue(actor: User) -> QuerySet[Post]:
     """Pending posts by residents in ``actor``'s scope, oldest first, the actor's own excluded."""
     return (
-        Post.objects.filter(status=PostStatus.PENDING, author__in=residents_in_scope(actor))
+        Post.objects.for_town(actor.town_id)
+        .filter(status=PostStatus.PENDING, author__in=residents_in_scope(actor))
         .exclude(author=actor)
         .select_related("author", "section", "claimed_rule", "community")
         .order_by("created_at", "pk")
@@ -145,9 +171,8 @@ def moderation_queue(actor: User) -> QuerySet[Post]:
 def appeal_queue(actor: User) -> QuerySet[Appeal]:
     """Pending appeals in ``actor``'s scope that someone other than ``actor`` decided."""
     return (
-        Appeal.objects.filter(
-            status=AppealStatus.PENDING, post__author__in=residents_in_scope(actor)
-        )
+        Appeal.objects.for_town(actor.town_id)
+        .filter(status=AppealStatus.PENDING, post__author__in=residents_in_scope(actor))
         .exclude(against=actor)
         .select_related("post", "post__author", "against")
         .order_by("created_at", "pk")
@@ -162,7 +187,11 @@ def appeal_for_staff(actor: User, appeal_id: int) -> Appeal:
     Raises: NotFound (missing, ``actor`` is not staff, or the author is outside scope).
     """
     try:
-        appeal = Appeal.objects.select_related("post__author", "against").get(pk=int(appeal_id))
+        appeal = (
+            Appeal.objects.for_town(actor.town_id)
+            .select_related("post__author", "against")
+            .get(pk=int(appeal_id))
+        )
     except (Appeal.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
     if not (
@@ -173,7 +202,10 @@ def appeal_for_staff(actor: User, appeal_id: int) -> Appeal:
 
 
 def liked(user: User, post: Post) -> bool:
-    return user.is_authenticated and Like.objects.filter(post=post, user=user).exists()
+    return (
+        user.is_authenticated
+        and Like.objects.for_town(post.town_id).filter(post=post, user=user).exists()
+    )
 
 
 def search(viewer: User, wanted: Sequence[str], *, limit: int = 200) -> list[Post]:

@@ -209,7 +209,11 @@ def comment_view(request, post_id):
 @require_POST
 def comment_hide_view(request, comment_id):
     try:
-        comment = Comment.objects.select_related("post__author").get(pk=comment_id)
+        comment = (
+            Comment.objects.for_town(request.user.town_id)
+            .select_related("post__author")
+            .get(pk=comment_id)
+        )
     except Comment.DoesNotExist:
         raise NotFound() from None
     services.comment_hide(actor=request.user, comment=comment)
@@ -274,7 +278,7 @@ def queue_view(request):
         "posts/queue.html",
         {
             "posts": selectors.moderation_queue(request.user)[:100],
-            "flagged": integrity_selectors.open_flagged_ids(Post),
+            "flagged": integrity_selectors.open_flagged_ids(Post, request.user.town_id),
             "appeals": selectors.appeal_queue(request.user)[:100],
         },
     )

@@ -13,13 +13,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicpoints.core.tenancy import TownRow, TownScopedQuerySet
+
 
 class RankScope(models.TextChoices):
     TOWN = "town", _("Town")
     COMMUNITY = "community", _("Community")
 
 
-class RankingSnapshot(models.Model):
+class RankingSnapshot(TownRow):
     """One resident's standing at the end of one local day, in the town and in
     their community: ranks of that day and of the day before.
 
@@ -61,6 +63,8 @@ class RankingSnapshot(models.Model):
     previous_town_rank = models.PositiveIntegerField(null=True, blank=True)
     previous_community_rank = models.PositiveIntegerField(null=True, blank=True)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("ranking snapshot")
         verbose_name_plural = _("ranking snapshots")
@@ -92,7 +96,7 @@ class RankingSnapshot(models.Model):
         return None if before is None else before - self.rank_in(scope)
 
 
-class SnapshotRun(models.Model):
+class SnapshotRun(TownRow):
     """Marks that the snapshot of (town, day) was taken, even when nobody was ranked.
 
     The catch-up starts after the latest run; the boards show the latest run.
@@ -102,6 +106,8 @@ class SnapshotRun(models.Model):
     day = models.DateField(_("local day"))
     rows = models.PositiveIntegerField(_("rows written"))
     taken_at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("snapshot run")
@@ -124,7 +130,7 @@ class HonourStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-class Honour(models.Model):
+class Honour(TownRow):
     """An honour drawn from the rankings: a monthly civic star (a resident, per
     community) or a yearly civilized household (per community).
 
@@ -166,6 +172,8 @@ class Honour(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
 
+    objects = TownScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("honour")
         verbose_name_plural = _("honours")
@@ -179,12 +187,12 @@ class Honour(models.Model):
                 name="honour_holder_matches_kind",
             ),
             models.UniqueConstraint(
-                fields=["kind", "period_start", "resident"],
+                fields=["town", "kind", "period_start", "resident"],
                 condition=Q(resident__isnull=False),
                 name="honour_once_per_resident_period",
             ),
             models.UniqueConstraint(
-                fields=["kind", "period_start", "household"],
+                fields=["town", "kind", "period_start", "household"],
                 condition=Q(household__isnull=False),
                 name="honour_once_per_household_period",
             ),

@@ -323,7 +323,8 @@ def honours_of(person: User) -> list[Honour]:
     if person.household_id:
         holder |= Q(household_id=person.household_id)
     return list(
-        Honour.objects.filter(holder, status=HonourStatus.PUBLISHED)
+        Honour.objects.for_town(person.town_id)
+        .filter(holder, status=HonourStatus.PUBLISHED)
         .select_related("community")
         .order_by("-period_start")
     )
@@ -331,8 +332,16 @@ def honours_of(person: User) -> list[Honour]:
 
 def honour_drafts(actor: User) -> QuerySet[Honour]:
     """Honours (drafts and published) in the staff member's scope, newest first."""
-    qs = Honour.objects.select_related("resident", "household", "community")
+    qs = Honour.objects.for_town(actor.town_id).select_related("resident", "household", "community")
     if actor.role == Role.TOWN_ADMIN:
-        return qs.filter(town_id=town_of(actor))
+        return qs
+    if actor.role == Role.GRID_WORKER:  # their grid's residents and households only
+        return (
+            qs.filter(community_id=actor.community_id)
+            .filter(
+                Q(resident__grid_id=actor.grid_id) | Q(household__members__grid_id=actor.grid_id)
+            )
+            .distinct()
+        )
     # other staff always have a community (User's CHECK constraint)
     return qs.filter(community_id=actor.community_id) if actor.community_id else qs.none()

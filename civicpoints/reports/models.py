@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.core.tenancy import TownScopedQuerySet
+from civicpoints.core.tenancy import TownChild, TownRow, TownScopedQuerySet
 
 PLACE_MAX = 120  # characters
 BODY_MAX = 2000  # characters
@@ -27,7 +27,7 @@ class ReportCategoryQuerySet(TownScopedQuerySet):
     pass
 
 
-class ReportCategory(models.Model):
+class ReportCategory(TownRow):
     """What kind of behaviour (litter, small ads, parking …); each town has its own
     (the defaults are copied into a new town)."""
 
@@ -75,12 +75,12 @@ OPEN_STATUSES = (
 )
 
 
-class ReportQuerySet(models.QuerySet):
+class ReportQuerySet(TownScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
 
-class Report(models.Model):
+class Report(TownRow):
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(
         "accounts.Community", on_delete=models.PROTECT, related_name="reports"
@@ -160,7 +160,9 @@ class PhotoKind(models.TextChoices):
     AFTER = "after", _("After rectification")
 
 
-class ReportPhoto(models.Model):
+class ReportPhoto(TownChild):
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    town_parent = "report"
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
     kind = models.CharField(max_length=10, choices=PhotoKind, default=PhotoKind.EVIDENCE)
     image = models.ImageField(upload_to="reports/%Y/%m/", db_index=True)
@@ -173,6 +175,8 @@ class ReportPhoto(models.Model):
     blurred = models.JSONField(
         default=list, blank=True, help_text="Regions blurred in public: [{kind, x, y, w, h}]"
     )
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -190,15 +194,19 @@ class ReportPhoto(models.Model):
         return (self.public_thumbnail or self.thumbnail).url
 
 
-class CaseEvent(models.Model):
+class CaseEvent(TownChild):
     """One move of a case: who moved it, when, from which state to which, and why."""
 
+    town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
+    town_parent = "report"
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=12, choices=CaseStatus, blank=True)
     to_status = models.CharField(max_length=12, choices=CaseStatus)
     note = models.CharField(max_length=NOTE_MAX, blank=True)
     at = models.DateTimeField(default=timezone.now)
+
+    objects = TownScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]

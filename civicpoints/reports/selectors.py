@@ -16,9 +16,11 @@ def report_for_viewer(viewer: User, report_id: int) -> Report:
     Raises: NotFound (otherwise; indistinguishable from missing).
     """
     try:
-        report = Report.objects.select_related(
-            "reporter", "category", "assignee", "community", "published_post"
-        ).get(pk=int(report_id))
+        report = (
+            Report.objects.for_town(viewer.town_id)
+            .select_related("reporter", "category", "assignee", "community", "published_post")
+            .get(pk=int(report_id))
+        )
     except (Report.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
     if viewer.pk in (report.reporter_id, report.assignee_id):
@@ -35,7 +37,12 @@ def categories_active(viewer: User | None = None) -> QuerySet[ReportCategory]:
 
 
 def my_reports(user: User) -> QuerySet[Report]:
-    return Report.objects.filter(reporter=user).select_related("category").order_by("-created_at")
+    return (
+        Report.objects.for_town(user.town_id)
+        .filter(reporter=user)
+        .select_related("category")
+        .order_by("-created_at")
+    )
 
 
 def staff_queue(actor: User, *, status: str | None = None) -> QuerySet[Report]:
@@ -44,8 +51,10 @@ def staff_queue(actor: User, *, status: str | None = None) -> QuerySet[Report]:
     Each report has ``.age`` (timedelta) and ``.is_overdue`` (open and older
     than ``reports.models.OVERDUE_AFTER``, 3 days).
     """
-    qs = Report.objects.filter(reporter__in=residents_in_scope(actor)).select_related(
-        "category", "assignee", "community"
+    qs = (
+        Report.objects.for_town(actor.town_id)
+        .filter(reporter__in=residents_in_scope(actor))
+        .select_related("category", "assignee", "community")
     )
     qs = qs.filter(status=status) if status in CaseStatus.values else qs.open()
     return qs.order_by("created_at", "pk")
@@ -54,7 +63,8 @@ def staff_queue(actor: User, *, status: str | None = None) -> QuerySet[Report]:
 def assigned_to(user: User) -> QuerySet[Report]:
     """Open cases assigned to ``user`` (a grid worker's to-do list), oldest first."""
     return (
-        Report.objects.open()
+        Report.objects.for_town(user.town_id)
+        .open()
         .filter(assignee=user)
         .select_related("category")
         .order_by("created_at")

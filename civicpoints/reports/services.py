@@ -109,7 +109,12 @@ def _save_photos(report: Report, prepared, kind: str) -> list[ReportPhoto]:
     out = []
     for prep in prepared:
         p, pub = prep.processed, prep.public
-        row = ReportPhoto(report=report, kind=kind, blurred=[r.as_dict() for r in pub.regions])
+        row = ReportPhoto(
+            town_id=report.town_id,
+            report=report,
+            kind=kind,
+            blurred=[r.as_dict() for r in pub.regions],
+        )
         row.image.save(p.photo.name, p.photo, save=False)
         row.thumbnail.save(p.thumbnail.name, p.thumbnail, save=False)
         row.public_image.save(pub.photo.name, pub.photo, save=False)
@@ -179,7 +184,9 @@ def report_file(
                 for p, row in zip(processed, rows, strict=True)
             ],
         )
-        CaseEvent.objects.create(report=report, actor=reporter, to_status=CaseStatus.SUBMITTED)
+        CaseEvent.objects.create(
+            town_id=report.town_id, report=report, actor=reporter, to_status=CaseStatus.SUBMITTED
+        )
     return report
 
 
@@ -196,7 +203,12 @@ def _move(
 ) -> Report:
     """Lock, check the move is allowed, apply it, record it, tell the reporter."""
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("reporter").get(pk=report.pk)
+        report = (
+            Report.objects.for_town(report.town_id)
+            .select_for_update()
+            .select_related("reporter")
+            .get(pk=report.pk)
+        )
         if check:
             check(report)
         if to not in MOVES.get(report.status, set()):
@@ -207,7 +219,12 @@ def _move(
         extra = apply(report) if apply else None
         report.save()
         CaseEvent.objects.create(
-            report=report, actor=actor, from_status=before, to_status=to, note=note
+            town_id=report.town_id,
+            report=report,
+            actor=actor,
+            from_status=before,
+            to_status=to,
+            note=note,
         )
         notify(
             recipient=report.reporter,

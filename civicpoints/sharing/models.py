@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicpoints.core.tenancy import TownScopedQuerySet
+from civicpoints.core.tenancy import TownRow, TownScopedQuerySet
 
 
 class ShareTarget(models.TextChoices):
@@ -31,7 +31,7 @@ class ShareOutcome(models.TextChoices):
     NOT_ELIGIBLE = "not_eligible", _("no points (not a resident, or the rule is off)")
 
 
-class ShareLink(models.Model):
+class ShareLink(TownRow):
     """One person's share link to one item (created the first time they are offered it)."""
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")
@@ -59,7 +59,7 @@ class ShareLink(models.Model):
         return f"{self.target} {self.object_id} by {self.sharer_id}"
 
 
-class ShareVisit(models.Model):
+class ShareVisit(TownRow):
     """A reader a share link brought to its item for the first time."""
 
     town = models.ForeignKey("accounts.Town", on_delete=models.PROTECT, related_name="+")

@@ -54,13 +54,16 @@ def share_token(
     *, sharer: User | AnonymousUser, target: str, object_id: int, town_id: int
 ) -> str | None:
     """The signed token of ``sharer``'s link to the item (the link is created the first
-    time), or None for someone who cannot earn by sharing (not an active resident).
+    time), or None for someone who cannot earn by sharing (not an active resident, or
+    a resident of another town than the item's: nothing is written into another town).
 
     Args: target: a ``ShareTarget`` value; object_id: the post, article or event id;
         town_id: the item's town.
     Returns: ``"<key>:<signature>"`` (URL-safe, ~40 characters).
     """
     if not isinstance(sharer, User) or not (sharer.is_active and sharer.is_resident):
+        return None
+    if sharer.town_id != town_id:  # a resident earns by sharing their own town's items
         return None
     if target not in ShareTarget.values:
         raise ValueError(f"unknown share target {target!r}")

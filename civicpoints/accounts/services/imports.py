@@ -481,10 +481,11 @@ def _apply(actor: User, town_id: int, batch: list[dict[str, Any]]) -> dict[str, 
     return _count(plans)
 
 
-def template_rows() -> list[list[str]]:
-    """The downloadable template: the header and two example rows."""
+def template_rows(*, community: str = "融城社区", grid: str = "第1网格") -> list[list[str]]:
+    """The downloadable template: the header and two example rows, naming ``community``
+    and ``grid`` (the console passes the town's own first community and grid)."""
     return [
         TEMPLATE_HEADER,
-        ["13800000000", "张阿姨", "张秀英", "融城社区", "第1网格", "1栋101", "是"],
-        ["13900000000", "", "李明", "融城社区", "", "1栋101", ""],
+        ["13800000000", "张阿姨", "张秀英", community, grid, "1栋101", "是"],
+        ["13900000000", "", "李明", community, "", "1栋101", ""],
     ]

@@ -246,9 +246,12 @@ def household_of_town(actor: User, household_id: Any) -> Household:
     """A household of ``actor``'s town. Raises OutOfScope, NotFound."""
     require_town_admin(actor)
     try:
-        return Household.objects.select_related("community").get(
-            pk=household_id, community__town_id=town_of(actor)
+        household: Household = (
+            Household.objects.for_town(town_of(actor))
+            .select_related("community")
+            .get(pk=household_id)
         )
+        return household
     except (Household.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -138,7 +139,7 @@ def wechat_sign_in(
             if not WeChatIdentity.objects.filter(**{key: ids[key]}).exists():
                 setattr(identity, key, ids[key])
         identity.save()
-    return identity.user
+    return cast(User, identity.user)
 
 
 def _token_hash(raw: str) -> str:
@@ -149,9 +150,11 @@ def _token_hash(raw: str) -> str:
 def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
     """A new bearer token for ``user``, valid ``API_TOKEN_TTL`` seconds (30 days).
 
-    Returns: ``(raw, row)`` — the raw token is shown once; only its SHA-256 is kept.
+    Returns: ``(raw, row)`` — the raw token ``cpt_<town id>_<secret>`` is shown once;
+    only its SHA-256 is kept. The town in the token lets every lookup name its town
+    (invariant 9; a token of another town's id finds nothing).
     """
-    raw = "cpt_" + secrets.token_urlsafe(32)
+    raw = f"cpt_{town_of(user)}_" + secrets.token_urlsafe(32)
     now = timezone.now()
     row = ApiToken.objects.create(
         user=user,
@@ -163,20 +166,35 @@ def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
     return raw, row
 
 
+def _token_town(raw: str) -> int | None:
+    """The town id a raw token names (``cpt_<town id>_…``), or None for a malformed one."""
+    parts = raw.split("_", 2)
+    if len(parts) != 3 or parts[0] != "cpt" or not parts[1].isdigit() or len(parts[1]) > 18:
+        return None
+    return int(parts[1])
+
+
 def api_token_revoke(*, raw: str) -> bool:
     """Revoke the token ``raw`` (idempotent). Returns whether a live one was revoked."""
     return bool(
-        ApiToken.objects.filter(key_hash=_token_hash(raw), revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+        ApiToken.objects.for_town(_token_town(raw))
+        .filter(key_hash=_token_hash(raw), revoked_at__isnull=True)
+        .update(revoked_at=timezone.now())
     )
 
 
 def api_token_user(raw: str) -> User | None:
     """The active user of a live (unexpired, unrevoked) token, or None."""
+    town_id = _token_town(raw)
     row = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_token_hash(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        ApiToken.objects.for_town(town_id)
+        .select_related("user")
+        .filter(
+            key_hash=_token_hash(raw),
+            user__town_id=town_id,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
         .first()
     )
     return row.user if row is not None and row.user.is_active else None

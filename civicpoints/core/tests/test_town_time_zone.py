@@ -12,6 +12,7 @@ from civicpoints.dashboard.selectors import dashboard_context
 from civicpoints.dashboard.services import figures_take
 from civicpoints.engagement.services import check_in
 from civicpoints.points import services
+from civicpoints.points.catalog import rule_catalog_load
 from civicpoints.points.errors import CapReached
 from civicpoints.points.models import PointRule, PointTransaction
 
@@ -29,6 +30,7 @@ def far_town(town):
     town.other_town.save(update_fields=["time_zone"])
     town.carol.refresh_from_db()
     town.outsider_admin.refresh_from_db()
+    rule_catalog_load(town_id=town.other_town.pk)  # the far town's own catalog
     return town
 
 
@@ -44,15 +46,30 @@ def test_local_date_and_midnight_follow_the_towns_zone(far_town):
 
 def test_the_daily_cap_and_the_ledger_day_turn_at_the_towns_own_midnight(far_town, catalog):
     # given a rule awarded at most once a local day
-    rule = PointRule.objects.get(code="article_reading")
-    rule.daily_limit = 1
-    rule.save(update_fields=["daily_limit"])
+    # (each town's own, automatic, no versions: the row is the rule)
+    once = {
+        t.pk: PointRule.objects.create(
+            town=t,
+            code="once_a_day",
+            category="community_construction",
+            name_zh="每日一次",
+            name_en="Once a day",
+            points=1,
+            daily_limit=1,
+            requires_confirmation=False,
+        )
+        for t in (far_town.town, far_town.other_town)
+    }
     # when a resident of each town is awarded at both instants
     for n, at in enumerate((EVENING_IN_NEW_YORK, NIGHT_IN_NEW_YORK)):
         carols = services.points_award(
-            resident=far_town.carol, rule=rule, idempotency_key=f"ny-{n:04d}", at=at
+            resident=far_town.carol,
+            rule=once[far_town.other_town.pk],
+            idempotency_key=f"ny-{n:04d}",
+            at=at,
         )
         assert carols.local_date == local_date(at, far_town.other_town)
+    rule = once[far_town.town.pk]
     services.points_award(
         resident=far_town.alice, rule=rule, idempotency_key="sh-0000", at=EVENING_IN_NEW_YORK
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from civicpoints.accounts.models import User
@@ -21,8 +22,21 @@ def _clean_text(value: str, *, field: str, max_len: int, required: bool = True) 
 
 
 def _locked(post: Post) -> Post:
-    return Post.objects.select_for_update().select_related("author", "section").get(pk=post.pk)
+    """``post`` again, locked, looked up in its own town."""
+    return (
+        Post.objects.for_town(post.town_id)
+        .select_for_update()
+        .select_related("author", "section")
+        .get(pk=post.pk)
+    )
+
+
+def _in_town(post: Post) -> QuerySet[Post]:
+    """``post``'s row by id and town: for counter updates and re-reads."""
+    return Post.objects.for_town(post.town_id).filter(pk=post.pk)
 
 
 def _log(post: Post, actor: User, action: str, reason: str = "") -> None:
-    ModerationEvent.objects.create(post=post, actor=actor, action=action, reason=reason)
+    ModerationEvent.objects.create(
+        town_id=post.town_id, post=post, actor=actor, action=action, reason=reason
+    )

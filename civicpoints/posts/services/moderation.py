@@ -294,13 +294,17 @@ def post_appeal(*, author: User, post: Post, text: str) -> Appeal:
         post = _locked(post)
         if post.status not in (PostStatus.REJECTED, PostStatus.TAKEN_DOWN):
             raise IllegalMove()
-        if Appeal.objects.filter(post=post, kind=post.status).exists():
+        if Appeal.objects.for_town(post.town_id).filter(post=post, kind=post.status).exists():
             raise AlreadyAppealed()
         assert post.reviewed_by_id is not None  # set by the rejection or take-down
         try:
             with transaction.atomic():
                 appeal = Appeal.objects.create(
-                    post=post, kind=post.status, text=text, against_id=post.reviewed_by_id
+                    town_id=post.town_id,
+                    post=post,
+                    kind=post.status,
+                    text=text,
+                    against_id=post.reviewed_by_id,
                 )
         except IntegrityError:
             raise AlreadyAppealed() from None
@@ -321,7 +325,7 @@ def appeal_decide(*, actor: User, appeal: Appeal, uphold: bool, reason: str = ""
     """
     reason = _clean_text(reason, field="reason", max_len=REASON_MAX, required=not uphold)
     with transaction.atomic():
-        appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+        appeal = Appeal.objects.for_town(appeal.town_id).select_for_update().get(pk=appeal.pk)
         post = _locked(appeal.post)
         if actor.pk == appeal.against_id:
             raise SameDecider()

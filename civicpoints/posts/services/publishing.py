@@ -276,6 +276,7 @@ def post_attach_photo_files(*, post: Post, photo_files: Sequence[dict]) -> None:
     start = post.photos.count()
     for i, f in enumerate(photo_files[: max(0, MAX_PHOTOS - start)], start=start):
         PostPhoto.objects.create(
+            town_id=post.town_id,
             post=post,
             image=f["image"],
             thumbnail=f["thumbnail"],

@@ -9,11 +9,12 @@ from civicpoints.accounts.models import User
 from civicpoints.accounts.scope import require_covers, require_staff
 from civicpoints.core.errors import NotFound
 from civicpoints.posts.models import COMMENT_MAX, Comment, Like, Post, PostStatus, Share
-from civicpoints.posts.services._common import _clean_text, _locked
+from civicpoints.posts.services._common import _clean_text, _in_town, _locked
 
 
-def _require_public(post: Post) -> None:
-    if post.status != PostStatus.APPROVED:
+def _require_public(post: Post, person: User) -> None:
+    """NotFound unless ``post`` is published in ``person``'s own town."""
+    if post.status != PostStatus.APPROVED or post.town_id != person.town_id:
         raise NotFound()
 
 
@@ -25,9 +26,9 @@ def comment_add(*, author: User, post: Post, body: str) -> Comment:
     body = _clean_text(body, field="body", max_len=COMMENT_MAX)
     with transaction.atomic():
         post = _locked(post)
-        _require_public(post)
-        comment = Comment.objects.create(post=post, author=author, body=body)
-        Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+        _require_public(post, author)
+        comment = Comment.objects.create(town_id=post.town_id, post=post, author=author, body=body)
+        _in_town(post).update(comment_count=F("comment_count") + 1)
     return comment
 
 
@@ -39,13 +40,16 @@ def comment_hide(*, actor: User, comment: Comment) -> Comment:
     require_staff(actor)
     require_covers(actor, comment.post.author)
     with transaction.atomic():
-        changed = Comment.objects.filter(pk=comment.pk, is_hidden=False).update(
-            is_hidden=True, hidden_by=actor
+        changed = (
+            Comment.objects.for_town(comment.town_id)
+            .filter(pk=comment.pk, is_hidden=False)
+            .update(is_hidden=True, hidden_by=actor)
         )
         if changed:
-            Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
-    comment.refresh_from_db()
-    return comment
+            Post.objects.for_town(comment.town_id).filter(pk=comment.post_id).update(
+                comment_count=F("comment_count") - 1
+            )
+    return Comment.objects.for_town(comment.town_id).get(pk=comment.pk)
 
 
 def like_toggle(*, user: User, post: Post) -> tuple[bool, int]:
@@ -58,17 +62,17 @@ def like_toggle(*, user: User, post: Post) -> tuple[bool, int]:
     """
     with transaction.atomic():
         post = _locked(post)
-        _require_public(post)
-        deleted, _rows = Like.objects.filter(post=post, user=user).delete()
+        _require_public(post, user)
+        deleted, _rows = Like.objects.for_town(post.town_id).filter(post=post, user=user).delete()
         if deleted:
-            Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
+            _in_town(post).update(like_count=F("like_count") - 1)
             liked = False
         else:
-            Like.objects.create(post=post, user=user)
-            Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+            Like.objects.create(town_id=post.town_id, post=post, user=user)
+            _in_town(post).update(like_count=F("like_count") + 1)
             liked = True
-        post.refresh_from_db(fields=["like_count"])
-    return liked, post.like_count
+        count = _in_town(post).values_list("like_count", flat=True).get()
+    return liked, count
 
 
 def post_share(*, user: User, post: Post) -> int:
@@ -78,9 +82,10 @@ def post_share(*, user: User, post: Post) -> int:
     """
     with transaction.atomic():
         post = _locked(post)
-        _require_public(post)
-        _share, created = Share.objects.get_or_create(post=post, user=user)
+        _require_public(post, user)
+        _share, created = Share.objects.for_town(post.town_id).get_or_create(
+            town_id=post.town_id, post=post, user=user
+        )
         if created:
-            Post.objects.filter(pk=post.pk).update(share_count=F("share_count") + 1)
-        post.refresh_from_db(fields=["share_count"])
-    return post.share_count
+            _in_town(post).update(share_count=F("share_count") + 1)
+        return _in_town(post).values_list("share_count", flat=True).get()
