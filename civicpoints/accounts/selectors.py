@@ -42,6 +42,14 @@ def wechat_openid(user: User) -> str | None:
     )
 
 
+def wechat_bound(user: User) -> bool:
+    """True when ``user`` has a WeChat identity bound (the profile's "Unbind WeChat").
+    Read by user and town (DESIGN.md invariant 9); False for someone without a town."""
+    from civicpoints.accounts.models import WeChatIdentity
+
+    return WeChatIdentity.objects.for_town(user.town_id).filter(user_id=user.pk).exists()
+
+
 # --- the town console (town admins) ---------------------------------------------------
 
 
@@ -50,10 +58,12 @@ def town_communities(actor: User) -> QuerySet[Community]:
     (count), ordered by name. Empty for anyone but a town admin."""
     if actor.role != Role.TOWN_ADMIN:
         return Community.objects.none()
+    town_id = town_of(actor)
+    grids = Grid.objects.for_town(town_id).order_by("name")  # the prefetch names the town too
     qs: QuerySet[Community] = (
-        Community.objects.for_town(town_of(actor))
+        Community.objects.for_town(town_id)
         .annotate(residents=Count("users", filter=Q(users__role=Role.RESIDENT)))
-        .prefetch_related(Prefetch("grids", queryset=Grid.objects.order_by("name")))
+        .prefetch_related(Prefetch("grids", queryset=grids))
         .order_by("name")
     )
     return qs

@@ -161,7 +161,7 @@ def voucher_cancel_view(request, voucher_id):
 def my_card_view(request):
     user = request.user
     policy = services.card_policy_for(user.town_id)
-    card = DiscountCard.objects.filter(resident=user).first()
+    card = DiscountCard.objects.for_town(user.town_id).filter(resident=user).first()
     if request.method == "POST":
         card = services.discount_card_claim(resident=user)
         return redirect("merchants:my_card")
@@ -507,7 +507,8 @@ def staff_cards_view(request):
     """Discount cards of residents in the staff member's scope, with suspend / reinstate."""
     require_staff(request.user)
     cards = (
-        DiscountCard.objects.filter(resident__in=residents_in_scope(request.user))
+        DiscountCard.objects.for_town(request.user.town_id)
+        .filter(resident__in=residents_in_scope(request.user))
         .select_related("resident")
         .order_by("-issued_at")
     )

@@ -92,7 +92,7 @@ def preferences(request):
     """My channels per kind of message (defaults where I never chose)."""
     from civicpoints.notifications.preferences import choices_for
 
-    return choices_for(request.user.pk)
+    return choices_for(request.user.pk, request.user.town_id)
 
 
 @router.put("/notifications/preferences", response={200: list[PreferenceOut], 422: ErrorOut})

@@ -32,9 +32,14 @@ class Choice:
     sms_offered: bool
 
 
-def choices_for(user_id: int) -> list[Choice]:
-    """Every kind with ``user_id``'s choice (or the default), in the kinds' order."""
-    saved = {p.kind: p for p in NotificationPreference.objects.filter(user_id=user_id)}
+def choices_for(user_id: int, town_id: int | None) -> list[Choice]:
+    """Every kind with the choice of person ``user_id`` of town ``town_id`` (or the
+    default), in the kinds' order. The saved choices are read by user and town
+    (DESIGN.md invariant 9); someone without a town (the platform operator) gets the
+    defaults."""
+    saved = {
+        p.kind: p for p in NotificationPreference.objects.for_town(town_id).filter(user_id=user_id)
+    }
     out = []
     for kind, label in NotificationKind.choices:
         offered = sms_offered(kind)

@@ -144,7 +144,10 @@ def preferences_set(*, user: User, choices: dict[str, dict[str, bool]]) -> list:
     town_id = town_of(user)
     with transaction.atomic():
         saved = {
-            p.kind: p for p in NotificationPreference.objects.select_for_update().filter(user=user)
+            p.kind: p
+            for p in NotificationPreference.objects.select_for_update()
+            .for_town(town_id)
+            .filter(user=user)
         }
         for kind, value in choices.items():
             pref = saved.get(kind) or NotificationPreference(
@@ -156,7 +159,7 @@ def preferences_set(*, user: User, choices: dict[str, dict[str, bool]]) -> list:
                 pref.wechat = value["wechat"]
             pref.updated_at = timezone.now()
             pref.save()
-    return choices_for(user.pk)
+    return choices_for(user.pk, town_id)
 
 
 # --- broadcasts ----------------------------------------------------------------

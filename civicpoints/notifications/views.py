@@ -51,13 +51,15 @@ def preferences_view(request):
                 "sms": f"sms:{c.kind}" in request.POST,
                 "wechat": f"wechat:{c.kind}" in request.POST,
             }
-            for c in choices_for(request.user.pk)
+            for c in choices_for(request.user.pk, request.user.town_id)
         }
         services.preferences_set(user=request.user, choices=choices)
         messages.success(request, _("Your message settings are saved."))
         return redirect("notifications:preferences")
     return render(
-        request, "notifications/preferences.html", {"choices": choices_for(request.user.pk)}
+        request,
+        "notifications/preferences.html",
+        {"choices": choices_for(request.user.pk, request.user.town_id)},
     )
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.models import User
 from civicpoints.accounts.scope import require_staff, resident_for_staff, town_of
+from civicpoints.accounts.selectors import wechat_bound
 from civicpoints.core.errors import DomainError
 from civicpoints.core.forms import add_domain_error
 from civicpoints.points import selectors as points
@@ -59,6 +60,7 @@ def profile_view(request: AuthedHttpRequest) -> HttpResponse:
         {
             "account": points.account_for(request.user),
             "household_points": points.household_points(household) if household else None,
+            "wechat_bound": wechat_bound(request.user),
         },
     )
 

@@ -139,10 +139,13 @@ def test_unbinding_forgets_the_wechat_and_revokes_tokens(client, town, wx, texte
     # given
     _bind(town, texted_code, town.alice, openid="oALICE", mini_openid="mALICE")
     client.force_login(town.alice)
+    unbind = reverse("accounts:wechat_unbind")
+    assert unbind in client.get(reverse("portal:profile")).content.decode()  # the button
     # when
-    resp = client.post(reverse("accounts:wechat_unbind"))
+    resp = client.post(unbind)
     # then
     assert resp.status_code == 302
+    assert unbind not in client.get(reverse("portal:profile")).content.decode()
     assert not WeChatIdentity.objects.filter(user=town.alice).exists()
     assert wechat_identity_unbind(user=town.alice) is False  # idempotent
 

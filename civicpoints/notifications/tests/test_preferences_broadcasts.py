@@ -60,7 +60,7 @@ def test_defaults_send_every_channel(town, fakes, django_capture_on_commit_callb
     _notify(town.alice, NotificationKind.EVENT_REMINDER, django_capture_on_commit_callbacks)
     # then
     assert FakeSMS.sent == [town.alice.pk] and FakeWeChat.sent == [town.alice.pk]
-    assert all(c.sms and c.wechat for c in choices_for(town.alice.pk))
+    assert all(c.sms and c.wechat for c in choices_for(town.alice.pk, town.alice.town_id))
 
 
 def test_preferences_filter_channels_per_kind_inbox_always(

@@ -26,14 +26,15 @@ Reasoned exceptions (``ALLOWED``):
   picks their town's community there, before they belong to a town (a public
   directory; the isolation walk allows it for the same reason).
 
-Statements still without their town are listed in ``sql_town_debt.txt`` (table,
-verb, the code that ran it). The test fails on any statement not on that list, and
-on any listed entry the run no longer produces — the list can only shrink.
+Any other statement without its town fails the test, reported as table, verb, the
+code that ran it (innermost project frame) and the SQL. There is no list of tolerated
+sites: a template loop over a reverse relation gets a town-filtered ``Prefetch``, and a
+reverse one-to-one (``user.wechat``, a resident's card) is read through
+``for_town``/``for_viewer`` in a selector instead.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import traceback
 from collections.abc import Callable, Iterator
@@ -49,12 +50,6 @@ from civicpoints.portal.tests.test_town_isolation_walk import _api_reads, _pages
 
 pytestmark = pytest.mark.django_db
 
-DEBT_FILE = Path(__file__).with_name("sql_town_debt.txt")
-DEBT_HEADER = (
-    "# Statement sites that still read or write a tenant table without its town\n"
-    "# (table, verb, innermost project frame). Only shrinks: fix a site, then re-record\n"
-    "# with SQL_TOWN_DEBT_WRITE=1 pytest civicpoints/portal/tests/test_sql_names_town.py\n"
-)
 ROOT = Path(__file__).resolve().parents[2]  # civicpoints/
 
 # (table, code location) pairs allowed without a town, each with its reason above.
@@ -191,21 +186,9 @@ def test_every_statement_on_a_tenant_table_names_its_town(client, town, settings
     # then
     assert requests > 100
     got = {f"{t} {v} {c}": sql for (t, v, c), sql in found.items() if (t, c) not in ALLOWED}
-    debt = {
-        line.strip()
-        for line in DEBT_FILE.read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    }
-    if os.environ.get("SQL_TOWN_DEBT_WRITE"):  # re-record the list after fixing sites
-        DEBT_FILE.write_text(DEBT_HEADER + "".join(f"{line}\n" for line in sorted(got)))
-        debt = set(got)
-    new = sorted(set(got) - debt)
-    gone = sorted(debt - set(got))
-    print(f"{requests} requests; {len(got)} statement sites without their town, debt {len(debt)}")
-    assert not new, "statements without their town:\n" + "\n".join(
-        f"{k}\n    {_COLUMNS.sub('SELECT … FROM', got[k])}" for k in new
+    assert not got, "statements without their town:\n" + "\n".join(
+        f"{k}\n    {_COLUMNS.sub('SELECT … FROM', sql)}" for k, sql in sorted(got.items())
     )
-    assert not gone, "no longer seen (take them off sql_town_debt.txt):\n" + "\n".join(gone)
 
 
 def test_the_check_sees_a_missing_town():
