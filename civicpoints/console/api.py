@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from civicpoints.accounts import selectors, services
 from civicpoints.accounts.scope import require_town_admin
-from civicpoints.core.bounds import LocalDate, ObjectId
+from civicpoints.core.bounds import Count, LocalDate, ObjectId
 from civicpoints.core.pagination import BoundedLimitOffsetPagination
 from civicpoints.core.schemas import ErrorOut
 from civicpoints.points import budgets, governance
@@ -279,10 +279,10 @@ class RuleChangeIn(Schema):
     effective_from: LocalDate | None = Field(
         None, description="Local date the change takes effect: today (default) or later."
     )
-    points: int | None = Field(None, description="1 … 10,000 points.")
-    daily_limit: int | None = None
+    points: Count | None = Field(None, description="1 … 10,000 points.")
+    daily_limit: Count | None = Field(None, description="Times per local day, 1 … 1,000.")
     period: Literal["week", "month", "year", ""] | None = None
-    period_limit: int | None = None
+    period_limit: Count | None = Field(None, description="Times per period, 1 … 1,000.")
     requires_confirmation: bool | None = None
     claimable: bool | None = None
     is_active: bool | None = None

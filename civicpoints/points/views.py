@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from civicpoints.accounts.http import AuthedHttpRequest
 from civicpoints.accounts.models import Role
@@ -36,12 +36,19 @@ def rules_view(request: HttpRequest) -> HttpResponse:
     return render(request, "points/rules.html", {"groups": groups, "town_id": town_id})
 
 
+@require_safe
 def rule_view(request: HttpRequest, rule_id: int) -> HttpResponse:
-    """One rule (public): as it stands today and its history — every version with the
-    local date it took effect, why, and who changed it (nickname only)."""
+    """One rule: as it stands today and its history — every version with the local date
+    it took effect, why, and who changed it (nickname only). A visitor may open any
+    town's rule (the catalogs are public, as ``rules_view``'s ``?town=``); a signed-in
+    person of a town only their own town's (another town's answers 404)."""
     from civicpoints.points.governance import rule_history
 
-    rule = PointRule.objects.filter(pk=rule_id).first()
+    rules = PointRule.objects.all()
+    town_id = getattr(request.user, "town_id", None)
+    if town_id is not None:  # a person of a town (not a visitor, operator or district)
+        rules = PointRule.objects.for_town(town_id)
+    rule = rules.filter(pk=rule_id).first()
     if rule is None:
         raise NotFound(field="rule")
     return render(request, "points/rule.html", {"rule": rule, "versions": rule_history(rule)})

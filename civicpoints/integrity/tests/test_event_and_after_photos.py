@@ -40,7 +40,10 @@ def _face_changed_rest_kept(original, public, box: dict) -> None:
 
 
 def _report(town, photo: bytes):
-    category = categories_ensure_defaults()[0]
+    from civicpoints.posts.services import sections_ensure_defaults
+
+    sections_ensure_defaults(town.town.pk)  # an accepted report is published in the square
+    category = categories_ensure_defaults(town.town.pk)[0]
     report = report_services.report_file(
         reporter=town.alice,
         category=category,

@@ -1,5 +1,5 @@
 """The migration that gives every existing town its own catalog
-(points.0007_copy_catalog_into_every_town), run on a database in the state before it."""
+(points.0010_copy_catalog_into_every_town), run on a database in the state before it."""
 
 import datetime as dt
 
@@ -26,6 +26,13 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="going back to the state before needs PostgreSQL: on SQLite, unapplying the "
+    "migrations of the branch that ran in parallel (town columns) rebuilds the ledger table "
+    "from a state without rule_version; forward migrations on SQLite are covered by every "
+    "test database",
+)
 @pytest.mark.django_db(transaction=True)
 def test_every_town_gets_its_own_copy_and_its_rows_follow_it():
     # given: the global catalog of before, two towns, and town 2's rows pointing at it

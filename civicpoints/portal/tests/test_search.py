@@ -64,7 +64,7 @@ def test_rank_puts_the_phrase_in_the_title_first():
 def _post(author, title, body, *, approve_by=None):
     from civicpoints.posts import services as posts
 
-    section = posts.sections_ensure_defaults()[0]
+    section = posts.sections_ensure_defaults(author.town_id)[0]
     post = posts.post_create(author=author, section=section, title=title, body=body)
     if approve_by is not None:
         post = posts.post_approve(actor=approve_by, post=post)
@@ -85,7 +85,7 @@ def _event(actor, title, *, description="", community=None, publish=True):
         ends_at=now + dt.timedelta(days=2, hours=2),
         signup_deadline=now + dt.timedelta(days=1),
         capacity=10,
-        rule=rule_get("sanitation_drive"),
+        rule=rule_get("sanitation_drive", town_id=actor.town_id),
         community=community,
     )
     if publish:

@@ -32,7 +32,7 @@ from civicpoints.events.models import Event
 from civicpoints.integrity.models import Flag
 from civicpoints.merchants.models import Merchant, Offer, Voucher
 from civicpoints.notifications.models import Notification
-from civicpoints.points.models import PendingAdjustment, QueuedAward
+from civicpoints.points.models import PendingAdjustment, PointRule, QueuedAward
 from civicpoints.posts.models import Appeal, Comment, Post, PostStatus
 from civicpoints.reports.models import Report
 
@@ -89,6 +89,7 @@ def _town1_ids(town1: Town) -> dict[str, int | None]:
         "dispute_id": first(Dispute.objects),
         "flag_id": first(Flag.objects),
         "queued_id": first(QueuedAward.objects),
+        "rule_id": first(PointRule.objects),
     }
 
 
@@ -239,7 +240,7 @@ def test_every_operation_as_each_role_of_town_2_finds_nothing_of_town_1(client, 
     # given: the small demo town (town 1) and town 2 with one person in each role
     settings.RATE_LIMITS_ENABLED = False
     seed_town(scale=0.005, quiet=True)
-    town1 = Town.objects.get()
+    town1 = Town.objects.get(code="baqiao")  # the demo also makes 柏树镇 (its district)
     other = Town.objects.create(name="别镇", code="other")
     place = Community.objects.create(town=other, name="外镇社区")
     grid = Grid.objects.create(community=place, name="外镇网格")
