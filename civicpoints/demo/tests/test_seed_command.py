@@ -42,7 +42,7 @@ def test_seed_town_runs_with_debug_on_as_make_run_sets_it(settings):
 
 
 @pytest.mark.django_db
-def test_seed_town_takes_as_many_ranking_days_as_asked(settings, catalog):
+def test_seed_town_takes_as_many_ranking_days_as_asked(settings):
     # given make run's DEBUG=1
     settings.DEBUG = True
     # when: a small town with a week of rankings instead of the default month
