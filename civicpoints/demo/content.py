@@ -13,10 +13,15 @@ Deterministic for a given ``seed`` (a ``random.Random`` of its own; people are
 picked in primary-key order) except for what the services draw themselves
 (voucher codes, photo file names) and the current time: services that take no
 time argument (reports, offers, vouchers) stamp their rows with now; approved
-posts are then re-dated over the last 90 days (``_spread_post_times``), articles
-get publish times over the last two weeks and covers, posts and reports get
-photos (``demo.pictures``), the completed event's check-ins lie in the past.
-Nothing is dated in the future but the scheduled events.
+posts are then re-dated over the last 90 days (``_spread_post_times``), report
+cases over the last 60 with their moves in order (``_spread_report_times``),
+events are written and published days before their sign-ups (which the sign-up
+service dates), offers on their first valid day; articles get publish times over
+the last two weeks and covers, posts and reports get photos (``demo.pictures``),
+the completed event's check-ins lie in the past. Rows that earned or spent points
+(awarded posts and reports, the completed event's completion, the vouchers) stay
+within the last day, because their ledger rows are dated now and the ledger is
+append-only. Nothing is dated in the future but the scheduled events.
 """
 
 from __future__ import annotations
@@ -38,13 +43,13 @@ from civicpoints.demo.pictures import upload
 from civicpoints.events import services as events
 from civicpoints.events.models import AwardMode, Event
 from civicpoints.merchants import services as merchants
-from civicpoints.merchants.models import Merchant
+from civicpoints.merchants.models import Merchant, Offer
 from civicpoints.points.errors import InsufficientPoints
 from civicpoints.points.services import rule_get
 from civicpoints.posts import services as posts
 from civicpoints.posts.models import Comment, Like, ModerationAction, ModerationEvent, Post
 from civicpoints.reports import services as reports
-from civicpoints.reports.models import ReportCategory
+from civicpoints.reports.models import CaseEvent, Report, ReportCategory, ReportPhoto
 
 # --- texts -------------------------------------------------------------------------------
 
@@ -439,6 +444,60 @@ def _spread_post_times(approved: list, rng: random.Random, now: dt.datetime) -> 
                 model.objects.filter(pk=pk).update(created_at=published + after)
 
 
+REPORT_HISTORY_DAYS = 60
+
+
+def _spread_report_times(made: list[Report], rng: random.Random, now: dt.datetime) -> None:
+    """Date the demo reports over the last ``REPORT_HISTORY_DAYS`` days instead of the
+    seeding minute: filed by day, each case move (``CaseEvent``) hours to a few days after
+    the one before, in the order they happened; photos with the move that added them.
+
+    A report whose acceptance awarded points (``report.award``, a ledger row dated now
+    — the ledger is append-only, so it is not re-dated) keeps its case within the last
+    day, so the report and its award tell the same day, as ``_spread_post_times`` does.
+    Rows are re-dated in place (seeding only; no ledger row is touched).
+    """
+    for report in made:
+        moves = list(CaseEvent.objects.filter(report=report).order_by("at", "pk"))
+        if report.award_id is not None:
+            filed = now - dt.timedelta(minutes=rng.randint(3 * 60, 20 * 60))
+            steps = [dt.timedelta(minutes=rng.randint(10, 90)) for _ in moves[1:]]
+        else:
+            filed = now - dt.timedelta(days=3 + (REPORT_HISTORY_DAYS - 3) * rng.random())
+            steps = [dt.timedelta(hours=rng.randint(2, 48)) for _ in moves[1:]]
+        local = filed.astimezone(town_tz())
+        if not 7 <= local.hour < 21:
+            filed = local.replace(hour=rng.randint(7, 20), minute=rng.randint(0, 59))
+        filed = filed.replace(microsecond=0)
+        times = [filed]
+        for step in steps:
+            times.append(min(times[-1] + step, now - dt.timedelta(minutes=5)))
+        for move, at in zip(moves, times, strict=True):
+            CaseEvent.objects.filter(pk=move.pk).update(at=at)
+        Report.objects.filter(pk=report.pk).update(created_at=filed, updated_at=times[-1])
+        ReportPhoto.objects.filter(report=report).update(created_at=filed)
+        rectified = [t for m, t in zip(moves, times, strict=True) if m.to_status == "rectified"]
+        if rectified:  # the after photo came with the rectification
+            ReportPhoto.objects.filter(report=report, kind="after").update(created_at=rectified[0])
+
+
+def _date_event(event: Event, published: dt.datetime) -> dt.datetime:
+    """Re-date ``event`` (seeding only) as written a day before ``published`` and
+    published then; returns ``published``. No ledger row refers to these times."""
+    published = published.replace(microsecond=0)
+    rows = Event.objects.filter(pk=event.pk)
+    rows.update(created_at=published - dt.timedelta(days=1))
+    rows.exclude(published_at=None).update(published_at=published)
+    return published
+
+
+def _signup_times(rng: random.Random, n: int, after: dt.datetime, before: dt.datetime) -> list:
+    """``n`` sorted times between ``after`` and ``before``, the order people signed up in
+    (so a waitlist's order agrees with its times)."""
+    span = max(60, int((before - after).total_seconds()))
+    return sorted(after + dt.timedelta(seconds=rng.randrange(span)) for _ in range(n))
+
+
 def _cost(offer) -> tuple[int, int]:
     return (offer.points_cost, offer.pk)
 
@@ -573,6 +632,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
     # --- reports: every workflow state, mostly in Rongcheng ---------------------------------
     categories = {c.code: c for c in reports.categories_ensure_defaults(town.pk)}
     n_reports = sized(len(REPORTS), 6, scale)
+    filed: list[Report] = []
     workers = {  # a grid worker acts only in their own grid
         w.grid_id: w
         for w in people.filter(role=Role.GRID_WORKER).order_by("-pk")  # first one wins
@@ -598,6 +658,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
             body=body,
             photos=[_jpeg(rng, f"report-{k}")],
         )
+        filed.append(report)
         staff = staff_of[reporter.community_id]
         if state == "rejected":
             reports.report_reject(
@@ -627,6 +688,11 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         )
         if state == "closed":
             reports.report_close(actor=staff, report=report, note="居民确认已整改，结案。")
+    _spread_report_times(
+        list(Report.objects.filter(pk__in=[r.pk for r in filed])),
+        random.Random(f"demo-report-times:{seed}"),
+        now,
+    )
 
     # --- events ----------------------------------------------------------------------------
     rc_staff = staff_of[rongcheng.pk]
@@ -647,8 +713,13 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         rule=rule_get("sanitation_drive", town_id=town.pk),
     )
     events.event_publish(actor=rc_staff, event=cleanup)
-    for p in [resident] + rng.sample(rc_people, min(len(rc_people), sized(12, 5, scale))):
-        events.event_sign_up(resident=p, event=cleanup)
+    # Events were written and published days ago and signed up for since (times drawn
+    # from their own generator so the seeded picks stay as they were for a seed).
+    times_rng = random.Random(f"demo-event-times:{seed}")
+    opened = _date_event(cleanup, now - dt.timedelta(days=9, hours=times_rng.randint(0, 8)))
+    sweepers = [resident] + rng.sample(rc_people, min(len(rc_people), sized(12, 5, scale)))
+    for p, when in zip(sweepers, _signup_times(times_rng, len(sweepers), opened, now), strict=True):
+        events.event_sign_up(resident=p, event=cleanup, at=when)
 
     capacity = sized(8, 3, scale)
     clinic = events.event_create(
@@ -663,8 +734,10 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         rule=rule_get("volunteer_service", town_id=town.pk),
     )
     events.event_publish(actor=admin, event=clinic)
-    for p in rng.sample(rc_people + others, min(len(rc_people + others), capacity + 3)):
-        events.event_sign_up(resident=p, event=clinic)
+    opened = _date_event(clinic, now - dt.timedelta(days=5, hours=times_rng.randint(0, 8)))
+    helpers = rng.sample(rc_people + others, min(len(rc_people + others), capacity + 3))
+    for p, when in zip(helpers, _signup_times(times_rng, len(helpers), opened, now), strict=True):
+        events.event_sign_up(resident=p, event=clinic, at=when)
 
     # A patrol five evenings ago: sign-ups before it, check-ins by card during it,
     # completed now (the awards are today's ledger rows; their caps use today).
@@ -682,6 +755,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         max_hours=3,
     )
     events.event_publish(actor=rc_staff, event=patrol)
+    _date_event(patrol, at(-12, 10))
     walkers = [resident] + rng.sample(rc_people, min(len(rc_people), sized(10, 4, scale)))
     for p in walkers:
         events.event_sign_up(resident=p, event=patrol, at=at(-8, rng.randint(8, 21)))
@@ -698,7 +772,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         )
     events.event_complete(actor=rc_staff, event=patrol)
 
-    events.event_create(
+    draft = events.event_create(
         actor=admin,
         title="重阳节敬老文艺汇演",
         place="巴桥镇文化广场",
@@ -709,6 +783,7 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
         capacity=60,
         rule=rule_get("volunteer_service", town_id=town.pk),
     )
+    _date_event(draft, now - dt.timedelta(hours=times_rng.randint(24, 72)))
     if scale > 0.01:
         publicity = events.event_create(
             actor=rc_staff,
@@ -722,8 +797,10 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
             rule=rule_get("policy_publicity", town_id=town.pk),
         )
         events.event_publish(actor=rc_staff, event=publicity)
-        for p in rng.sample(rc_people, min(len(rc_people), 4)):
-            events.event_sign_up(resident=p, event=publicity)
+        opened = _date_event(publicity, now - dt.timedelta(days=2, hours=times_rng.randint(0, 8)))
+        team = rng.sample(rc_people, min(len(rc_people), 4))
+        for p, when in zip(team, _signup_times(times_rng, len(team), opened, now), strict=True):
+            events.event_sign_up(resident=p, event=publicity, at=when)
 
     # --- merchants: one offer each, the demo resident's vouchers -----------------------------
     shop_staff = people.filter(role=Role.MERCHANT_STAFF).order_by("pk").first()
@@ -754,6 +831,11 @@ def seed_content(*, town: Town, seed: int, scale: float) -> ContentResult:
             merchant_id=merchant_id,
         )
         offers.append(offer)
+        # written on its first valid day (seeding only; offers have no ledger rows)
+        opens = dt.time(9, times_rng.randint(0, 59))
+        Offer.objects.filter(pk=offer.pk).update(
+            created_at=dt.datetime.combine(offer.valid_from, opens, tz)
+        )
         if actor is shop_staff:
             haircut = offer
     # The haircut of the story, redeemed at 叶子发艺, then the cheapest other offer, kept.

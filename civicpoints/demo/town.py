@@ -215,7 +215,12 @@ def _bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple], bar=No
 
 @transaction.atomic
 def seed_town(
-    *, scale: float = 1.0, seed: int = 2018, end: dt.date | None = None, quiet: bool = False
+    *,
+    scale: float = 1.0,
+    seed: int = 2018,
+    end: dt.date | None = None,
+    quiet: bool = False,
+    snapshot_days: int | None = None,
 ) -> SeedResult:
     """Build the demo town into an empty database and return what was made.
 
@@ -224,6 +229,9 @@ def seed_town(
         seed: the random seed; same seed and ``end`` give the same town.
         end: the last local date of history (default: today, local).
         quiet: no progress bar.
+        snapshot_days: local days of daily ranking snapshots before ``end`` (0 or
+            more; each costs a ``snapshot_take``); default ``SNAPSHOT_DAYS`` (90)
+            from scale 0.05 up, 30 for the test suite's small towns.
 
     ``transactions``, ``points_awarded`` and ``good_deeds`` in the result count
     the bulk history; ``content`` is what ``demo_content.seed_content`` then
@@ -233,7 +241,10 @@ def seed_town(
 
     Raises:
         RuntimeError: the database already holds a town (run on an empty one).
+        ValueError: ``snapshot_days`` is negative.
     """
+    if snapshot_days is not None and snapshot_days < 0:
+        raise ValueError("snapshot_days must be 0 or more")
     if Town.objects.exists():
         raise RuntimeError("the database already holds a town; seed_town needs an empty one")
     rng = random.Random(seed)
@@ -549,7 +560,9 @@ def seed_town(
     # whose history runs up to today gets it (an earlier ``end`` must stay the last day).
     content = seed_content(town=town, seed=seed, scale=scale) if end >= now.date() else None
     # the full town: 90 days; the test suite's small towns a month (CPU)
-    snapshot_days = _ranking_history(town, end, sized(SNAPSHOT_DAYS, 30, scale), quiet)
+    if snapshot_days is None:
+        snapshot_days = sized(SNAPSHOT_DAYS, 30, scale)
+    snapshot_days = _ranking_history(town, end, snapshot_days, quiet)
     honours = _honours_published(staff[1], end)
     if end >= now.date():  # its services stamp rows with the current time, as the content's
         seed_district(main_town=town, password_hash=demo_hash, seed=seed)

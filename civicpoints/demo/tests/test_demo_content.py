@@ -135,6 +135,34 @@ def test_the_small_demo_town_has_a_history_that_looks_lived_in():
         assert c.post.published_at <= c.created_at <= now
     assert all(p.created_at < p.published_at for p in approved)
 
+    # reports, events, sign-ups and offers are spread over weeks too, in order
+    reports = list(Report.objects.all())
+    assert len({local_date(r.created_at) for r in reports}) >= 3  # awarded ones: today
+    for report in reports:
+        moves = list(report.events.order_by("pk"))
+        times = [m.at for m in moves]
+        assert times == sorted(times) and times[0] == report.created_at <= now
+        assert report.updated_at == times[-1]
+        if report.award_id is not None:  # the award row is today's: so is its case
+            award_at = PointTransaction.objects.get(pk=report.award_id).created_at
+            assert now - report.created_at < dt.timedelta(days=1)
+            assert times[0] <= award_at and local_date(award_at) >= local_date(times[-1])
+    events = Event.objects.all()
+    assert len({local_date(e.created_at) for e in events}) >= 3
+    for event in events:
+        assert event.created_at < (event.published_at or now) <= now
+        for signup in event.signups.all():
+            assert event.published_at <= signup.signed_up_at < event.starts_at
+            assert signup.signed_up_at <= now
+            if signup.checked_in_at:
+                assert event.starts_at - dt.timedelta(minutes=30) <= signup.checked_in_at
+                assert signup.checked_in_at < event.ends_at
+    offers = Offer.objects.all()
+    assert offers and all(local_date(o.created_at) == o.valid_from < today for o in offers)
+    # vouchers spend points: issued with their spend row (the ledger is append-only)
+    for voucher in Voucher.objects.select_related("spend"):
+        assert abs(voucher.issued_at - voucher.spend.created_at) < dt.timedelta(seconds=5)
+
     # photos on posts, a cover on an article
     assert PostPhoto.objects.filter(post__in=approved).exists()
     assert Article.objects.exclude(cover="").exists()

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from civicpoints.accounts.models import Town, User
+from civicpoints.rankings.models import RankingSnapshot, SnapshotRun
 
 
 @pytest.mark.django_db
@@ -38,3 +39,22 @@ def test_seed_town_runs_with_debug_on_as_make_run_sets_it(settings):
     # then the demo town and its resident login are there (the database was empty)
     assert Town.objects.exists()
     assert User.objects.filter(mobile="13800000001").exists()
+
+
+@pytest.mark.django_db
+def test_seed_town_takes_as_many_ranking_days_as_asked(settings):
+    # given make run's DEBUG=1
+    settings.DEBUG = True
+    # when: a small town with a week of rankings instead of the default month
+    call_command("seed_town", "--scale", "0.002", "--quiet", "--snapshot-days", "7")
+    # then
+    assert SnapshotRun.objects.count() == 7
+    assert RankingSnapshot.objects.values("day").distinct().count() == 7
+
+
+@pytest.mark.django_db
+def test_seed_town_refuses_a_negative_snapshot_days_and_writes_nothing(settings):
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="--snapshot-days"):
+        call_command("seed_town", "--scale", "0.002", "--quiet", "--snapshot-days", "-1")
+    assert not Town.objects.exists()

@@ -20,6 +20,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2018, help="Random seed.")
         parser.add_argument(
+            "--snapshot-days",
+            type=int,
+            default=None,
+            help=(
+                "Days of daily ranking snapshots to take (default 90; 30 below scale 0.05). "
+                "Each day costs a snapshot run: fewer days seed faster, with less history "
+                "on the boards."
+            ),
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="Do nothing (exit 0) when a town already exists.",
@@ -34,7 +44,17 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, scale, seed, if_empty, quiet, allow_production_demo, **options):
+    def handle(
+        self,
+        *args,
+        scale,
+        seed,
+        snapshot_days,
+        if_empty,
+        quiet,
+        allow_production_demo,
+        **options,
+    ):
         # The demo logins, a superuser among them, share a password printed in the README:
         # on a real deployment's database they would be an open door.
         if not settings.DEBUG and not allow_production_demo:
@@ -46,6 +66,8 @@ class Command(BaseCommand):
             )
         if not 0 < scale <= 30:
             raise CommandError("--scale must be > 0 and at most 30")
+        if snapshot_days is not None and not 0 <= snapshot_days <= 3 * 366:
+            raise CommandError("--snapshot-days must be between 0 and 1098 (three years)")
         if Town.objects.exists():
             if if_empty:
                 self.stdout.write("seed_town: a town exists already; nothing to do")
@@ -59,7 +81,7 @@ class Command(BaseCommand):
         level = channel_log.level
         channel_log.setLevel(logging.WARNING)
         try:
-            result = seed_town(scale=scale, seed=seed, quiet=quiet)
+            result = seed_town(scale=scale, seed=seed, quiet=quiet, snapshot_days=snapshot_days)
         finally:
             channel_log.setLevel(level)
         self.stdout.write(
