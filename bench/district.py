@@ -277,7 +277,7 @@ def bulk_towns(residents: int, rows: int) -> dict:
     )
     cur.execute(
         "CREATE TEMP TABLE bc AS SELECT bt.i AS ti, "
-        "(row_number() OVER (PARTITION BY c.town_id ORDER BY c.id)) - 1 AS ci, c.id "
+        "(row_number() OVER (PARTITION BY c.town_id ORDER BY c.id)) - 1 AS ci, c.id, c.town_id "
         "FROM accounts_community c JOIN bt ON bt.id = c.town_id"
     )
     cur.execute("CREATE TEMP TABLE br (i int, rule_id bigint, points int)")
@@ -290,8 +290,8 @@ def bulk_towns(residents: int, rows: int) -> dict:
     hbase = cur.fetchone()[0]
     households = -(-residents // (3 * bulk)) * bulk
     cur.execute(
-        "INSERT INTO accounts_household (id, community_id, name) "
-        "SELECT %s + h, bc.id, 'h' || h FROM generate_series(0, %s - 1) h "
+        "INSERT INTO accounts_household (id, town_id, community_id, name) "
+        "SELECT %s + h, bc.town_id, bc.id, 'h' || h FROM generate_series(0, %s - 1) h "
         "JOIN bc ON bc.ti = h %% 29 AND bc.ci = (h / 29) %% 20",
         [hbase, households],
     )

@@ -366,8 +366,11 @@ def _bulk_town(code: str, residents: int, rng: random.Random, town_index: int) -
     cur.execute("SELECT COALESCE(MAX(id), 0) FROM accounts_household")
     hbase = cur.fetchone()[0] + 1
     cur.executemany(
-        ph("INSERT INTO accounts_household (id, community_id, name) VALUES (%s, %s, %s)"),
-        ((hbase + k, communities[k % 20], f"h{k}") for k in range((residents + 2) // 3)),
+        ph(
+            "INSERT INTO accounts_household (id, town_id, community_id, name) "
+            "VALUES (%s, %s, %s, %s)"
+        ),
+        ((hbase + k, town_id, communities[k % 20], f"h{k}") for k in range((residents + 2) // 3)),
     )
     cur.execute("SELECT COALESCE(MAX(id), 0) FROM accounts_user")
     base = cur.fetchone()[0] + 1
@@ -707,10 +710,13 @@ def _cookie_for(user, csrf: str) -> str:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
+    from civicpoints.accounts.backends import TOWN_SESSION_KEY
+
     s = import_module(settings.SESSION_ENGINE).SessionStore()
     s[SESSION_KEY] = str(user.pk)
     s[BACKEND_SESSION_KEY] = "civicpoints.accounts.backends.MobileBackend"
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s[TOWN_SESSION_KEY] = user.town_id  # as signing in writes it: the user is read by town
     s.create()
     return f"sessionid={s.session_key}; csrftoken={csrf}"
 

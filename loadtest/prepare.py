@@ -22,6 +22,7 @@ def main(out: str) -> None:
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
+    from civicpoints.accounts.backends import TOWN_SESSION_KEY
     from civicpoints.accounts.models import Community, Role, User
     from civicpoints.accounts.services import resident_register
     from civicpoints.articles.services import article_create
@@ -41,6 +42,7 @@ def main(out: str) -> None:
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "civicpoints.accounts.backends.MobileBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store[TOWN_SESSION_KEY] = user.town_id  # as signing in writes it: the user is read by town
         store.create()
         return store.session_key
 

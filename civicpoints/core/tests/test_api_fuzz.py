@@ -16,6 +16,7 @@ from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from civicpoints.accounts.backends import TOWN_SESSION_KEY
 from civicpoints.wsgi import application
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
@@ -42,6 +43,7 @@ def _session_for(user) -> str:
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "civicpoints.accounts.backends.MobileBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[TOWN_SESSION_KEY] = user.town_id  # as signing in writes it: the user is read by town
     store.create()
     assert store.session_key is not None  # create() saved it under a new key
     return store.session_key
@@ -79,3 +81,12 @@ def test_no_endpoint_answers_5xx_to_any_persona(case, town, catalog):
     _call(case, town.alice)
     _call(case, town.admin)
     _call(case, town.merchant)
+
+
+def test_the_fuzzing_sessions_are_signed_in(town, client):
+    # given the session the fuzz gives a persona
+    client.cookies["sessionid"] = _session_for(town.alice)
+    # when / then: the API knows the persona (else the fuzz would run as a visitor)
+    response = client.get("/api/v1/me")
+    assert response.status_code == 200, response.content
+    assert response.json()["id"] == town.alice.pk

@@ -59,8 +59,10 @@ def flagged(town, make_post):
 
 
 def race(award, clear, round_no: int) -> list[object]:
-    """Run ``award`` and ``clear`` on two threads; the clear starts 0, 5 or 10 ms later."""
-    delay = (round_no % 3) * 0.005
+    """Run ``award`` and ``clear`` on two threads; the clear starts 0, 5, 10, 50 or
+    100 ms later (the later ones land after the hold even on a loaded machine, so both
+    orders happen)."""
+    delay = (0.0, 0.005, 0.01, 0.05, 0.1)[round_no % 5]
 
     def target(i: int) -> object:
         if i == 0:
